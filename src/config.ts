@@ -1,0 +1,157 @@
+/**
+ * The one place CAPS reads its environment. Every variable is validated here, once, and merged over
+ * the defaults below; the rest of the code receives a fully filled, typed object.
+ * `.env.example` documents each variable with its default; keep the two in step.
+ */
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/** A whole number from the environment, with a floor. */
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const hubEnvSchema = z.object({
+  PORT: int(3000),
+  HOST: z.string().optional(),
+  LOG_FORMAT: z.enum(['pretty', 'json']).default('pretty'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  CAPS_STORE: z
+    .string()
+    .regex(/^(memory|lmdb:.+)$/, 'memory or lmdb:<dir>')
+    .default('memory'),
+  ACK_TIMEOUT_MS: int(10_000, 1),
+  LEASE_MS: int(30_000, 1),
+  MAX_ATTEMPTS: int(5, 1),
+  DEDUP_WINDOW_MS: int(120_000),
+  MAX_QUEUE_LENGTH: int(250_000, 1),
+  MESSAGE_TTL_MS: int(0),
+  PREFETCH: int(10, 1),
+  RECOVERY_WINDOW_MS: int(120_000),
+  LAB_DRIVER_GUESS_MS: int(2000, 1),
+  DASHBOARD_TOKEN: z.string().default(''),
+});
+
+const clientEnvSchema = z.object({
+  HUB_URL: z.string().url().default('http://localhost:3000'),
+  STORE_NAME: z.string().default('acme-widgets'),
+  DRIVER_NAME: z.string().default('driver-1'),
+  VENDOR_INTERVAL_MS: int(3000, 1),
+  DRIVER_DELAY_MS: int(1000),
+  LOG_FORMAT: hubEnvSchema.shape.LOG_FORMAT,
+  LOG_LEVEL: hubEnvSchema.shape.LOG_LEVEL,
+});
+
+export type LogFormat = z.output<typeof hubEnvSchema>['LOG_FORMAT'];
+export type LogLevel = z.output<typeof hubEnvSchema>['LOG_LEVEL'];
+
+/** Everything the hub needs, with every default filled in. */
+export interface HubConfig {
+  /** `PORT`: where the hub listens; 0 picks a free port (the tests use it). */
+  port: number;
+  /** `HOST`: the address to bind; unset binds every interface. */
+  host: string | undefined;
+  log: { format: LogFormat; level: LogLevel };
+  /** `CAPS_STORE`: `memory` (the default) or `lmdb:<dir>`. */
+  store: string;
+  delivery: DeliveryPolicy;
+  /** `RECOVERY_WINDOW_MS`: how long Socket.IO keeps a dropped socket's rooms for a quick reconnect. */
+  recoveryWindowMs: number;
+  /**
+   * `LAB_DRIVER_GUESS_MS`: a classroom client that says nothing for this long after connecting is
+   * taken for a driver. Lab drivers announce themselves only once, at start-up, so one that
+   * reconnects to a restarted hub would otherwise never be sent a pickup again.
+   */
+  labDriverGuessMs: number;
+  /** `DASHBOARD_TOKEN`: lets non-loopback callers use the dashboard's controls; empty means loopback only. */
+  dashboardToken: string;
+}
+
+/** How the hub delivers queued messages. */
+export interface DeliveryPolicy {
+  /** `ACK_TIMEOUT_MS`: how long a pushed message waits for its ack before it is redelivered. */
+  ackTimeoutMs: number;
+  /** `LEASE_MS`: how long a driver may hold a claimed pickup without reporting it delivered. */
+  leaseMs: number;
+  /** `MAX_ATTEMPTS`: deliveries of one message before it goes to the dead-letter queue. */
+  maxAttempts: number;
+  /** `DEDUP_WINDOW_MS`: how long an acknowledged message id is remembered to refuse a retried copy. */
+  dedupWindowMs: number;
+  /** `MAX_QUEUE_LENGTH`: messages one queue may hold; past it producers get `queue_full`. */
+  maxQueueLength: number;
+  /** `MESSAGE_TTL_MS`: how long a message may wait before it is dead-lettered; 0 means forever. */
+  messageTtlMs: number;
+  /** `PREFETCH`: the most unacknowledged messages one consumer may hold. */
+  prefetch: number;
+}
+
+/** Everything a vendor or driver process takes from the environment (its flags override these). */
+export interface ClientConfig {
+  hubUrl: string;
+  storeName: string;
+  driverName: string;
+  vendorIntervalMs: number;
+  driverDelayMs: number;
+  log: { format: LogFormat; level: LogLevel };
+}
+
+/** Thrown when the environment holds a value CAPS cannot use; the message names each variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function read<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  // An empty variable (`PORT=`) means "use the default", as it does in most tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
+  }
+  return result.data;
+}
+
+/** Loads `.env` (if any) into the process environment. Variables already set win. */
+export function loadDotenvFile(): void {
+  loadDotenv({ quiet: true });
+}
+
+/**
+ * The hub's configuration: `overrides` (command-line flags, by variable name) over `env`
+ * (default: the process environment, after `loadDotenvFile`).
+ */
+export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const e = read(hubEnvSchema, { ...env, ...overrides });
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    log: { format: e.LOG_FORMAT, level: e.LOG_LEVEL },
+    store: e.CAPS_STORE,
+    delivery: {
+      ackTimeoutMs: e.ACK_TIMEOUT_MS,
+      leaseMs: e.LEASE_MS,
+      maxAttempts: e.MAX_ATTEMPTS,
+      dedupWindowMs: e.DEDUP_WINDOW_MS,
+      maxQueueLength: e.MAX_QUEUE_LENGTH,
+      messageTtlMs: e.MESSAGE_TTL_MS,
+      prefetch: e.PREFETCH,
+    },
+    recoveryWindowMs: e.RECOVERY_WINDOW_MS,
+    labDriverGuessMs: e.LAB_DRIVER_GUESS_MS,
+    dashboardToken: e.DASHBOARD_TOKEN,
+  };
+}
+
+/** The vendor's and driver's configuration from `env`; their flags override it. */
+export function clientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig {
+  const e = read(clientEnvSchema, env);
+  return {
+    hubUrl: e.HUB_URL,
+    storeName: e.STORE_NAME,
+    driverName: e.DRIVER_NAME,
+    vendorIntervalMs: e.VENDOR_INTERVAL_MS,
+    driverDelayMs: e.DRIVER_DELAY_MS,
+    log: { format: e.LOG_FORMAT, level: e.LOG_LEVEL },
+  };
+}
+
+/** The defaults, as a hub started with an empty environment sees them. */
+export const DEFAULT_HUB_CONFIG: HubConfig = hubConfig({}, {});

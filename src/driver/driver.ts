@@ -1,0 +1,132 @@
+/**
+ * A driver: takes pickups from the hub, reports each package in transit, then delivered.
+ *
+ * - **Claiming.** Acknowledging a pickup claims it: the hub sends it to no other driver while this
+ *   one holds its lease. A driver that restarts under the same name gets its claims back.
+ * - **Once.** The journal records `picked` before the pickup is logged and `delivered` before the
+ *   delivery is; a pickup the hub sends again is resumed where it stopped, never started over,
+ *   and a delivered one is only reported again.
+ * - **Reporting.** `delivered` is sent until the hub has stored it; that also completes the pickup.
+ *
+ * @example
+ *   const driver = new Driver({ hubUrl, name: 'driver-1', delayMs: 1000, logger });
+ *   driver.on('delivered', (envelope) => …);
+ *   await driver.stop();
+ */
+import { EventEmitter } from 'node:events';
+import { setTimeout as pause } from 'node:timers/promises';
+import type { Logger } from '../logger';
+import type { ConsumerAck } from '../protocol/acks';
+import type { Envelope } from '../protocol/envelope';
+import { envelopeInputSchema } from '../protocol/schemas';
+import { connectCaps, type CapsClientSocket } from '../client/connect';
+import { MemoryJournal, type Journal } from '../client/journal';
+import { sendReliably, type RetryPolicy } from '../client/send-reliably';
+
+export interface DriverOptions {
+  hubUrl: string;
+  /** The driver's name: its identity at the hub, stable across restarts. */
+  name: string;
+  /** The pause from pickup to in-transit, and again from in-transit to delivered. */
+  delayMs: number;
+  /** How many pickups it may hold at once; the hub's PREFETCH caps it. */
+  prefetch?: number;
+  logger: Logger;
+  journal?: Journal;
+  retry?: RetryPolicy;
+}
+
+export interface DriverEvents {
+  picked: [envelope: Envelope];
+  delivered: [envelope: Envelope];
+  connected: [];
+  disconnected: [reason: string];
+}
+
+export class Driver extends EventEmitter<DriverEvents> {
+  readonly socket: CapsClientSocket;
+  private readonly journal: Journal;
+  private readonly log: Logger;
+  private readonly stopping = new AbortController();
+  /** Packages on the road now, by message id. */
+  private readonly working = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: DriverOptions) {
+    super();
+    this.journal = options.journal ?? new MemoryJournal();
+    this.log = options.logger;
+    this.socket = connectCaps(options.hubUrl, {
+      role: 'driver',
+      clientId: options.name,
+      ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
+    });
+    this.socket.on('connect', () => {
+      this.log.info(`DRIVER: ${options.name} connected to ${options.hubUrl}`);
+      this.emit('connected');
+    });
+    this.socket.on('disconnect', (reason) => {
+      // Socket.IO reconnects by itself, except after our own `disconnect()`.
+      if (reason !== 'io client disconnect') this.log.warn(`DRIVER: ${options.name} disconnected (${reason}); reconnecting`);
+      this.emit('disconnected', reason);
+    });
+    this.socket.on('connect_error', (err) => this.log.warn(`DRIVER: cannot reach the hub (${err.message}); retrying`));
+    this.socket.on('pickup', (envelope, ack) => this.onPickup(envelope, ack));
+  }
+
+  /** Packages this driver is carrying right now. */
+  get carrying(): number {
+    return this.working.size;
+  }
+
+  /** Disconnects for good, abandoning the packages on the road (the hub will hand them on). */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error('driver stopped'));
+    await Promise.allSettled(this.working.values());
+    this.socket.disconnect();
+    this.journal.close();
+  }
+
+  private onPickup(payload: Envelope, ack: (result: ConsumerAck) => void): void {
+    const parsed = envelopeInputSchema.safeParse(payload);
+    if (!parsed.success || typeof ack !== 'function') {
+      this.log.warn({ payload }, 'DRIVER: ignoring a malformed pickup');
+      if (typeof ack === 'function') ack({ ok: false, retry: false });
+      return;
+    }
+    const envelope: Envelope = { ...parsed.data, event: 'pickup', queueId: 'driver' };
+    const id = envelope.messageId;
+    if (!this.working.has(id)) {
+      if (!this.journal.has('picked', id)) {
+        this.journal.add('picked', id);
+        this.log.info(`DRIVER: picked up ${envelope.order.orderId}`);
+        this.emit('picked', envelope);
+      }
+      const trip = this.carry(envelope).catch((err: unknown) => {
+        if (!this.stopping.signal.aborted) this.log.error({ err }, `DRIVER: could not finish ${id}`);
+      });
+      this.working.set(id, trip);
+      void trip.finally(() => this.working.delete(id));
+    }
+    ack({ ok: true }); // the claim: this package is ours now
+  }
+
+  /** Drives one package to its door, resuming from the journal if it was under way before. */
+  private async carry(envelope: Envelope): Promise<void> {
+    const signal = this.stopping.signal;
+    const id = envelope.messageId;
+    const report = { ...envelope, driver: this.options.name };
+    if (!this.journal.has('delivered', id)) {
+      await pause(this.options.delayMs, undefined, { signal });
+      this.socket.emit('in-transit', { ...report, event: 'in-transit', queueId: envelope.order.store });
+      await pause(this.options.delayMs, undefined, { signal });
+      this.journal.add('delivered', id);
+      this.log.info(`DRIVER: delivered ${envelope.order.orderId}`);
+      this.emit('delivered', envelope);
+    }
+    await sendReliably(this.socket, 'delivered', { ...report, event: 'delivered', queueId: envelope.order.store }, {
+      signal,
+      ...(this.options.retry ? { policy: this.options.retry } : {}),
+      onRetry: (why) => this.log.warn(`DRIVER: retrying delivered ${id} (${why})`),
+    });
+  }
+}

@@ -1,0 +1,31 @@
+/** `npm run driver -- --name driver-1`: a driver process that picks up and delivers packages. */
+import { Command } from 'commander';
+import { clientConfig, loadDotenvFile } from '../config';
+import { createLogger } from '../logger';
+import { onShutdown } from '../cli/shutdown';
+import { positiveNumber, wholeNumber } from '../cli/options';
+import { openJournal } from '../client/journal';
+import { Driver } from './driver';
+
+loadDotenvFile();
+const config = clientConfig();
+const opts = new Command('caps-driver')
+  .description('Pick up packages from a CAPS hub and deliver them')
+  .option('--name <name>', 'the driver (DRIVER_NAME); its identity at the hub', config.driverName)
+  .option('--delay <ms>', 'pause from pickup to in-transit and again to delivered (DRIVER_DELAY_MS)', wholeNumber, config.driverDelayMs)
+  .option('--prefetch <n>', 'packages to carry at once (capped by the hub)', positiveNumber)
+  .option('--hub <url>', 'the hub (HUB_URL)', config.hubUrl)
+  .option('--journal <file>', 'remember pickups and deliveries in this file across restarts')
+  .parse()
+  .opts<{ name: string; delay: number; prefetch?: number; hub: string; journal?: string }>();
+
+const logger = createLogger({ name: opts.name, ...config.log });
+const driver = new Driver({
+  hubUrl: opts.hub,
+  name: opts.name,
+  delayMs: opts.delay,
+  logger,
+  journal: openJournal(opts.journal),
+  ...(opts.prefetch === undefined ? {} : { prefetch: opts.prefetch }),
+});
+onShutdown(logger, () => driver.stop());

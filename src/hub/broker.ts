@@ -1,0 +1,388 @@
+/**
+ * The broker: at-least-once delivery of queued messages to competing consumers.
+ *
+ * It owns the working state of every queue (who holds what, timers, the ready line) and writes each
+ * change through the `QueueStore`, which it reads back in full only in `open`. What it guarantees:
+ *
+ * - **Stored before acknowledged.** `publish` resolves only once the store has the message.
+ * - **At least once.** A message leaves its queue only when acknowledged (or claimed and then
+ *   completed, for pickups). One that is not acknowledged in time, is refused with `retry`, or
+ *   whose consumer disconnects, goes back to the queue, in its old place, and is sent again.
+ * - **One consumer at a time.** A message is in flight to one consumer at most; consumers of a queue
+ *   take turns (round robin), each holding at most `prefetch` messages.
+ * - **Bounded.** Past `maxAttempts` sends, or past its TTL, a message goes to the dead-letter
+ *   queue; past `maxQueueLength`, `publish` refuses new messages instead of dropping any.
+ *
+ * The states a message goes through are drawn in delivery-state.ts.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { DeliveryPolicy } from '../config';
+import type { ConsumerAck } from '../protocol/acks';
+import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
+import type { QueueStore, StoredMessage } from '../queue/store';
+import type { Consumer } from './consumer';
+import type { DeliveryState, Entry } from './delivery-state';
+import { ReadyQueue } from './ready-queue';
+
+export type PublishOutcome = { status: 'stored' } | { status: 'duplicate' } | { status: 'full' };
+
+/** Why a message went back to its queue. */
+export type RequeueReason = 'timeout' | 'nack' | 'disconnect' | 'lease expired';
+
+/** What the broker reports as it works, for metrics, logs and the dashboard. */
+export interface BrokerEvents {
+  enqueued: [message: StoredMessage];
+  sent: [message: StoredMessage, consumer: Consumer, attempt: number];
+  claimed: [message: StoredMessage, owner: string];
+  /** Acknowledged or completed; `latencyMs` runs from the last send to the acknowledgement. */
+  acked: [key: EntryKey, latencyMs: number | undefined];
+  redelivered: [message: StoredMessage, reason: RequeueReason];
+  dead: [message: StoredMessage, reason: string];
+}
+
+/** One queue's figures, as `snapshot` reports them. */
+export interface QueueStats {
+  queueId: string;
+  /** Messages in the queue: waiting, in flight or claimed. */
+  depth: number;
+  /** Of those, in flight or claimed. */
+  inFlight: number;
+  /** Messages in its dead-letter queue. */
+  dead: number;
+  consumers: number;
+}
+
+class QueueState {
+  readonly entries = new Map<string, Entry>();
+  readonly ready = new ReadyQueue<Entry>((e) => !e.gone && e.state.type === 'queued');
+  /** Claimed entries, so that a returning driver's packages are found without a scan. */
+  readonly claimed = new Set<Entry>();
+  /** What each attached consumer holds (in flight or claimed). */
+  readonly holdings = new Map<Consumer, Set<Entry>>();
+  /** Attached consumers with room for more, in round-robin order. */
+  readonly available = new Set<Consumer>();
+  /** Publishes waiting on the store, counted against the length limit. */
+  writing = 0;
+  dead = 0;
+  inFlight = 0;
+  dispatching = false;
+
+  constructor(readonly queueId: string) {}
+}
+
+export interface BrokerOptions {
+  logger: Logger;
+  /** The clock, for tests. */
+  now?: () => number;
+}
+
+export class Broker extends EventEmitter<BrokerEvents> {
+  private readonly queues = new Map<string, QueueState>();
+  private readonly now: () => number;
+  private readonly logger: Logger;
+  private sweeper: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly store: QueueStore,
+    private readonly policy: DeliveryPolicy,
+    options: BrokerOptions,
+  ) {
+    super();
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger;
+  }
+
+  /**
+   * Loads every queue from `store` and starts delivering. Messages that were in flight when the
+   * hub stopped are queued again; claimed pickups stay reserved for their driver for one lease.
+   * The broker does not own the store: close the broker, then the store.
+   */
+  static async open(store: QueueStore, policy: DeliveryPolicy, options: BrokerOptions): Promise<Broker> {
+    const broker = new Broker(store, policy, options);
+    const depths = await store.depths();
+    for (const queueId of await store.queues()) {
+      const queue = broker.queue(queueId);
+      queue.dead = depths.get(queueId)?.dead ?? 0;
+      for (const message of await store.list(queueId)) broker.track(queue, message);
+    }
+    broker.startSweeper();
+    return broker;
+  }
+
+  /**
+   * Stores `envelope` in `queueId` and delivers it. With `completes`, the same store step
+   * acknowledges that entry: a driver's `delivered` completes its pickup this way.
+   * Rejects only if the store fails.
+   */
+  async publish(envelope: Envelope, queueId: string, completes?: EntryKey): Promise<PublishOutcome> {
+    const queue = this.queue(queueId);
+    if (queue.entries.size + queue.writing >= this.policy.maxQueueLength) return { status: 'full' };
+    const enqueuedAt = this.now();
+    const ttl = this.policy.messageTtlMs;
+    queue.writing++;
+    let outcome;
+    try {
+      outcome = await this.store.enqueue(
+        { queueId, messageId: envelope.messageId, envelope, enqueuedAt, ...(ttl > 0 ? { expiresAt: enqueuedAt + ttl } : {}) },
+        completes ? { completes } : {},
+      );
+    } finally {
+      queue.writing--;
+    }
+    if (completes) this.complete(completes);
+    if (outcome.status === 'duplicate') return outcome;
+    this.track(queue, outcome.message);
+    this.emit('enqueued', outcome.message);
+    this.dispatch(queue);
+    return { status: 'stored' };
+  }
+
+  /**
+   * Acknowledges one entry: it is removed for good. Unknown keys are ignored (`false`): a
+   * classroom client may acknowledge a message twice, or one the hub never had.
+   */
+  async ack(key: EntryKey): Promise<boolean> {
+    const entry = this.queues.get(key.queueId)?.entries.get(key.messageId);
+    if (entry) this.remove(entry, 'acked');
+    const removed = await this.store.ack(key);
+    return removed || entry !== undefined;
+  }
+
+  /** Starts giving `consumer` messages from its queue, beginning with pickups it had claimed. */
+  attach(consumer: Consumer): void {
+    const queue = this.queue(consumer.queueId);
+    if (queue.holdings.has(consumer)) return;
+    queue.holdings.set(consumer, new Set());
+    queue.available.add(consumer);
+    this.handBack(queue, consumer);
+    this.dispatch(queue);
+  }
+
+  /**
+   * Stops giving `consumer` messages. What it had in flight goes back to the queue at once; what it
+   * had claimed stays its own until the lease ends, in case it comes back.
+   */
+  detach(consumer: Consumer): void {
+    const queue = this.queues.get(consumer.queueId);
+    const held = queue?.holdings.get(consumer);
+    if (!queue || !held) return;
+    queue.holdings.delete(consumer);
+    queue.available.delete(consumer);
+    for (const entry of held) {
+      queue.inFlight--;
+      if (entry.state.type === 'claimed') entry.state.consumer = undefined;
+      else this.requeue(entry, 'disconnect');
+    }
+    // The same driver may already be back on another connection.
+    for (const other of queue.holdings.keys()) if (other.id === consumer.id) this.handBack(queue, other);
+    this.dispatch(queue);
+  }
+
+  /**
+   * Sends `consumer` every message of its queue that is waiting (not in flight to anyone), whatever
+   * its prefetch: the lab's `getAll`. Attaches the consumer first. Returns how many were sent.
+   */
+  sendWaiting(consumer: Consumer): number {
+    this.attach(consumer);
+    const queue = this.queue(consumer.queueId);
+    const waiting = queue.ready.drain();
+    for (const entry of waiting) this.send(queue, entry, consumer);
+    return waiting.length;
+  }
+
+  /** Moves a dead letter back to the end of its queue and delivers it. `false` if there was none. */
+  async requeueDead(key: EntryKey): Promise<boolean> {
+    const message = await this.store.requeue(key);
+    if (!message) return false;
+    const queue = this.queue(key.queueId);
+    queue.dead--;
+    this.track(queue, message);
+    this.dispatch(queue);
+    return true;
+  }
+
+  /** Figures for every queue the broker has seen, sorted by name. */
+  snapshot(): QueueStats[] {
+    return [...this.queues.values()]
+      .map((q) => ({ queueId: q.queueId, depth: q.entries.size, inFlight: q.inFlight, dead: q.dead, consumers: q.holdings.size }))
+      .sort((a, b) => a.queueId.localeCompare(b.queueId));
+  }
+
+  /** Stops every timer. In-flight messages stay in the store and are queued again on the next `open`. */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    for (const queue of this.queues.values()) {
+      for (const entry of queue.entries.values()) if (entry.state.type !== 'queued') clearTimeout(entry.state.timer);
+    }
+  }
+
+  private queue(queueId: string): QueueState {
+    let queue = this.queues.get(queueId);
+    if (!queue) this.queues.set(queueId, (queue = new QueueState(queueId)));
+    return queue;
+  }
+
+  /** Starts tracking a stored message: queued, or reserved for the driver that had claimed it. */
+  private track(queue: QueueState, message: StoredMessage): void {
+    const entry: Entry = { message, seq: message.seq, state: { type: 'queued' }, attempts: 0, gone: false };
+    queue.entries.set(message.messageId, entry);
+    if (message.owner === undefined) queue.ready.push(entry);
+    else this.setState(queue, entry, this.claimedState(entry, message.owner, undefined));
+  }
+
+  /** Sends waiting messages to consumers with room, taking turns. */
+  private dispatch(queue: QueueState): void {
+    if (queue.dispatching || this.closed) return;
+    queue.dispatching = true;
+    try {
+      for (const consumer of queue.available) {
+        const entry = queue.ready.pop();
+        if (!entry) break;
+        this.send(queue, entry, consumer);
+      }
+    } finally {
+      queue.dispatching = false;
+    }
+  }
+
+  private send(queue: QueueState, entry: Entry, consumer: Consumer): void {
+    const attempt = ++entry.attempts;
+    const timer = setTimeout(() => this.requeue(entry, 'timeout'), this.policy.ackTimeoutMs).unref();
+    this.setState(queue, entry, { type: 'in-flight', consumer, since: this.now(), timer });
+    this.hold(queue, consumer, entry);
+    this.emit('sent', entry.message, consumer, attempt);
+    consumer.deliver(entry.message.envelope, (result) => this.answered(entry, consumer, attempt, result));
+  }
+
+  /** A consumer's answer to a delivery. Late answers, to a send that was since retried, are ignored. */
+  private answered(entry: Entry, consumer: Consumer, attempt: number, result: ConsumerAck): void {
+    const state = entry.state;
+    if (entry.gone || entry.attempts !== attempt || state.type !== 'in-flight' || state.consumer !== consumer) return;
+    if (!result.ok) {
+      if (result.retry) this.requeue(entry, 'nack');
+      else this.deadLetter(entry, 'rejected by consumer');
+    } else if (entry.message.queueId === DRIVER_QUEUE) {
+      this.claim(entry, consumer);
+    } else {
+      this.remove(entry, 'acked');
+      this.store.ack(entry.message).catch((err) => this.logger.error({ err, key: entry.message }, 'store ack failed'));
+    }
+  }
+
+  private claim(entry: Entry, consumer: Consumer): void {
+    const queue = this.queue(entry.message.queueId);
+    if (entry.state.type !== 'queued') clearTimeout(entry.state.timer);
+    this.setState(queue, entry, this.claimedState(entry, consumer.id, consumer));
+    this.emit('claimed', entry.message, consumer.id);
+    if (entry.message.owner !== consumer.id) {
+      entry.message.owner = consumer.id;
+      this.store.setOwner(entry.message, consumer.id).catch((err) => this.logger.error({ err, key: entry.message }, 'store setOwner failed'));
+    }
+  }
+
+  private claimedState(entry: Entry, owner: string, consumer: Consumer | undefined): DeliveryState {
+    const timer = setTimeout(() => this.requeue(entry, 'lease expired'), this.policy.leaseMs).unref();
+    return { type: 'claimed', owner, consumer, since: this.now(), timer };
+  }
+
+  /** Re-sends to `consumer` the pickups its identity claimed that no connection holds now. */
+  private handBack(queue: QueueState, consumer: Consumer): void {
+    for (const entry of [...queue.claimed]) {
+      if (entry.state.type === 'claimed' && entry.state.owner === consumer.id && !entry.state.consumer) {
+        clearTimeout(entry.state.timer);
+        this.send(queue, entry, consumer);
+      }
+    }
+  }
+
+  /** The driver's `delivered` finished this pickup; the store already acknowledged it. */
+  private complete(key: EntryKey): void {
+    const entry = this.queues.get(key.queueId)?.entries.get(key.messageId);
+    if (entry) this.remove(entry, 'acked');
+  }
+
+  /** Puts a message back in line, or dead-letters it if it has used up its attempts. */
+  private requeue(entry: Entry, reason: RequeueReason): void {
+    if (entry.gone || entry.state.type === 'queued') return;
+    const queue = this.queue(entry.message.queueId);
+    if (entry.attempts >= this.policy.maxAttempts) {
+      this.deadLetter(entry, `failed ${entry.attempts} deliveries; last: ${reason}`);
+      return;
+    }
+    this.release(queue, entry);
+    this.setState(queue, entry, { type: 'queued' });
+    if (entry.message.owner !== undefined) {
+      delete entry.message.owner;
+      this.store.setOwner(entry.message, undefined).catch((err) => this.logger.error({ err, key: entry.message }, 'store setOwner failed'));
+    }
+    queue.ready.push(entry);
+    this.emit('redelivered', entry.message, reason);
+    this.dispatch(queue);
+  }
+
+  private deadLetter(entry: Entry, reason: string): void {
+    const queue = this.queue(entry.message.queueId);
+    this.remove(entry, 'dead');
+    queue.dead++;
+    this.emit('dead', entry.message, reason);
+    this.store.deadLetter(entry.message, reason).catch((err) => this.logger.error({ err, key: entry.message }, 'store deadLetter failed'));
+  }
+
+  /** Takes an entry off the broker: acknowledged or dead. Frees its consumer's slot. */
+  private remove(entry: Entry, why: 'acked' | 'dead'): void {
+    if (entry.gone) return;
+    const queue = this.queue(entry.message.queueId);
+    const sentAt = entry.state.type === 'queued' ? undefined : entry.state.since;
+    this.release(queue, entry);
+    this.setState(queue, entry, { type: 'queued' });
+    entry.gone = true;
+    queue.entries.delete(entry.message.messageId);
+    if (why === 'acked') this.emit('acked', entry.message, sentAt === undefined ? undefined : this.now() - sentAt);
+    this.dispatch(queue);
+  }
+
+  private setState(queue: QueueState, entry: Entry, state: DeliveryState): void {
+    if (entry.state.type !== 'queued') clearTimeout(entry.state.timer);
+    if (entry.state.type === 'claimed') queue.claimed.delete(entry);
+    if (state.type === 'claimed') queue.claimed.add(entry);
+    entry.state = state;
+  }
+
+  private hold(queue: QueueState, consumer: Consumer, entry: Entry): void {
+    const held = queue.holdings.get(consumer);
+    if (!held) return; // a getAll from a consumer that detached meanwhile; its timer will requeue
+    held.add(entry);
+    queue.inFlight++;
+    // Re-adding moves the consumer to the back of the line: that is the round robin.
+    queue.available.delete(consumer);
+    if (held.size < consumer.prefetch) queue.available.add(consumer);
+  }
+
+  private release(queue: QueueState, entry: Entry): void {
+    const consumer = entry.state.type === 'queued' ? undefined : entry.state.consumer;
+    const held = consumer && queue.holdings.get(consumer);
+    if (!consumer || !held?.delete(entry)) return;
+    queue.inFlight--;
+    if (held.size < consumer.prefetch) queue.available.add(consumer);
+  }
+
+  private startSweeper(): void {
+    const ttl = this.policy.messageTtlMs;
+    if (ttl <= 0) return;
+    this.sweeper = setInterval(() => this.expire(), Math.max(20, Math.min(1000, ttl / 4))).unref();
+  }
+
+  /** Dead-letters waiting messages past their TTL. In-flight ones are left to finish. */
+  private expire(): void {
+    const now = this.now();
+    for (const queue of this.queues.values()) {
+      for (const entry of queue.entries.values()) {
+        const expiresAt = entry.message.expiresAt;
+        if (entry.state.type === 'queued' && expiresAt !== undefined && expiresAt <= now) this.deadLetter(entry, 'expired');
+      }
+    }
+  }
+}

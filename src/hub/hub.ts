@@ -1,0 +1,117 @@
+/**
+ * Starts a CAPS hub: the queue store, the broker, and one HTTP server that carries Socket.IO
+ * (namespace `/caps`), `/healthz` and `/metrics`.
+ *
+ * @example
+ *   const hub = await startHub({ ...DEFAULT_HUB_CONFIG, port: 0 }, logger);
+ *   console.log(hub.url); // http://localhost:54321
+ *   await hub.close();
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import type { HubConfig } from '../config';
+import type { Logger } from '../logger';
+import { CAPS_NAMESPACE, type CapsSocketData, type ClientToHubEvents, type HubToClientEvents, type HubToHubEvents } from '../protocol/events';
+import { CAPS_PROTOCOL, handshakeSchema } from '../protocol/handshake';
+import { parse } from '../protocol/schemas';
+import { createStore } from '../queue/create-store';
+import type { QueueStore } from '../queue/store';
+import { Broker } from './broker';
+import { createEventLog } from './event-log';
+import { createMetrics } from './metrics';
+import { Session, type CapsNamespace } from './session';
+
+export type CapsServer = Server<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
+
+export interface Hub {
+  /** The port it listens on (useful after `PORT=0`). */
+  readonly port: number;
+  /** `http://localhost:<port>`. */
+  readonly url: string;
+  readonly io: CapsServer;
+  readonly nsp: CapsNamespace;
+  readonly broker: Broker;
+  readonly store: QueueStore;
+  /** Disconnects every client, stops the broker and closes the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Extra HTTP routes, by path, for features that live beside the hub (the dashboard). */
+export type Routes = Map<string, (req: IncomingMessage, res: ServerResponse) => void>;
+
+export async function startHub(config: HubConfig, logger: Logger, extraRoutes: Routes = new Map()): Promise<Hub> {
+  const store = await createStore(config.store, { dedupWindowMs: config.delivery.dedupWindowMs });
+  const broker = await Broker.open(store, config.delivery, { logger });
+  const routes: Routes = new Map(extraRoutes);
+  const http = createServer((req, res) => {
+    const route = routes.get(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (route) return route(req, res);
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+  const io: CapsServer = new Server(http, {
+    connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs },
+  });
+  const nsp = io.of(CAPS_NAMESPACE);
+  nsp.use((socket, next) => {
+    const auth = socket.handshake.auth as Record<string, unknown>;
+    if (auth?.caps === undefined) return next(); // a classroom client
+    const handshake = parse(handshakeSchema, auth);
+    if (!handshake.ok) {
+      const err = new Error(`invalid CAPS handshake (protocol ${CAPS_PROTOCOL}): ${handshake.issues.join('; ')}`);
+      return next(Object.assign(err, { data: { code: 'invalid_payload', issues: handshake.issues } }));
+    }
+    socket.data.handshake = handshake.value;
+    next();
+  });
+
+  const metrics = createMetrics(broker, nsp);
+  const eventLog = createEventLog(logger, config.log.format);
+  const context = {
+    broker,
+    nsp,
+    logger,
+    prefetch: config.delivery.prefetch,
+    labDriverGuessMs: config.labDriverGuessMs,
+    eventLog: (event: string, payload: unknown) => {
+      metrics.countEvent(event);
+      eventLog(event, payload);
+    },
+  };
+  nsp.on('connection', (socket) => new Session(socket, context).start());
+
+  routes.set('/healthz', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', store: store.kind, clients: nsp.sockets.size }));
+  });
+  routes.set('/metrics', (_req, res) => {
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      (err: unknown) => {
+        logger.error({ err }, 'metrics failed');
+        res.writeHead(500).end();
+      },
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://localhost:${port}`,
+    io,
+    nsp,
+    broker,
+    store,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        broker.close();
+        await store.close();
+      })()),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * `npm run hub`: runs a CAPS hub until SIGINT or SIGTERM. Settings come from the environment
+ * (.env.example lists them); the flags below override the most common ones.
+ */
+import { Command } from 'commander';
+import { hubConfig, loadDotenvFile } from '../config';
+import { createLogger } from '../logger';
+import { onShutdown } from '../cli/shutdown';
+import { wholeNumber } from '../cli/options';
+import { CAPS_NAMESPACE } from '../protocol/events';
+import { startHub } from './hub';
+
+async function main(): Promise<void> {
+  const opts = new Command('caps-hub')
+    .description('Run the CAPS hub: Socket.IO namespace /caps, a queue per client, /healthz and /metrics')
+    .option('-p, --port <port>', 'port to listen on (PORT, default 3000)', wholeNumber)
+    .option('-s, --store <store>', 'queue store: memory or lmdb:<dir> (CAPS_STORE, default memory)')
+    .parse()
+    .opts<{ port?: number; store?: string }>();
+  loadDotenvFile();
+  const config = hubConfig({
+    ...(opts.port === undefined ? {} : { PORT: String(opts.port) }),
+    ...(opts.store === undefined ? {} : { CAPS_STORE: opts.store }),
+  });
+  const logger = createLogger({ name: 'hub', ...config.log });
+  const started = Date.now();
+  const hub = await startHub(config, logger);
+  logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (store: ${config.store}, ready in ${Date.now() - started} ms)`);
+  onShutdown(logger, () => hub.close());
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+/**
+ * The hub's Prometheus metrics, served at `/metrics`. Counters follow the broker's events; gauges
+ * are read from the broker and the namespace when Prometheus scrapes, so they cost nothing between
+ * scrapes.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Broker } from './broker';
+import type { CapsNamespace } from './session';
+
+export interface HubMetrics {
+  registry: Registry;
+  /** Counts one client event, by its canonical name. */
+  countEvent(event: string): void;
+}
+
+export function createMetrics(broker: Broker, nsp: CapsNamespace): HubMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'caps_process_' });
+
+  const events = new Counter({ name: 'caps_events_total', help: 'Client events received, by event', labelNames: ['event'], registers: [registry] });
+  const redeliveries = new Counter({ name: 'caps_redeliveries_total', help: 'Messages put back in their queue, by reason', labelNames: ['queue', 'reason'], registers: [registry] });
+  const deadLetters = new Counter({ name: 'caps_dead_letters_total', help: 'Messages moved to a dead-letter queue', labelNames: ['queue'], registers: [registry] });
+  const ackLatency = new Histogram({
+    name: 'caps_ack_latency_seconds',
+    help: 'From sending a queued message to its acknowledgement',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const perQueue = (name: string, help: string, pick: (q: ReturnType<Broker['snapshot']>[number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['queue'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const queue of broker.snapshot()) this.set({ queue: queue.queueId }, pick(queue));
+      },
+    });
+  perQueue('caps_queue_depth', 'Messages in the queue: waiting, in flight or claimed', (q) => q.depth);
+  perQueue('caps_queue_in_flight', 'Messages sent and not yet acknowledged', (q) => q.inFlight);
+  perQueue('caps_queue_dead', 'Messages in the dead-letter queue', (q) => q.dead);
+  new Gauge({
+    name: 'caps_connected_clients',
+    help: 'Connected /caps clients, by role (classroom clients say none)',
+    labelNames: ['role'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = { vendor: 0, driver: 0, classroom: 0 };
+      for (const socket of nsp.sockets.values()) counts[socket.data.handshake?.role ?? 'classroom']++;
+      for (const [role, count] of Object.entries(counts)) this.set({ role }, count);
+    },
+  });
+
+  broker.on('redelivered', (message, reason) => redeliveries.inc({ queue: message.queueId, reason }));
+  broker.on('dead', (message) => deadLetters.inc({ queue: message.queueId }));
+  broker.on('acked', (_key, latencyMs) => latencyMs !== undefined && ackLatency.observe(latencyMs / 1000));
+
+  return { registry, countEvent: (event) => events.inc({ event }) };
+}

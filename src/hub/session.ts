@@ -1,0 +1,264 @@
+/**
+ * One connected `/caps` client, from the hub's side: who it is, which queues it consumes, and the
+ * handlers for everything it may send.
+ *
+ * Our clients say who they are in the handshake (protocol/handshake.ts). Classroom clients do not:
+ * the session infers their role from what they do (`join` or `pickup` makes a vendor; `getAll`
+ * for `driver`, `in-transit` or `delivered` makes a driver), and keeps it in `socket.data` so that
+ * Socket.IO's connection state recovery restores it after a short reconnect. A classroom client
+ * that stays silent for `labDriverGuessMs` is taken for a driver (see config.ts for why).
+ *
+ * Every handler validates its payload first, answers through the ack when there is one, and never
+ * throws: a failure is logged and answered, and the queues are left as they were.
+ */
+import type { Namespace, Socket } from 'socket.io';
+import { failure, type ConsumerAck, type Failure } from '../protocol/acks';
+import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
+import type { CapsSocketData, ClientToHubEvents, HubToClientEvents, HubToHubEvents } from '../protocol/events';
+import type { Handshake } from '../protocol/handshake';
+import { canonicalEventName } from '../protocol/spellings';
+import { consumerAckSchema, envelopeInputSchema, getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../protocol/schemas';
+import type { Logger } from '../logger';
+import type { Broker, PublishOutcome } from './broker';
+import type { Consumer } from './consumer';
+import type { EventLog } from './event-log';
+
+export type CapsSocket = Socket<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
+export type CapsNamespace = Namespace<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
+
+/** What every session shares. */
+export interface SessionContext {
+  broker: Broker;
+  nsp: CapsNamespace;
+  logger: Logger;
+  eventLog: EventLog;
+  prefetch: number;
+  labDriverGuessMs: number;
+}
+
+type Ack = (result: object) => void;
+
+export class Session {
+  /** The queues this client consumes, by queue id. */
+  private readonly consumers = new Map<string, Consumer>();
+  private guess: NodeJS.Timeout | undefined;
+  private readonly handshake: Handshake | undefined;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly socket: CapsSocket,
+    private readonly ctx: SessionContext,
+  ) {
+    this.handshake = socket.data.handshake;
+    this.log = ctx.logger.child({ socket: socket.id, client: this.handshake?.clientId });
+  }
+
+  /** Wires the socket up. Called once, on `connection`. */
+  start(): void {
+    const { socket } = this;
+    socket.use((packet, next) => this.screen(packet, next));
+    this.on('join', (payload) => this.join(payload));
+    this.on('pickup', (payload) => this.pickup(payload));
+    this.on('in-transit', (payload) => this.inTransit(payload));
+    this.on('delivered', (payload) => this.delivered(payload));
+    this.on('getAll', (payload) => this.getAll(payload));
+    this.on('received', (payload) => this.received(payload));
+    socket.on('disconnect', (reason) => this.stop(reason));
+
+    const hs = this.handshake;
+    if (hs?.role === 'vendor') this.becomeVendor(hs.store);
+    else if (hs?.role === 'driver') this.becomeDriver();
+    else if (socket.data.store !== undefined) this.becomeVendor(socket.data.store); // a recovered classroom vendor
+    else this.guess = setTimeout(() => this.becomeDriver(), this.ctx.labDriverGuessMs).unref();
+    this.log.info({ role: hs?.role ?? 'classroom', recovered: socket.recovered }, 'client connected');
+  }
+
+  /** Every incoming packet: fold the event name's spelling, log it, drop unknown events. */
+  private screen(packet: unknown[], next: (err?: Error) => void): void {
+    const [name, ...args] = packet;
+    const canonical = typeof name === 'string' ? canonicalEventName(name) : undefined;
+    const ack = args.at(-1);
+    const payload = typeof ack === 'function' ? args.slice(0, -1) : args;
+    this.ctx.eventLog(canonical ?? String(name), payload.length === 1 ? payload[0] : payload);
+    if (!canonical) {
+      this.refuse(typeof ack === 'function' ? (ack as Ack) : undefined, String(name), failure('invalid_payload', `unknown event "${String(name)}"`));
+      return;
+    }
+    packet[0] = canonical;
+    next();
+  }
+
+  /** Registers a handler that can neither throw nor leave an ack unanswered. */
+  private on(event: keyof ClientToHubEvents, handle: (payload: unknown) => Promise<object> | object): void {
+    // The typed map says what our clients send; at run time anything can arrive, hence `unknown`.
+    (this.socket as unknown as Socket).on(event, async (...args: unknown[]) => {
+      const last = args.at(-1);
+      const reply = typeof last === 'function' ? (last as Ack) : undefined;
+      const payload = reply ? args.slice(0, -1)[0] : args[0];
+      let result: object;
+      try {
+        result = await handle(payload);
+      } catch (err) {
+        this.log.error({ err, event }, 'handler failed');
+        result = failure('internal', `the hub failed to handle "${event}"; it has logged why`);
+      }
+      if ('ok' in result && result.ok === false) this.refuse(reply, event, result as Failure);
+      else reply?.(result);
+    });
+  }
+
+  private refuse(reply: Ack | undefined, event: string, result: Failure): void {
+    if (reply) reply(result);
+    else this.log.warn({ event, error: result.error }, `refused ${event}: ${result.error.message}`);
+  }
+
+  private join(payload: unknown): object {
+    const store = parse(joinSchema, payload);
+    if (!store.ok) return failure('invalid_payload', 'join expects a store name', store.issues);
+    if (this.handshake && this.handshake.role !== 'vendor') return failure('forbidden', 'only vendors join a store');
+    this.becomeVendor(store.value);
+    return { ok: true };
+  }
+
+  private async pickup(payload: unknown): Promise<object> {
+    const input = parse(envelopeInputSchema, payload);
+    if (!input.ok) return failure('invalid_payload', 'pickup expects { messageId, order: { store, orderId, customer, address } }', input.issues);
+    const store = input.value.order.store;
+    const refused = this.mayPostFor(store);
+    if (refused) return refused;
+    if (!this.handshake) this.becomeVendor(store);
+    const envelope = toEnvelope(input.value, 'pickup', DRIVER_QUEUE);
+    return this.stored(envelope, await this.ctx.broker.publish(envelope, DRIVER_QUEUE));
+  }
+
+  private inTransit(payload: unknown): object {
+    const input = parse(envelopeInputSchema, payload);
+    if (!input.ok) return failure('invalid_payload', 'in-transit expects { messageId, order: { store, … } }', input.issues);
+    if (this.handshake && this.handshake.role !== 'driver') return failure('forbidden', 'only drivers report packages in transit');
+    if (!this.handshake) this.becomeDriver();
+    const envelope = this.carried(toEnvelope(input.value, 'in-transit', input.value.order.store));
+    this.ctx.nsp.to(envelope.queueId).emit('in-transit', envelope);
+    return { ok: true };
+  }
+
+  private async delivered(payload: unknown): Promise<object> {
+    const input = parse(envelopeInputSchema, payload);
+    if (!input.ok) return failure('invalid_payload', 'delivered expects { messageId, order: { store, … } }', input.issues);
+    if (this.handshake && this.handshake.role !== 'driver') return failure('forbidden', 'only drivers report deliveries');
+    if (!this.handshake) this.becomeDriver();
+    const envelope = this.carried(toEnvelope(input.value, 'delivered', input.value.order.store));
+    const completes = { queueId: DRIVER_QUEUE, messageId: envelope.messageId };
+    return this.stored(envelope, await this.ctx.broker.publish(envelope, envelope.queueId, completes));
+  }
+
+  private getAll(payload: unknown): object {
+    const queueId = parse(getAllSchema, payload);
+    if (!queueId.ok) return failure('invalid_payload', 'getAll expects { queueId }: "driver" or a store name', queueId.issues);
+    const own = this.ownQueue();
+    if (own !== undefined && own !== queueId.value) return failure('forbidden', `this client consumes "${own}", not "${queueId.value}"`);
+    if (queueId.value === DRIVER_QUEUE) this.becomeDriver();
+    else this.becomeVendor(queueId.value);
+    const consumer = this.consumers.get(queueId.value)!;
+    return { ok: true, count: this.ctx.broker.sendWaiting(consumer) };
+  }
+
+  private async received(payload: unknown): Promise<object> {
+    const key = parse(receivedSchema, payload);
+    if (!key.ok) return failure('invalid_payload', 'received expects { queueId, messageId }', key.issues);
+    const own = this.ownQueue();
+    if (own !== undefined && own !== key.value.queueId) return failure('forbidden', `this client consumes "${own}", not "${key.value.queueId}"`);
+    if (!this.handshake) {
+      if (key.value.queueId === DRIVER_QUEUE) this.becomeDriver();
+      else this.becomeVendor(key.value.queueId);
+    }
+    await this.ctx.broker.ack(key.value);
+    return { ok: true };
+  }
+
+  /** The queue our client consumes, by its handshake; `undefined` for a classroom client. */
+  private ownQueue(): string | undefined {
+    const hs = this.handshake;
+    return hs === undefined ? undefined : hs.role === 'driver' ? DRIVER_QUEUE : hs.store;
+  }
+
+  private mayPostFor(store: string): Failure | undefined {
+    const hs = this.handshake;
+    if (hs === undefined) return undefined;
+    if (hs.role !== 'vendor') return failure('forbidden', 'only vendors post pickups');
+    if (hs.store !== store) return failure('forbidden', `this vendor posts for "${hs.store}", not "${store}"`);
+    return undefined;
+  }
+
+  /** Marks who carries the package: our driver's id, or what a classroom driver said. */
+  private carried(envelope: Envelope): Envelope {
+    const driver = this.handshake?.clientId ?? envelope.driver;
+    return driver === undefined ? envelope : { ...envelope, driver };
+  }
+
+  private stored(envelope: Envelope, outcome: PublishOutcome): object {
+    if (outcome.status === 'full') return failure('queue_full', `queue "${envelope.queueId}" is full; retry later`);
+    return { ok: true, messageId: envelope.messageId, duplicate: outcome.status === 'duplicate' };
+  }
+
+  private becomeVendor(store: string): void {
+    clearTimeout(this.guess);
+    const driver = this.consumers.get(DRIVER_QUEUE);
+    if (driver && !this.handshake) {
+      // A classroom client we had taken for a driver turned out to be a vendor.
+      this.consumers.delete(DRIVER_QUEUE);
+      this.ctx.broker.detach(driver);
+    }
+    this.socket.data.store = store;
+    void this.socket.join(store);
+    this.consume(store);
+  }
+
+  private becomeDriver(): void {
+    clearTimeout(this.guess);
+    this.consume(DRIVER_QUEUE);
+  }
+
+  private consume(queueId: string): void {
+    if (this.consumers.has(queueId)) return;
+    const hs = this.handshake;
+    const consumer = socketConsumer(this.socket, {
+      id: hs?.clientId ?? this.socket.id,
+      queueId,
+      prefetch: Math.min(hs?.role === 'driver' ? (hs.prefetch ?? this.ctx.prefetch) : this.ctx.prefetch, this.ctx.prefetch),
+      acknowledges: hs !== undefined,
+      log: this.log,
+    });
+    this.consumers.set(queueId, consumer);
+    this.ctx.broker.attach(consumer);
+  }
+
+  private stop(reason: string): void {
+    clearTimeout(this.guess);
+    for (const consumer of this.consumers.values()) this.ctx.broker.detach(consumer);
+    this.consumers.clear();
+    this.log.info({ reason }, 'client disconnected');
+  }
+}
+
+/** A consumer that delivers over `socket`: pickups to drivers, delivery notices to vendors. */
+function socketConsumer(
+  socket: CapsSocket,
+  options: { id: string; queueId: string; prefetch: number; acknowledges: boolean; log: Logger },
+): Consumer {
+  const event = options.queueId === DRIVER_QUEUE ? 'pickup' : 'delivered';
+  return {
+    id: options.id,
+    queueId: options.queueId,
+    prefetch: options.prefetch,
+    acknowledges: options.acknowledges,
+    deliver(envelope, onAck) {
+      // Classroom clients never answer an ack; asking for one would only pile up callbacks.
+      if (!options.acknowledges) return void (socket as unknown as Socket).emit(event, envelope);
+      socket.emit(event, envelope, (answer: unknown) => {
+        const parsed = consumerAckSchema.safeParse(answer);
+        if (!parsed.success) options.log.warn({ answer }, 'malformed delivery ack; redelivering');
+        onAck(parsed.success ? (parsed.data as ConsumerAck) : { ok: false, retry: true });
+      });
+    },
+  };
+}

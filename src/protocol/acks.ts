@@ -1,0 +1,38 @@
+/**
+ * What the hub answers through Socket.IO acknowledgements, and what our clients answer back.
+ *
+ * Every hub handler that is given an ack callback answers exactly once, with either `{ ok: true, … }`
+ * or `{ ok: false, error }`. Lab clients pass no callback; the hub logs a warning instead.
+ */
+
+/** Why the hub refused an event. Clients branch on `code`; `message` is for people. */
+export type ErrorCode =
+  | 'invalid_payload' // the payload failed the event's schema
+  | 'queue_full' // the target queue is at MAX_QUEUE_LENGTH; retry later
+  | 'forbidden' // the caller may not do this (dashboard controls)
+  | 'not_found' // the named client, queue or message does not exist
+  | 'unavailable' // the hub is shutting down or its store failed; retry later
+  | 'internal'; // a bug: the hub logged it
+
+export interface HubError {
+  code: ErrorCode;
+  message: string;
+  /** For `invalid_payload`: one line per failed field, e.g. `order.customer: expected string`. */
+  issues?: string[];
+}
+
+export type Failure = { ok: false; error: HubError };
+export type Result<T extends object = object> = ({ ok: true } & T) | Failure;
+
+/** Answer to `pickup` and `delivered`: stored (`duplicate` when the id was already stored). */
+export type StoredAck = Result<{ messageId: string; duplicate: boolean }>;
+/** Answer to `join`, `in-transit` and `received`. */
+export type PlainAck = Result;
+/** Answer to `getAll`: how many queued messages the hub is sending to the asker. */
+export type GetAllAck = Result<{ count: number }>;
+/** What our clients answer when the hub pushes them a queued message. */
+export type ConsumerAck = { ok: true } | { ok: false; retry: boolean };
+
+export function failure(code: ErrorCode, message: string, issues?: string[]): Failure {
+  return { ok: false, error: issues ? { code, message, issues } : { code, message } };
+}

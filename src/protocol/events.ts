@@ -1,0 +1,51 @@
+/**
+ * The one typed event map of the `/caps` namespace, shared by the hub (`Server<…>`) and our
+ * clients (`Socket<…>`), so that a wrong event name or payload fails `tsc` at both ends.
+ * `tests/protocol.types.test.ts` holds `@ts-expect-error` lines that fail if these maps loosen.
+ *
+ * Client → hub payloads are typed as our clients send them; the hub still validates every one at
+ * run time (`schemas.ts`), because classroom clients and browsers are not type-checked.
+ */
+import type { ConsumerAck, GetAllAck, PlainAck, StoredAck } from './acks';
+import type { Envelope } from './envelope';
+import type { Handshake } from './handshake';
+
+/** The namespace every CAPS client connects to. */
+export const CAPS_NAMESPACE = '/caps';
+
+/** Events a client emits and the hub listens to. The ack is optional: lab clients never pass one. */
+export interface ClientToHubEvents {
+  /** A vendor joins its store's room. */
+  join: (store: string, ack?: (result: PlainAck) => void) => void;
+  /** A vendor posts a package. Acked once the hub has stored it (durably, with a durable store). */
+  pickup: (envelope: Envelope, ack?: (result: StoredAck) => void) => void;
+  /** A driver reports a package on its way; relayed to the store's room, not queued. */
+  'in-transit': (envelope: Envelope, ack?: (result: PlainAck) => void) => void;
+  /** A driver reports a delivery: completes the pickup and queues a notice for the store. */
+  delivered: (envelope: Envelope, ack?: (result: StoredAck) => void) => void;
+  /** Asks for every message waiting in a queue (`driver` or a store name). */
+  getAll: (request: { queueId: string }, ack?: (result: GetAllAck) => void) => void;
+  /** Lab acknowledgement: removes one message from one queue. */
+  received: (request: { queueId: string; messageId: string }, ack?: (result: PlainAck) => void) => void;
+}
+
+/**
+ * Events the hub emits to clients. Queued messages carry an ack: our clients answer it, lab
+ * clients ignore it and send `received` instead.
+ */
+export interface HubToClientEvents {
+  pickup: (envelope: Envelope, ack: (result: ConsumerAck) => void) => void;
+  delivered: (envelope: Envelope, ack: (result: ConsumerAck) => void) => void;
+  'in-transit': (envelope: Envelope) => void;
+}
+
+/** Nothing travels between hubs yet; the Redis scale-out work will fill this in. */
+export type HubToHubEvents = Record<string, never>;
+
+/** What the hub keeps on each `/caps` socket (restored by connection state recovery). */
+export interface CapsSocketData {
+  /** Our clients' handshake, or `undefined` for a classroom client. */
+  handshake?: Handshake;
+  /** The store a classroom vendor joined or posted for, so that its room survives a short reconnect. */
+  store?: string;
+}

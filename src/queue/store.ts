@@ -1,0 +1,132 @@
+/**
+ * The queue store: where the hub keeps every message that still has to reach someone.
+ *
+ * The hub's delivery logic (src/hub/broker.ts) keeps its working state in memory: which message is
+ * in flight to whom, timers, consumers. The store is the durable truth beneath it. The broker writes
+ * every change through the store and reads the store back in full only when it starts, so a store
+ * is never on the read path of a single delivery.
+ *
+ * ## The contract (tests/queue/store-contract.ts checks every store against it)
+ *
+ * - **Keys.** An entry is keyed by `queueId` and `messageId` together. The same message id may wait
+ *   in the `driver` queue and in a store's queue at once; they are two entries.
+ * - **Order.** Each stored entry gets a `seq` that is greater than every `seq` the store handed out
+ *   before, across all queues and, for a durable store, across restarts. `list` returns a queue's
+ *   entries in `seq` order.
+ * - **De-duplication.** `enqueue` of a key that is queued, dead-lettered, or was acknowledged less
+ *   than `dedupWindowMs` ago stores nothing and resolves `{ status: 'duplicate' }`.
+ * - **Durability.** A method's promise resolves only once its change is as durable as the store
+ *   can make it: for a durable store, on disk, so that a crash (even SIGKILL) right after the
+ *   promise resolves loses nothing. Changes that are under way together may be committed together
+ *   (group commit); that is what makes a durable store fast.
+ * - **Atomicity.** `enqueue(message, { completes })` acknowledges `completes` and stores `message`
+ *   in one step: after a crash, either both happened or neither did.
+ * - **Failure.** A method rejects only when the store itself failed (disk full, closed); a missing
+ *   key is never an error: the methods that take a key resolve `false`/`undefined` for it.
+ * - **Ownership.** Whoever opens a store closes it; `close` waits for pending writes to commit.
+ *   Calling any method after `close` rejects.
+ *
+ * Stores are created by `createStore` (create-store.ts) from the `CAPS_STORE` setting.
+ */
+import type { EntryKey, Envelope } from '../protocol/envelope';
+
+/** A message as the producer handed it to the store. */
+export interface NewMessage extends EntryKey {
+  envelope: Envelope;
+  /** When the hub accepted it (ms since the epoch). */
+  enqueuedAt: number;
+  /** When it expires (ms since the epoch); absent means never. */
+  expiresAt?: number;
+}
+
+/** A message the store holds. */
+export interface StoredMessage extends NewMessage {
+  /** Its place in line; see "Order" above. */
+  seq: number;
+  /**
+   * The consumer that claimed it (a driver's lease), kept so that a restarted hub hands the
+   * message back to the same driver instead of to a second one.
+   */
+  owner?: string;
+}
+
+/** A message that could not be delivered, kept for inspection and requeueing. */
+export interface DeadLetter extends StoredMessage {
+  reason: string;
+  deadAt: number;
+}
+
+export type EnqueueOutcome = { status: 'stored'; message: StoredMessage } | { status: 'duplicate' };
+
+export interface QueueDepth {
+  /** Entries waiting or in flight. */
+  queued: number;
+  /** Entries in the dead-letter queue. */
+  dead: number;
+}
+
+export interface StoreOptions {
+  /** How long an acknowledged key still counts as a duplicate. */
+  dedupWindowMs: number;
+  /** The clock, for tests; defaults to `Date.now`. */
+  now?: () => number;
+}
+
+export interface QueueStore {
+  /** `memory` or `lmdb`, for logs and metrics. */
+  readonly kind: string;
+
+  /**
+   * Stores `message` at the end of its queue, unless its key is a duplicate (see the contract).
+   * With `completes`, also acknowledges that entry, atomically; this is how a driver's `delivered`
+   * finishes its pickup and queues the store's notice in one step. `completes` is acknowledged
+   * even when `message` turns out to be a duplicate.
+   */
+  enqueue(message: NewMessage, options?: { completes?: EntryKey }): Promise<EnqueueOutcome>;
+
+  /** The queue's live (not dead-lettered) entries, in `seq` order. Unknown queues are empty. */
+  list(queueId: string): Promise<StoredMessage[]>;
+
+  /** Every queue that holds a live or dead entry. */
+  queues(): Promise<string[]>;
+
+  /**
+   * Removes a live entry for good and remembers its key for the de-duplication window.
+   * Resolves `false` if there was no such live entry.
+   */
+  ack(key: EntryKey): Promise<boolean>;
+
+  /** Records (or, with `undefined`, clears) the entry's owner. `false` if there is no such entry. */
+  setOwner(key: EntryKey, owner: string | undefined): Promise<boolean>;
+
+  /** Moves a live entry to its queue's dead-letter queue. `false` if there is no such entry. */
+  deadLetter(key: EntryKey, reason: string): Promise<boolean>;
+
+  /** Dead letters, oldest first, of one queue or of all. */
+  deadLetters(queueId?: string): Promise<DeadLetter[]>;
+
+  /**
+   * Moves a dead letter back to the end of its queue, with a new `seq` and no owner.
+   * Resolves the live entry, or `undefined` if there was no such dead letter.
+   */
+  requeue(key: EntryKey): Promise<StoredMessage | undefined>;
+
+  /** Live and dead counts for every queue that has either. */
+  depths(): Promise<Map<string, QueueDepth>>;
+
+  /** Commits what is pending and releases the store. */
+  close(): Promise<void>;
+}
+
+/** Thrown (as a rejection) by a store used after `close`. */
+export class StoreClosedError extends Error {
+  override readonly name = 'StoreClosedError';
+  constructor(kind: string) {
+    super(`the ${kind} store is closed`);
+  }
+}
+
+/** The string form of an entry key, for maps. Queue names cannot contain a newline. */
+export function entryKey(key: EntryKey): string {
+  return `${key.queueId}\n${key.messageId}`;
+}

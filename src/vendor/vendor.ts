@@ -1,0 +1,152 @@
+/**
+ * A vendor: posts orders for pickup and thanks the driver once for each delivery.
+ *
+ * - Posting is at-least-once: each order is sent until the hub has stored it, under one message id
+ *   (the order id), so a retry is stored once.
+ * - Thanking is once per order: the journal records a thank-you before it is said, and a delivery
+ *   notice that comes again is acknowledged without a second one.
+ * - On every (re)connect the hub sends what the vendor missed; nothing needs to ask.
+ *
+ * @example
+ *   const vendor = new Vendor({ hubUrl, store: 'acme-widgets', logger });
+ *   vendor.on('thanked', (envelope) => …);
+ *   vendor.start();
+ *   await vendor.post();
+ *   await vendor.stop();
+ */
+import { EventEmitter } from 'node:events';
+import { setTimeout as pause } from 'node:timers/promises';
+import type { Logger } from '../logger';
+import type { ConsumerAck } from '../protocol/acks';
+import { DRIVER_QUEUE, type Envelope, type Order } from '../protocol/envelope';
+import { envelopeInputSchema } from '../protocol/schemas';
+import { connectCaps, type CapsClientSocket } from '../client/connect';
+import { MemoryJournal, type Journal } from '../client/journal';
+import { sendReliably, type RetryPolicy } from '../client/send-reliably';
+import { orderFactory, type OrderFactory } from './orders';
+
+export interface VendorOptions {
+  hubUrl: string;
+  store: string;
+  /** Stable identity across restarts; defaults to `vendor:<store>`. */
+  clientId?: string;
+  logger: Logger;
+  /** Where thank-yous and posted orders are remembered; a `MemoryJournal` by default. */
+  journal?: Journal;
+  orders?: OrderFactory;
+  retry?: RetryPolicy;
+}
+
+export interface VendorEvents {
+  /** The hub stored an order (`duplicate`: it already had it). */
+  posted: [envelope: Envelope, duplicate: boolean];
+  /** The vendor thanked for a delivery: once per order. */
+  thanked: [envelope: Envelope];
+  connected: [];
+  disconnected: [reason: string];
+}
+
+export class Vendor extends EventEmitter<VendorEvents> {
+  readonly socket: CapsClientSocket;
+  private readonly journal: Journal;
+  private readonly orders: OrderFactory;
+  private readonly log: Logger;
+  private readonly stopping = new AbortController();
+  private readonly unsent = new Set<Promise<unknown>>();
+  private posted: number;
+
+  constructor(private readonly options: VendorOptions) {
+    super();
+    this.journal = options.journal ?? new MemoryJournal();
+    this.orders = options.orders ?? orderFactory();
+    this.log = options.logger;
+    this.socket = connectCaps(options.hubUrl, { role: 'vendor', clientId: options.clientId ?? `vendor:${options.store}`, store: options.store });
+    this.socket.on('connect', () => {
+      this.log.info(`VENDOR: ${options.store} connected to ${options.hubUrl}`);
+      this.emit('connected');
+    });
+    this.socket.on('disconnect', (reason) => {
+      // Socket.IO reconnects by itself, except after our own `disconnect()`.
+      if (reason !== 'io client disconnect') this.log.warn(`VENDOR: ${options.store} disconnected (${reason}); reconnecting`);
+      this.emit('disconnected', reason);
+    });
+    this.socket.on('connect_error', (err) => this.log.warn(`VENDOR: cannot reach the hub (${err.message}); retrying`));
+    this.socket.on('delivered', (envelope, ack) => this.onDelivered(envelope, ack));
+    this.socket.on('in-transit', (envelope) => this.log.info(`VENDOR: ${envelope.order.orderId} is on its way`));
+    // Orders posted before a restart and never confirmed are sent again.
+    const earlier = this.journal.list('posted');
+    this.posted = earlier.length;
+    for (const { id, data } of earlier) {
+      if (!this.journal.has('stored', id)) void this.track(this.send(data as Envelope));
+    }
+  }
+
+  /** How many orders this vendor has posted, counting those from before a restart. */
+  get postedCount(): number {
+    return this.posted;
+  }
+
+  /**
+   * Posts an order every `intervalMs` until `count` orders have been posted in all (forever
+   * without a count), then waits until the hub has stored every one. Ends early on `stop`.
+   */
+  async run(options: { intervalMs: number; count?: number }): Promise<void> {
+    const signal = this.stopping.signal;
+    while (!signal.aborted && (options.count === undefined || this.posted < options.count)) {
+      this.post().catch((err: unknown) => signal.aborted || this.log.error({ err }, 'VENDOR: could not post an order'));
+      await pause(options.intervalMs, undefined, { signal }).catch(() => undefined);
+    }
+    await Promise.allSettled(this.unsent);
+  }
+
+  /** Posts one order (a fake one unless given) and resolves once the hub has stored it. */
+  async post(order: Order = this.orders(this.options.store)): Promise<Envelope> {
+    const envelope: Envelope = { event: 'pickup', messageId: order.orderId, queueId: DRIVER_QUEUE, order, postedAt: Date.now() };
+    this.journal.add('posted', envelope.messageId, envelope);
+    this.posted++;
+    this.log.info(`VENDOR: posted ${order.orderId} for ${order.customer}`);
+    await this.track(this.send(envelope));
+    return envelope;
+  }
+
+  /** Disconnects for good and closes the journal. Orders still being sent are abandoned. */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error('vendor stopped'));
+    await Promise.allSettled(this.unsent);
+    this.socket.disconnect();
+    this.journal.close();
+  }
+
+  private async send(envelope: Envelope): Promise<void> {
+    const answer = await sendReliably(this.socket, 'pickup', envelope, {
+      signal: this.stopping.signal,
+      ...(this.options.retry ? { policy: this.options.retry } : {}),
+      onRetry: (why) => this.log.warn(`VENDOR: retrying ${envelope.messageId} (${why})`),
+    });
+    this.journal.add('stored', envelope.messageId);
+    this.emit('posted', envelope, answer.duplicate);
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.unsent.add(promise);
+    const untrack = () => this.unsent.delete(promise);
+    promise.then(untrack, untrack);
+    return promise;
+  }
+
+  private onDelivered(payload: Envelope, ack: (result: ConsumerAck) => void): void {
+    const parsed = envelopeInputSchema.safeParse(payload);
+    if (!parsed.success || typeof ack !== 'function') {
+      this.log.warn({ payload }, 'VENDOR: ignoring a malformed delivery notice');
+      if (typeof ack === 'function') ack({ ok: false, retry: false });
+      return;
+    }
+    const { messageId, order } = parsed.data;
+    if (!this.journal.has('thanked', messageId)) {
+      this.journal.add('thanked', messageId);
+      this.log.info(`VENDOR: Thank you for delivering ${order.orderId}`);
+      this.emit('thanked', { ...parsed.data, event: 'delivered', queueId: order.store });
+    }
+    ack({ ok: true });
+  }
+}
