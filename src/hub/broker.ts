@@ -62,6 +62,8 @@ class QueueState {
   readonly holdings = new Map<Consumer, Set<Entry>>();
   /** Attached consumers with room for more, in round-robin order. */
   readonly available = new Set<Consumer>();
+  /** Attached consumers that are sent nothing new for now (the dashboard's "pause"). */
+  readonly paused = new Set<Consumer>();
   /** Publishes waiting on the store, counted against the length limit. */
   writing = 0;
   dead = 0;
@@ -155,7 +157,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const queue = this.queue(consumer.queueId);
     if (queue.holdings.has(consumer)) return;
     queue.holdings.set(consumer, new Set());
-    queue.available.add(consumer);
+    this.offerRoom(queue, consumer);
     this.handBack(queue, consumer);
     this.dispatch(queue);
   }
@@ -170,6 +172,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (!queue || !held) return;
     queue.holdings.delete(consumer);
     queue.available.delete(consumer);
+    queue.paused.delete(consumer);
     for (const entry of held) {
       queue.inFlight--;
       if (entry.state.type === 'claimed') entry.state.consumer = undefined;
@@ -190,6 +193,23 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const waiting = queue.ready.drain();
     for (const entry of waiting) this.send(queue, entry, consumer);
     return waiting.length;
+  }
+
+  /**
+   * Pauses or resumes an attached consumer. A paused one keeps what it holds but is sent nothing
+   * new, so its queue grows; resuming sends it what waited.
+   */
+  setPaused(consumer: Consumer, paused: boolean): void {
+    const queue = this.queues.get(consumer.queueId);
+    if (!queue?.holdings.has(consumer)) return;
+    if (paused) {
+      queue.paused.add(consumer);
+      queue.available.delete(consumer);
+    } else {
+      queue.paused.delete(consumer);
+      this.offerRoom(queue, consumer);
+      this.dispatch(queue);
+    }
   }
 
   /** Moves a dead letter back to the end of its queue and delivers it. `false` if there was none. */
@@ -358,7 +378,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     queue.inFlight++;
     // Re-adding moves the consumer to the back of the line: that is the round robin.
     queue.available.delete(consumer);
-    if (held.size < consumer.prefetch) queue.available.add(consumer);
+    this.offerRoom(queue, consumer);
   }
 
   private release(queue: QueueState, entry: Entry): void {
@@ -366,7 +386,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const held = consumer && queue.holdings.get(consumer);
     if (!consumer || !held?.delete(entry)) return;
     queue.inFlight--;
-    if (held.size < consumer.prefetch) queue.available.add(consumer);
+    this.offerRoom(queue, consumer);
+  }
+
+  /** Makes an attached consumer available for dispatch if it has room and is not paused. */
+  private offerRoom(queue: QueueState, consumer: Consumer): void {
+    const held = queue.holdings.get(consumer);
+    if (held && held.size < consumer.prefetch && !queue.paused.has(consumer)) queue.available.add(consumer);
   }
 
   private startSweeper(): void {

@@ -7,7 +7,8 @@
  *   console.log(hub.url); // http://localhost:54321
  *   await hub.close();
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import type { HubConfig } from '../config';
@@ -20,7 +21,7 @@ import type { QueueStore } from '../queue/store';
 import { Broker } from './broker';
 import { createEventLog } from './event-log';
 import { createMetrics } from './metrics';
-import { Session, type CapsNamespace } from './session';
+import { Session, type CapsNamespace, type HubActivity } from './session';
 
 export type CapsServer = Server<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
 
@@ -33,6 +34,14 @@ export interface Hub {
   readonly nsp: CapsNamespace;
   readonly broker: Broker;
   readonly store: QueueStore;
+  /** The connected `/caps` clients, by socket id. */
+  readonly sessions: ReadonlyMap<string, Session>;
+  /** Delivery events and client changes as they happen (the dashboard listens). */
+  readonly activity: EventEmitter<HubActivity>;
+  /** The HTTP routes, by path; features beside the hub (the dashboard) add theirs. */
+  readonly routes: Routes;
+  /** The HTTP server that carries Socket.IO and the routes. */
+  readonly http: HttpServer;
   /** Disconnects every client, stops the broker and closes the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -40,10 +49,10 @@ export interface Hub {
 /** Extra HTTP routes, by path, for features that live beside the hub (the dashboard). */
 export type Routes = Map<string, (req: IncomingMessage, res: ServerResponse) => void>;
 
-export async function startHub(config: HubConfig, logger: Logger, extraRoutes: Routes = new Map()): Promise<Hub> {
+export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> {
   const store = await createStore(config.store, { dedupWindowMs: config.delivery.dedupWindowMs });
   const broker = await Broker.open(store, config.delivery, { logger });
-  const routes: Routes = new Map(extraRoutes);
+  const routes: Routes = new Map();
   const http = createServer((req, res) => {
     const route = routes.get(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (route) return route(req, res);
@@ -67,7 +76,14 @@ export async function startHub(config: HubConfig, logger: Logger, extraRoutes: R
 
   const metrics = createMetrics(broker, nsp);
   const eventLog = createEventLog(logger, config.log.format);
+  const activity = new EventEmitter<HubActivity>();
+  const sessions = new Map<string, Session>();
+  activity.on('session', (session, change) => {
+    if (change === 'disconnected') sessions.delete(session.info().socketId);
+    else sessions.set(session.info().socketId, session);
+  });
   const context = {
+    activity,
     broker,
     nsp,
     logger,
@@ -93,10 +109,18 @@ export async function startHub(config: HubConfig, logger: Logger, extraRoutes: R
     );
   });
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    // Nothing else will close what was opened for a hub that never started (a port in use).
+    io.close();
+    broker.close();
+    await store.close();
+    throw err;
+  }
   const port = (http.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
@@ -107,6 +131,10 @@ export async function startHub(config: HubConfig, logger: Logger, extraRoutes: R
     nsp,
     broker,
     store,
+    sessions,
+    activity,
+    routes,
+    http,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -11,6 +11,7 @@
  * Every handler validates its payload first, answers through the ack when there is one, and never
  * throws: a failure is logged and answered, and the queues are left as they were.
  */
+import type { EventEmitter } from 'node:events';
 import type { Namespace, Socket } from 'socket.io';
 import { failure, type ConsumerAck, type Failure } from '../protocol/acks';
 import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
@@ -26,8 +27,30 @@ import type { EventLog } from './event-log';
 export type CapsSocket = Socket<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
 export type CapsNamespace = Namespace<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
 
+/** What a session reports as it works: the delivery events it accepted, normalised. */
+export interface HubActivity {
+  /** A `pickup` or `delivered` the hub stored (not a duplicate), or an `in-transit` it relayed. */
+  event: [envelope: Envelope];
+  session: [session: Session, change: 'connected' | 'changed' | 'disconnected'];
+}
+
+/** A session as the dashboard lists it. */
+export interface SessionInfo {
+  socketId: string;
+  /** Our client's id, or the socket id for a classroom client. */
+  clientId: string;
+  /** `vendor` or `driver` once known; a classroom client that has not shown its role yet is `unknown`. */
+  role: 'vendor' | 'driver' | 'unknown';
+  classroom: boolean;
+  store: string | undefined;
+  queues: string[];
+  paused: boolean;
+  connectedAt: number;
+}
+
 /** What every session shares. */
 export interface SessionContext {
+  activity: EventEmitter<HubActivity>;
   broker: Broker;
   nsp: CapsNamespace;
   logger: Logger;
@@ -42,6 +65,8 @@ export class Session {
   /** The queues this client consumes, by queue id. */
   private readonly consumers = new Map<string, Consumer>();
   private guess: NodeJS.Timeout | undefined;
+  private paused = false;
+  private readonly connectedAt = Date.now();
   private readonly handshake: Handshake | undefined;
   private readonly log: Logger;
 
@@ -71,6 +96,35 @@ export class Session {
     else if (socket.data.store !== undefined) this.becomeVendor(socket.data.store); // a recovered classroom vendor
     else this.guess = setTimeout(() => this.becomeDriver(), this.ctx.labDriverGuessMs).unref();
     this.log.info({ role: hs?.role ?? 'classroom', recovered: socket.recovered }, 'client connected');
+    this.ctx.activity.emit('session', this, 'connected');
+  }
+
+  /** Who this client is and what it consumes, for the dashboard. */
+  info(): SessionInfo {
+    const hs = this.handshake;
+    const role = hs?.role ?? (this.consumers.has(DRIVER_QUEUE) ? 'driver' : this.consumers.size > 0 ? 'vendor' : 'unknown');
+    return {
+      socketId: this.socket.id,
+      clientId: hs?.clientId ?? this.socket.id,
+      role,
+      classroom: hs === undefined,
+      store: hs?.role === 'vendor' ? hs.store : this.socket.data.store,
+      queues: [...this.consumers.keys()],
+      paused: this.paused,
+      connectedAt: this.connectedAt,
+    };
+  }
+
+  /** Sends this client nothing new until `setPaused(false)`; what it holds stays with it. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    for (const consumer of this.consumers.values()) this.ctx.broker.setPaused(consumer, paused);
+    this.ctx.activity.emit('session', this, 'changed');
+  }
+
+  /** Closes this client's connection from the hub's side. */
+  disconnect(): void {
+    this.socket.disconnect(true);
   }
 
   /** Every incoming packet: fold the event name's spelling, log it, drop unknown events. */
@@ -138,6 +192,7 @@ export class Session {
     if (!this.handshake) this.becomeDriver();
     const envelope = this.carried(toEnvelope(input.value, 'in-transit', input.value.order.store));
     this.ctx.nsp.to(envelope.queueId).emit('in-transit', envelope);
+    this.ctx.activity.emit('event', envelope);
     return { ok: true };
   }
 
@@ -197,6 +252,7 @@ export class Session {
 
   private stored(envelope: Envelope, outcome: PublishOutcome): object {
     if (outcome.status === 'full') return failure('queue_full', `queue "${envelope.queueId}" is full; retry later`);
+    if (outcome.status === 'stored') this.ctx.activity.emit('event', envelope);
     return { ok: true, messageId: envelope.messageId, duplicate: outcome.status === 'duplicate' };
   }
 
@@ -207,6 +263,7 @@ export class Session {
       // A classroom client we had taken for a driver turned out to be a vendor.
       this.consumers.delete(DRIVER_QUEUE);
       this.ctx.broker.detach(driver);
+      this.ctx.activity.emit('session', this, 'changed');
     }
     this.socket.data.store = store;
     void this.socket.join(store);
@@ -230,6 +287,8 @@ export class Session {
     });
     this.consumers.set(queueId, consumer);
     this.ctx.broker.attach(consumer);
+    if (this.paused) this.ctx.broker.setPaused(consumer, true);
+    this.ctx.activity.emit('session', this, 'changed');
   }
 
   private stop(reason: string): void {
@@ -237,6 +296,7 @@ export class Session {
     for (const consumer of this.consumers.values()) this.ctx.broker.detach(consumer);
     this.consumers.clear();
     this.log.info({ reason }, 'client disconnected');
+    this.ctx.activity.emit('session', this, 'disconnected');
   }
 }
 
