@@ -1,0 +1,99 @@
+/**
+ * Real child processes for end-to-end tests, started with the README's own commands
+ * (`npm run hub`, `npm run vendor -- …`). Each runs in a process group of its own, as a terminal
+ * would run it, so `stop` (SIGINT, like Ctrl-C) and `kill` (SIGKILL) reach the whole group.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { createInterface } from 'node:readline';
+import { waitFor, WAIT_MS } from './wait-for';
+
+const ROOT = `${__dirname}/../..`;
+
+export class Proc extends EventEmitter<{ line: [line: string]; exit: [code: number | null, signal: string | null] }> {
+  readonly lines: string[] = [];
+  readonly child: ChildProcess;
+  private exitInfo: { code: number | null; signal: string | null } | undefined;
+
+  constructor(readonly name: string, args: string[], env: NodeJS.ProcessEnv) {
+    super();
+    this.child = spawn('npm', ['run', '--silent', ...args], {
+      cwd: ROOT,
+      detached: true,
+      env: { ...process.env, LOG_FORMAT: 'pretty', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [this.child.stdout!, this.child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        this.lines.push(line);
+        this.emit('line', line);
+      });
+    }
+    this.child.on('exit', (code, signal) => {
+      this.exitInfo = { code, signal };
+      this.emit('exit', code, signal);
+    });
+  }
+
+  /** Lines so far that match `pattern`. */
+  matching(pattern: RegExp): string[] {
+    return this.lines.filter((line) => pattern.test(line));
+  }
+
+  /** Resolves with the first line, past or future, that matches `pattern`. */
+  async line(pattern: RegExp, timeoutMs = WAIT_MS): Promise<string> {
+    const seen = this.lines.find((line) => pattern.test(line));
+    if (seen) return seen;
+    const [line] = await waitFor<[string]>(this, 'line', (l) => pattern.test(l), timeoutMs).catch((err: Error) => {
+      throw new Error(`${this.name}: ${err.message} for a line matching ${pattern}; last lines:\n${this.lines.slice(-15).join('\n')}`);
+    });
+    return line;
+  }
+
+  /** Resolves once `count` lines match `pattern`. */
+  async count(pattern: RegExp, count: number, timeoutMs = WAIT_MS): Promise<void> {
+    if (this.matching(pattern).length >= count) return;
+    let seen = this.matching(pattern).length;
+    await waitFor<[string]>(this, 'line', (l) => pattern.test(l) && ++seen >= count, timeoutMs).catch((err: Error) => {
+      throw new Error(`${this.name}: ${err.message}: ${seen}/${count} lines matching ${pattern}; last lines:\n${this.lines.slice(-15).join('\n')}`);
+    });
+  }
+
+  /** Resolves with the exit, once the process has ended. */
+  exited(): Promise<{ code: number | null; signal: string | null }> {
+    if (this.exitInfo) return Promise.resolve(this.exitInfo);
+    return waitFor<[number | null, string | null]>(this, 'exit').then(([code, signal]) => ({ code, signal }));
+  }
+
+  /** Sends `signal` to the whole process group. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.exitInfo || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /** SIGKILLs the group and waits for the exit. */
+  async kill(): Promise<void> {
+    this.signal('SIGKILL');
+    await this.exited();
+  }
+}
+
+/** Starts processes with `npm run <script> -- <args>` and kills whatever is left at cleanup. */
+export class Processes {
+  private readonly started: Proc[] = [];
+
+  start(name: string, script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Proc {
+    const proc = new Proc(name, [script, ...(args.length ? ['--', ...args] : [])], env);
+    this.started.push(proc);
+    return proc;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.started.map((proc) => proc.kill()));
+    this.started.length = 0;
+  }
+}

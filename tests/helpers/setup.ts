@@ -1,0 +1,103 @@
+/**
+ * Test fixtures: a real hub on port 0 and real clients, all closed by `cleanup`.
+ *
+ * @example
+ *   let t: TestContext;
+ *   beforeEach(async () => (t = await setup()));
+ *   afterEach(() => t.cleanup());
+ *   it('…', async () => { const hub = await t.hub(); const driver = t.driver(hub, 'driver-1'); … });
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import { DEFAULT_HUB_CONFIG, type DeliveryPolicy, type HubConfig } from '../../src/config';
+import type { Logger } from '../../src/logger';
+import { Driver, type DriverOptions } from '../../src/driver/driver';
+import { startHub, type Hub } from '../../src/hub/hub';
+import { CAPS_NAMESPACE } from '../../src/protocol/events';
+import { Vendor, type VendorOptions } from '../../src/vendor/vendor';
+
+/** A logger that keeps its lines, so tests can look for warnings. */
+export interface CapturingLogger {
+  logger: Logger;
+  lines: { level: number; msg: string; [key: string]: unknown }[];
+}
+
+export function capturingLogger(): CapturingLogger {
+  const lines: CapturingLogger['lines'] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(JSON.parse(chunk.toString()));
+      callback();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, sink), lines };
+}
+
+export const silentLogger: Logger = pino({ level: 'silent' });
+
+export type HubOverrides = Partial<Omit<HubConfig, 'delivery'>> & { delivery?: Partial<DeliveryPolicy> };
+
+export interface TestContext {
+  /** Starts a hub on port 0 (memory store unless `store` says otherwise). */
+  hub(overrides?: HubOverrides, logger?: Logger): Promise<Hub>;
+  vendor(hub: Hub | string, store: string, options?: Partial<VendorOptions>): Vendor;
+  driver(hub: Hub | string, name: string, options?: Partial<DriverOptions>): Driver;
+  /** A raw Socket.IO client with no handshake, as the classroom clients connect. */
+  labClient(hub: Hub | string): Socket;
+  /** A fresh temporary directory, removed by `cleanup`. */
+  tempDir(): string;
+  /** Registers something else to close. */
+  defer(close: () => unknown): void;
+  cleanup(): Promise<void>;
+}
+
+const urlOf = (hub: Hub | string) => (typeof hub === 'string' ? hub : hub.url);
+
+export async function setup(): Promise<TestContext> {
+  const closers: (() => unknown)[] = [];
+  const defer = (close: () => unknown) => void closers.push(close);
+  return {
+    async hub(overrides = {}, logger = silentLogger) {
+      const config: HubConfig = {
+        ...DEFAULT_HUB_CONFIG,
+        port: 0,
+        log: { format: 'json', level: 'silent' },
+        ...overrides,
+        delivery: { ...DEFAULT_HUB_CONFIG.delivery, ...overrides.delivery },
+      };
+      const hub = await startHub(config, logger);
+      defer(() => hub.close());
+      return hub;
+    },
+    vendor(hub, store, options = {}) {
+      const vendor = new Vendor({ hubUrl: urlOf(hub), store, logger: silentLogger, ...options });
+      defer(() => vendor.stop());
+      return vendor;
+    },
+    driver(hub, name, options = {}) {
+      const driver = new Driver({ hubUrl: urlOf(hub), name, delayMs: 0, logger: silentLogger, ...options });
+      defer(() => driver.stop());
+      return driver;
+    },
+    labClient(hub) {
+      const socket = io(`${urlOf(hub)}${CAPS_NAMESPACE}`, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 });
+      defer(() => socket.disconnect());
+      return socket;
+    },
+    tempDir() {
+      const dir = mkdtempSync(join(tmpdir(), 'caps-test-'));
+      defer(() => rmSync(dir, { recursive: true, force: true }));
+      return dir;
+    },
+    defer,
+    async cleanup() {
+      // Clients first, then hubs, then directories: the reverse of the order they were made in.
+      for (const close of closers.reverse()) await close();
+      closers.length = 0;
+    },
+  };
+}
