@@ -155,3 +155,11 @@ export function clientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig
 
 /** The defaults, as a hub started with an empty environment sees them. */
 export const DEFAULT_HUB_CONFIG: HubConfig = hubConfig({}, {});
+
+/**
+ * The environment for a child process that CAPS starts (the demo, the simulator, the benchmark):
+ * this process's environment with `overrides` on top.
+ */
+export function childEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

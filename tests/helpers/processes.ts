@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
+import { childEnv } from '../../src/config';
 import { waitFor, WAIT_MS } from './wait-for';
 
 const ROOT = `${__dirname}/../..`;
@@ -20,7 +21,7 @@ export class Proc extends EventEmitter<{ line: [line: string]; exit: [code: numb
     this.child = spawn('npm', ['run', '--silent', ...args], {
       cwd: ROOT,
       detached: true,
-      env: { ...process.env, LOG_FORMAT: 'pretty', ...env },
+      env: childEnv({ LOG_FORMAT: 'pretty', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
