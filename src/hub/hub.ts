@@ -49,8 +49,12 @@ export interface Hub {
 /** Extra HTTP routes, by path, for features that live beside the hub (the dashboard). */
 export type Routes = Map<string, (req: IncomingMessage, res: ServerResponse) => void>;
 
-export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> {
-  const store = await createStore(config.store, { dedupWindowMs: config.delivery.dedupWindowMs });
+/**
+ * Starts a hub on `config.port`. The hub opens the store `config.store` names and closes it in
+ * `close`; a test may pass an already open `store` instead (the hub still closes it).
+ */
+export async function startHub(config: HubConfig, logger: Logger, options: { store?: QueueStore } = {}): Promise<Hub> {
+  const store = options.store ?? (await createStore(config.store, { dedupWindowMs: config.delivery.dedupWindowMs }));
   const broker = await Broker.open(store, config.delivery, { logger });
   const routes: Routes = new Map();
   const http = createServer((req, res) => {

@@ -14,7 +14,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Namespace, Socket } from 'socket.io';
 import { failure, type ConsumerAck, type Failure } from '../protocol/acks';
-import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
+import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { CapsSocketData, ClientToHubEvents, HubToClientEvents, HubToHubEvents } from '../protocol/events';
 import type { Handshake } from '../protocol/handshake';
 import { canonicalEventName } from '../protocol/spellings';
@@ -182,7 +182,7 @@ export class Session {
     if (refused) return refused;
     if (!this.handshake) this.becomeVendor(store);
     const envelope = toEnvelope(input.value, 'pickup', DRIVER_QUEUE);
-    return this.stored(envelope, await this.ctx.broker.publish(envelope, DRIVER_QUEUE));
+    return this.publish(envelope);
   }
 
   private inTransit(payload: unknown): object {
@@ -202,8 +202,7 @@ export class Session {
     if (this.handshake && this.handshake.role !== 'driver') return failure('forbidden', 'only drivers report deliveries');
     if (!this.handshake) this.becomeDriver();
     const envelope = this.carried(toEnvelope(input.value, 'delivered', input.value.order.store));
-    const completes = { queueId: DRIVER_QUEUE, messageId: envelope.messageId };
-    return this.stored(envelope, await this.ctx.broker.publish(envelope, envelope.queueId, completes));
+    return this.publish(envelope, { queueId: DRIVER_QUEUE, messageId: envelope.messageId });
   }
 
   private getAll(payload: unknown): object {
@@ -250,7 +249,15 @@ export class Session {
     return driver === undefined ? envelope : { ...envelope, driver };
   }
 
-  private stored(envelope: Envelope, outcome: PublishOutcome): object {
+  /** Stores a pickup or a delivery notice, and says how it went. */
+  private async publish(envelope: Envelope, completes?: EntryKey): Promise<object> {
+    let outcome: PublishOutcome;
+    try {
+      outcome = await this.ctx.broker.publish(envelope, envelope.queueId, completes);
+    } catch (err) {
+      this.log.error({ err, messageId: envelope.messageId }, 'the queue store failed');
+      return failure('unavailable', 'the hub could not store the message; retry later');
+    }
     if (outcome.status === 'full') return failure('queue_full', `queue "${envelope.queueId}" is full; retry later`);
     if (outcome.status === 'stored') this.ctx.activity.emit('event', envelope);
     return { ok: true, messageId: envelope.messageId, duplicate: outcome.status === 'duplicate' };

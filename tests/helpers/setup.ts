@@ -7,6 +7,7 @@
  *   afterEach(() => t.cleanup());
  *   it('…', async () => { const hub = await t.hub(); const driver = t.driver(hub, 'driver-1'); … });
  */
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,21 +21,22 @@ import { startHub, type Hub } from '../../src/hub/hub';
 import { CAPS_NAMESPACE } from '../../src/protocol/events';
 import { Vendor, type VendorOptions } from '../../src/vendor/vendor';
 
-/** A logger that keeps its lines, so tests can look for warnings. */
-export interface CapturingLogger {
-  logger: Logger;
-  lines: { level: number; msg: string; [key: string]: unknown }[];
-}
+export type LogLine = { level: number; msg: string; [key: string]: unknown };
 
-export function capturingLogger(): CapturingLogger {
-  const lines: CapturingLogger['lines'] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(JSON.parse(chunk.toString()));
-      callback();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
+/** A logger that keeps its lines, and emits `line` for each, so tests can wait for a warning. */
+export class CapturingLogger extends EventEmitter<{ line: [line: LogLine] }> {
+  readonly lines: LogLine[] = [];
+  readonly logger: Logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        const line = JSON.parse(chunk.toString()) as LogLine;
+        this.lines.push(line);
+        this.emit('line', line);
+        callback();
+      },
+    }),
+  );
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -2,12 +2,14 @@
  * Synchronising on events, never on sleeps. Each helper fails with a clear message after a
  * generous timeout, so a test that would hang fails instead, and says what it was waiting for.
  */
-import type { EventEmitter } from 'node:events';
 
-/** Anything with `on`/`off`: Node emitters, Socket.IO sockets, child-process streams. */
+/**
+ * Anything with `on`/`off`: Node emitters, Socket.IO sockets (typed or not), child-process streams.
+ * The parameters are loose on purpose: a typed socket's `on` accepts only its own event names.
+ */
 export interface Listenable {
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  off(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: any, listener: any): unknown;
+  off(event: any, listener: any): unknown;
 }
 
 export const WAIT_MS = 20_000;
@@ -17,7 +19,7 @@ export const WAIT_MS = 20_000;
  * @example const [envelope] = await waitFor(socket, 'pickup');
  */
 export function waitFor<T extends unknown[] = any[]>(
-  source: Listenable | EventEmitter,
+  source: Listenable,
   event: string,
   accept: (...args: T) => boolean = () => true,
   timeoutMs = WAIT_MS,

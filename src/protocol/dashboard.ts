@@ -1,0 +1,232 @@
+/**
+ * The dashboard's protocol: two Socket.IO namespaces beside `/caps`, with their own event maps.
+ *
+ * - **`/dashboard`** (hub ↔ browser page). The page listens; the hub sends one `snapshot` when the
+ *   page connects, then an `update` at most every {@link DASHBOARD_TICK_MS} with only what changed.
+ *   It is read-only, except for one event, `control`, which the hub obeys only for loopback callers
+ *   or callers that present `DASHBOARD_TOKEN` as `auth.token`; anyone else gets `forbidden`.
+ * - **`/control`** (hub ↔ a vendor or driver started with `--controllable`). The client opens it on
+ *   the same Socket.IO Manager as its `/caps` socket, so it stays up while `/caps` is disconnected,
+ *   and the hub relays the dashboard's `post`, `disconnect` and `reconnect` commands over it.
+ *   (`pause` and `resume` happen in the hub itself and never reach the client.)
+ *
+ * The page's code imports this module with `import type` only, so it shares the event maps and
+ * payload types without loading zod into the browser. The zod schemas below check everything that
+ * crosses a trust boundary: commands from pages, handshakes from controllable clients and their answers.
+ *
+ * @example
+ *   // the page
+ *   const socket: Socket<DashboardToPageEvents, PageToDashboardEvents> = io('/dashboard', { auth: { token } });
+ *   socket.emit('control', { action: 'pause', clientId: 'driver-1' }, (ack) => …);
+ */
+import { z } from 'zod';
+import type { Failure, Result } from './acks';
+import { LIMITS } from './schemas';
+
+/** The browser page's namespace. */
+export const DASHBOARD_NAMESPACE = '/dashboard';
+/** The namespace controllable clients open beside `/caps`. */
+export const CONTROL_NAMESPACE = '/control';
+/** How often, at most, the hub sends a page an `update`. */
+export const DASHBOARD_TICK_MS = 200;
+/** What a page is sent at most: log lines per update and in a snapshot, package cards in all. */
+export const DASHBOARD_LIMITS = { logLines: 200, logLinesPerUpdate: 50, cards: 100, throughputSeconds: 60 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// What the page shows
+
+/** A client's state as the dashboard shows it; `away` is a client the hub knew that is not connected now. */
+export type ClientState = 'connected' | 'paused' | 'away';
+
+/** One vendor or driver, however many connections it has had. */
+export interface ClientView {
+  /** Our client's `clientId` (`vendor:<store>`, a driver's name), or a classroom client's socket id. */
+  id: string;
+  role: 'vendor' | 'driver' | 'unknown';
+  store?: string;
+  classroom: boolean;
+  state: ClientState;
+  /** It has a `/control` socket open, so the page may post, disconnect and reconnect it. */
+  controllable: boolean;
+  /** The queues it consumes now. */
+  queues: string[];
+  /** When it entered its current state (ms since the epoch). */
+  since: number;
+}
+
+/** A Socket.IO room of `/caps` (a store's room), with the ids of the clients in it. */
+export interface RoomView {
+  name: string;
+  members: string[];
+}
+
+/** One queue's figures (the broker's `snapshot`). */
+export interface QueueView {
+  queueId: string;
+  /** Messages in the queue: waiting, in flight or claimed. */
+  depth: number;
+  inFlight: number;
+  /** Messages in its dead-letter queue. */
+  dead: number;
+  consumers: number;
+}
+
+/** The stages a package card moves through, in order. */
+export const PACKAGE_STAGES = ['ordered', 'picked-up', 'in-transit', 'delivered', 'acknowledged'] as const;
+export type PackageStage = (typeof PACKAGE_STAGES)[number];
+
+/** One package, as a card on the page's board. */
+export interface PackageCard {
+  messageId: string;
+  store: string;
+  customer: string;
+  address: string;
+  stage: PackageStage;
+  /** The driver that claimed or carried it. */
+  driver?: string;
+  /** Set once the message went to a dead-letter queue: why. */
+  dead?: string;
+  /** Set when it went back to a queue to be sent again: why (`timeout`, `disconnect`, …). */
+  requeued?: string;
+  updatedAt: number;
+}
+
+/** What a log line is about; the page filters on it. */
+export const LOG_KINDS = ['pickup', 'claimed', 'in-transit', 'delivered', 'acked', 'redelivered', 'dead', 'client', 'control'] as const;
+export type LogKind = (typeof LOG_KINDS)[number];
+
+export interface LogLine {
+  /** Increases by one per line, so the page can tell how many it missed. */
+  seq: number;
+  at: number;
+  kind: LogKind;
+  text: string;
+}
+
+/** Whether this page's `control` commands will be obeyed, and why. */
+export interface Access {
+  canControl: boolean;
+  why: string;
+}
+
+/** Everything a page needs to draw itself from scratch; sent once, on connect. */
+export interface DashboardSnapshot {
+  access: Access;
+  clients: ClientView[];
+  rooms: RoomView[];
+  queues: QueueView[];
+  /** Oldest first. */
+  packages: PackageCard[];
+  /** Oldest first. */
+  log: LogLine[];
+  /** Delivery events per second, one number per second, oldest first. */
+  throughput: number[];
+}
+
+/**
+ * What changed since the last update. Lists that are present replace the page's list, except
+ * `packages` (the cards that changed) and `log` (new lines). `skipped` counts log lines that were
+ * not sent because too many came in one tick.
+ */
+export interface DashboardUpdate {
+  clients?: ClientView[];
+  rooms?: RoomView[];
+  queues?: QueueView[];
+  packages?: PackageCard[];
+  log?: LogLine[];
+  skipped?: number;
+  throughput?: number[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands: page → hub (`/dashboard`) and hub → client (`/control`)
+
+/** What a page may ask the hub to do to a client. */
+export const CONTROL_ACTIONS = ['post', 'pause', 'resume', 'disconnect', 'reconnect'] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+/** A page's command: `post` an order as a vendor; `pause`/`resume`, `disconnect`/`reconnect` a client. */
+export interface ControlCommand {
+  action: ControlAction;
+  clientId: string;
+}
+
+/** The hub's answer to a command: what it did, for people; `messageId` for `post`. */
+export type ControlAck = Result<{ message: string; messageId?: string }>;
+
+/** The commands the hub relays to a controllable client; pause and resume stay in the hub. */
+export const REMOTE_ACTIONS = ['post', 'disconnect', 'reconnect'] as const;
+export type RemoteAction = (typeof REMOTE_ACTIONS)[number];
+
+export interface RemoteCommand {
+  action: RemoteAction;
+}
+
+/** A controllable client's answer; `messageId` for `post`. */
+export type RemoteAck = Result<{ messageId?: string }>;
+
+/** What a controllable client says about itself when it opens `/control` (its `auth` payload). */
+export interface ControlHandshake {
+  clientId: string;
+  role: 'vendor' | 'driver';
+  store?: string;
+  /** `DASHBOARD_TOKEN`, for a client that is not on the hub's machine. */
+  token?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event maps (acks last, as Socket.IO types them)
+
+/** `/dashboard`: what the page emits and the hub listens to. */
+export interface PageToDashboardEvents {
+  control: (command: ControlCommand, ack: (result: ControlAck) => void) => void;
+}
+
+/** `/dashboard`: what the hub emits and the page listens to. */
+export interface DashboardToPageEvents {
+  snapshot: (snapshot: DashboardSnapshot) => void;
+  update: (update: DashboardUpdate) => void;
+}
+
+/** `/control`: a controllable client sends nothing of its own; it only answers commands. */
+export type RemoteToHubEvents = Record<string, never>;
+
+/** `/control`: the hub's commands to a controllable client. */
+export interface HubToRemoteEvents {
+  command: (command: RemoteCommand, ack: (result: RemoteAck) => void) => void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run-time checks (server and client; the page never loads them)
+
+const clientIdSchema = z.string().trim().min(1).max(LIMITS.name);
+const failureSchema = z.object({
+  ok: z.literal(false),
+  error: z.object({
+    code: z.enum(['invalid_payload', 'queue_full', 'forbidden', 'not_found', 'unavailable', 'internal']),
+    message: z.string().max(1000),
+  }),
+}) satisfies z.ZodType<Failure>;
+
+/** A page's `control` command. Extra keys are dropped. */
+export const controlCommandSchema = z.object({
+  action: z.enum(CONTROL_ACTIONS),
+  clientId: clientIdSchema,
+}) satisfies z.ZodType<ControlCommand>;
+
+/** A hub's command, as a controllable client checks it. */
+export const remoteCommandSchema = z.object({ action: z.enum(REMOTE_ACTIONS) }) satisfies z.ZodType<RemoteCommand>;
+
+/** A controllable client's answer, as the hub checks it. */
+export const remoteAckSchema = z.union([
+  z.object({ ok: z.literal(true), messageId: z.string().max(LIMITS.id).optional() }),
+  failureSchema,
+]) satisfies z.ZodType<RemoteAck>;
+
+/** A controllable client's `/control` handshake. */
+export const controlHandshakeSchema = z.object({
+  clientId: clientIdSchema,
+  role: z.enum(['vendor', 'driver']),
+  store: z.string().trim().min(1).max(LIMITS.name).optional(),
+  token: z.string().max(1000).optional(),
+}) satisfies z.ZodType<ControlHandshake>;
