@@ -1,8 +1,9 @@
 /**
  * A driver: takes pickups from the hub, reports each package in transit, then delivered.
  *
- * - **Claiming.** Acknowledging a pickup claims it: the hub sends it to no other driver while this
- *   one holds its lease. A driver that restarts under the same name gets its claims back.
+ * - **Claiming.** A pickup is worked on only after the hub has stored this driver's claim on it;
+ *   from then on the hub sends it to no other driver while this one holds its lease, and a driver
+ *   that restarts under the same name gets its claims back, even from a restarted hub.
  * - **Once.** The journal records `picked` before the pickup is logged and `delivered` before the
  *   delivery is; a pickup the hub sends again is resumed where it stopped, never started over,
  *   and a delivered one is only reported again.
@@ -16,12 +17,11 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as pause } from 'node:timers/promises';
 import type { Logger } from '../logger';
-import type { ConsumerAck } from '../protocol/acks';
-import type { Envelope } from '../protocol/envelope';
+import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
 import { envelopeInputSchema } from '../protocol/schemas';
 import { connectCaps, type CapsClientSocket } from '../client/connect';
 import { MemoryJournal, type Journal } from '../client/journal';
-import { sendReliably, type RetryPolicy } from '../client/send-reliably';
+import { DEFAULT_RETRY, sendReliably, type RetryPolicy } from '../client/send-reliably';
 
 export interface DriverOptions {
   hubUrl: string;
@@ -70,7 +70,7 @@ export class Driver extends EventEmitter<DriverEvents> {
       this.emit('disconnected', reason);
     });
     this.socket.on('connect_error', (err) => this.log.warn(`DRIVER: cannot reach the hub (${err.message}); retrying`));
-    this.socket.on('pickup', (envelope, ack) => this.onPickup(envelope, ack));
+    this.socket.on('pickup', (envelope) => this.onPickup(envelope));
   }
 
   /** Packages this driver is carrying right now. */
@@ -86,28 +86,49 @@ export class Driver extends EventEmitter<DriverEvents> {
     this.journal.close();
   }
 
-  private onPickup(payload: Envelope, ack: (result: ConsumerAck) => void): void {
+  private onPickup(payload: Envelope): void {
     const parsed = envelopeInputSchema.safeParse(payload);
-    if (!parsed.success || typeof ack !== 'function') {
+    if (!parsed.success) {
       this.log.warn({ payload }, 'DRIVER: ignoring a malformed pickup');
-      if (typeof ack === 'function') ack({ ok: false, retry: false });
       return;
     }
-    const envelope: Envelope = { ...parsed.data, event: 'pickup', queueId: 'driver' };
+    const envelope: Envelope = { ...parsed.data, event: 'pickup', queueId: DRIVER_QUEUE };
     const id = envelope.messageId;
-    if (!this.working.has(id)) {
+    if (this.working.has(id)) {
+      // The hub sent it again (we reconnected): claim it again so it stays ours; the trip goes on.
+      void this.claim(id);
+      return;
+    }
+    const trip = this.pickUp(envelope).catch((err: unknown) => {
+      if (!this.stopping.signal.aborted) this.log.error({ err }, `DRIVER: could not finish ${id}`);
+    });
+    this.working.set(id, trip);
+    void trip.finally(() => this.working.delete(id));
+  }
+
+  /** Claims the package, and only once the hub has stored the claim, picks it up and drives. */
+  private async pickUp(envelope: Envelope): Promise<void> {
+    const id = envelope.messageId;
+    // Delivered before a restart, but the hub never heard: only the report is left to do.
+    if (!this.journal.has('delivered', id)) {
+      if (!(await this.claim(id))) return;
       if (!this.journal.has('picked', id)) {
         this.journal.add('picked', id);
         this.log.info(`DRIVER: picked up ${envelope.order.orderId}`);
         this.emit('picked', envelope);
       }
-      const trip = this.carry(envelope).catch((err: unknown) => {
-        if (!this.stopping.signal.aborted) this.log.error({ err }, `DRIVER: could not finish ${id}`);
-      });
-      this.working.set(id, trip);
-      void trip.finally(() => this.working.delete(id));
     }
-    ack({ ok: true }); // the claim: this package is ours now
+    await this.carry(envelope);
+  }
+
+  /** Whether the hub confirmed the claim. Without an answer the hub sends the pickup again later. */
+  private async claim(messageId: string): Promise<boolean> {
+    const answer = await this.socket
+      .timeout(this.options.retry?.ackTimeoutMs ?? DEFAULT_RETRY.ackTimeoutMs)
+      .emitWithAck('claim', { messageId })
+      .catch(() => undefined);
+    if (answer && !answer.ok) this.log.info(`DRIVER: ${messageId} went to another driver (${answer.error.code})`);
+    return answer?.ok === true;
   }
 
   /** Drives one package to its door, resuming from the journal if it was under way before. */

@@ -19,7 +19,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { DeliveryPolicy } from '../config';
 import type { ConsumerAck } from '../protocol/acks';
-import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
+import type { EntryKey, Envelope } from '../protocol/envelope';
 import type { QueueStore, StoredMessage } from '../queue/store';
 import type { Consumer } from './consumer';
 import type { DeliveryState, Entry } from './delivery-state';
@@ -212,6 +212,31 @@ export class Broker extends EventEmitter<BrokerEvents> {
     }
   }
 
+  /**
+   * A driver claims a pickup it was sent: from now on the package is its own, under a lease, until
+   * its `delivered` completes it. The claim is stored before this resolves `claimed`, so that a
+   * hub that crashes and restarts hands the package back to the same driver, never to a second
+   * one; a driver starts work on a package only once its claim is stored. Resolves `lost` when the
+   * pickup is not this driver's to claim: gone, or since handed to someone else.
+   */
+  async claim(key: EntryKey, consumer: Consumer): Promise<'claimed' | 'lost'> {
+    const queue = this.queues.get(key.queueId);
+    const entry = queue?.entries.get(key.messageId);
+    if (!queue || !entry || entry.gone) return 'lost';
+    const state = entry.state;
+    if (state.type === 'in-flight' && state.consumer === consumer) {
+      this.setState(queue, entry, this.claimedState(entry, consumer.id, consumer));
+      this.emit('claimed', entry.message, consumer.id);
+    } else if (!(state.type === 'claimed' && state.owner === consumer.id)) {
+      return 'lost';
+    }
+    if (entry.message.owner !== consumer.id) {
+      entry.message.owner = consumer.id;
+      await this.store.setOwner(entry.message, consumer.id);
+    }
+    return 'claimed';
+  }
+
   /** Moves a dead letter back to the end of its queue and delivers it. `false` if there was none. */
   async requeueDead(key: EntryKey): Promise<boolean> {
     const message = await this.store.requeue(key);
@@ -284,24 +309,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (!result.ok) {
       if (result.retry) this.requeue(entry, 'nack');
       else this.deadLetter(entry, 'rejected by consumer');
-    } else if (entry.message.queueId === DRIVER_QUEUE) {
-      this.claim(entry, consumer);
     } else {
       this.remove(entry, 'acked');
       this.store.ack(entry.message).catch((err) => this.logger.error({ err, key: entry.message }, 'store ack failed'));
     }
   }
 
-  private claim(entry: Entry, consumer: Consumer): void {
-    const queue = this.queue(entry.message.queueId);
-    if (entry.state.type !== 'queued') clearTimeout(entry.state.timer);
-    this.setState(queue, entry, this.claimedState(entry, consumer.id, consumer));
-    this.emit('claimed', entry.message, consumer.id);
-    if (entry.message.owner !== consumer.id) {
-      entry.message.owner = consumer.id;
-      this.store.setOwner(entry.message, consumer.id).catch((err) => this.logger.error({ err, key: entry.message }, 'store setOwner failed'));
-    }
-  }
 
   private claimedState(entry: Entry, owner: string, consumer: Consumer | undefined): DeliveryState {
     const timer = setTimeout(() => this.requeue(entry, 'lease expired'), this.policy.leaseMs).unref();

@@ -7,8 +7,8 @@
  *                                                          lease end
  *   and, after MAX_ATTEMPTS sends or past its TTL: dead (in the dead-letter queue, off the broker).
  *
- * A driver that acknowledges a pickup *claims* it: the package is its until it reports it
- * delivered or its lease (LEASE_MS) runs out. A claim is bound to the driver's identity, not its
+ * A driver answers a pickup with a `claim`: once the claim is stored, the package is its own until
+ * it reports it delivered or its lease (LEASE_MS) runs out. A claim is bound to the driver's identity, not its
  * socket, so a driver whose connection drops, or whose process restarts, finds its packages
  * waiting for it instead of handed to a second driver.
  */

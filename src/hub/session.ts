@@ -18,7 +18,7 @@ import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope
 import type { CapsSocketData, ClientToHubEvents, HubToClientEvents, HubToHubEvents } from '../protocol/events';
 import type { Handshake } from '../protocol/handshake';
 import { canonicalEventName } from '../protocol/spellings';
-import { consumerAckSchema, envelopeInputSchema, getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../protocol/schemas';
+import { claimSchema, consumerAckSchema, envelopeInputSchema, getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../protocol/schemas';
 import type { Logger } from '../logger';
 import type { Broker, PublishOutcome } from './broker';
 import type { Consumer } from './consumer';
@@ -88,6 +88,7 @@ export class Session {
     this.on('delivered', (payload) => this.delivered(payload));
     this.on('getAll', (payload) => this.getAll(payload));
     this.on('received', (payload) => this.received(payload));
+    this.on('claim', (payload) => this.claim(payload));
     socket.on('disconnect', (reason) => this.stop(reason));
 
     const hs = this.handshake;
@@ -229,6 +230,22 @@ export class Session {
     return { ok: true };
   }
 
+  private async claim(payload: unknown): Promise<object> {
+    const messageId = parse(claimSchema, payload);
+    if (!messageId.ok) return failure('invalid_payload', 'claim expects { messageId }', messageId.issues);
+    const consumer = this.consumers.get(DRIVER_QUEUE);
+    if (this.handshake?.role !== 'driver' || !consumer) return failure('forbidden', 'only our drivers claim pickups');
+    const key = { queueId: DRIVER_QUEUE, messageId: messageId.value };
+    let outcome: 'claimed' | 'lost';
+    try {
+      outcome = await this.ctx.broker.claim(key, consumer);
+    } catch (err) {
+      this.log.error({ err, key }, 'the queue store failed');
+      return failure('unavailable', 'the hub could not store the claim; it will send the pickup again');
+    }
+    return outcome === 'claimed' ? { ok: true } : failure('not_found', `pickup ${messageId.value} is not yours to claim`);
+  }
+
   /** The queue our client consumes, by its handshake; `undefined` for a classroom client. */
   private ownQueue(): string | undefined {
     const hs = this.handshake;
@@ -289,7 +306,8 @@ export class Session {
       id: hs?.clientId ?? this.socket.id,
       queueId,
       prefetch: Math.min(hs?.role === 'driver' ? (hs.prefetch ?? this.ctx.prefetch) : this.ctx.prefetch, this.ctx.prefetch),
-      acknowledges: hs !== undefined,
+      // Our vendors acknowledge each notice; our drivers answer pickups with a `claim` instead.
+      acknowledges: hs?.role === 'vendor',
       log: this.log,
     });
     this.consumers.set(queueId, consumer);
@@ -312,16 +330,16 @@ function socketConsumer(
   socket: CapsSocket,
   options: { id: string; queueId: string; prefetch: number; acknowledges: boolean; log: Logger },
 ): Consumer {
-  const event = options.queueId === DRIVER_QUEUE ? 'pickup' : 'delivered';
   return {
     id: options.id,
     queueId: options.queueId,
     prefetch: options.prefetch,
     acknowledges: options.acknowledges,
     deliver(envelope, onAck) {
-      // Classroom clients never answer an ack; asking for one would only pile up callbacks.
-      if (!options.acknowledges) return void (socket as unknown as Socket).emit(event, envelope);
-      socket.emit(event, envelope, (answer: unknown) => {
+      if (options.queueId === DRIVER_QUEUE) return void socket.emit('pickup', envelope);
+      // Classroom vendors never answer an ack; asking for one would only pile up callbacks.
+      if (!options.acknowledges) return void (socket as unknown as Socket).emit('delivered', envelope);
+      socket.emit('delivered', envelope, (answer: unknown) => {
         const parsed = consumerAckSchema.safeParse(answer);
         if (!parsed.success) options.log.warn({ answer }, 'malformed delivery ack; redelivering');
         onAck(parsed.success ? (parsed.data as ConsumerAck) : { ok: false, retry: true });

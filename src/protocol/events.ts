@@ -25,16 +25,22 @@ export interface ClientToHubEvents {
   delivered: (envelope: Envelope, ack?: (result: StoredAck) => void) => void;
   /** Asks for every message waiting in a queue (`driver` or a store name). */
   getAll: (request: { queueId: string }, ack?: (result: GetAllAck) => void) => void;
+  /**
+   * CAPS extension: a driver claims a pickup the hub sent it. Answered once the claim is stored;
+   * a driver starts on a package only after that (`not_found`: it is no longer this driver's).
+   */
+  claim: (request: { messageId: string }, ack?: (result: PlainAck) => void) => void;
   /** Lab acknowledgement: removes one message from one queue. */
   received: (request: { queueId: string; messageId: string }, ack?: (result: PlainAck) => void) => void;
 }
 
 /**
- * Events the hub emits to clients. Queued messages carry an ack: our clients answer it, lab
- * clients ignore it and send `received` instead.
+ * Events the hub emits to clients. Delivery notices carry an ack for our vendors to answer;
+ * pickups do not, because our drivers answer a pickup with a `claim`. Lab clients answer neither
+ * and send `received` instead.
  */
 export interface HubToClientEvents {
-  pickup: (envelope: Envelope, ack: (result: ConsumerAck) => void) => void;
+  pickup: (envelope: Envelope) => void;
   delivered: (envelope: Envelope, ack: (result: ConsumerAck) => void) => void;
   'in-transit': (envelope: Envelope) => void;
 }

@@ -94,6 +94,9 @@ export const receivedSchema = z
   .refine((r) => r.messageId !== undefined, { message: 'messageId is required', path: ['messageId'] })
   .transform((r) => ({ queueId: r.queueId!, messageId: r.messageId! }));
 
+/** `claim`: the pickup's message id. */
+export const claimSchema = z.object({ messageId: id }).transform((r) => r.messageId);
+
 /** `join`: a store name as a plain string, or `{ store }`. */
 export const joinSchema = z.union([storeNameSchema, z.object({ store: storeNameSchema }).transform((r) => r.store)]);
 

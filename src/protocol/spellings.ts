@@ -5,7 +5,7 @@
  */
 
 /** The canonical names of every event a client may send on `/caps`. */
-export const CLIENT_EVENTS = ['join', 'pickup', 'in-transit', 'delivered', 'getAll', 'received'] as const;
+export const CLIENT_EVENTS = ['join', 'pickup', 'in-transit', 'delivered', 'getAll', 'received', 'claim'] as const;
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];
 
 const fold = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');
