@@ -1,0 +1,163 @@
+/**
+ * At-least-once delivery, one failure at a time: ack timeouts, nacks, dead letters, full queues,
+ * de-duplication, order across redeliveries, TTLs and driver leases.
+ */
+import type { Envelope } from '../../src/protocol/envelope';
+import { rawDriver, rawVendor } from '../helpers/raw-clients';
+import { setup, type TestContext } from '../helpers/setup';
+import { collect, until, waitFor } from '../helpers/wait-for';
+
+let t: TestContext;
+beforeEach(async () => (t = await setup()));
+afterEach(() => t.cleanup());
+
+const order = (id: string, store = 'acme-widgets') => ({ store, orderId: id, customer: 'Ada Lovelace', address: '1 Analytical Way' });
+const pickup = (id: string, store = 'acme-widgets'): Envelope => ({ event: 'pickup', messageId: id, queueId: 'driver', order: order(id, store) });
+const depthOf = (hub: { broker: { snapshot(): { queueId: string; depth: number; dead: number }[] } }, queueId: string) =>
+  hub.broker.snapshot().find((q) => q.queueId === queueId) ?? { depth: 0, dead: 0 };
+
+describe('delivery', () => {
+  it('redelivers a notice whose ack did not come in time', async () => {
+    const hub = await t.hub({ delivery: { ackTimeoutMs: 100 } });
+    const vendor = rawVendor(t, hub, 'acme-widgets');
+    const deliveries: [Envelope, (r: { ok: true }) => void][] = [];
+    vendor.on('delivered', (envelope, ack) => deliveries.push([envelope, ack]));
+    const redelivered = waitFor(hub.broker, 'redelivered');
+    expect(await vendor.timeout(5000).emitWithAck('pickup', pickup('late'))).toMatchObject({ ok: true, duplicate: false });
+    t.driver(hub, 'driver-1');
+    await until(vendor, ['delivered'], () => deliveries.length === 1, 'the first delivery');
+    // Say nothing: the ack timeout puts the notice back, and it comes again.
+    expect((await redelivered)[1]).toBe('timeout');
+    await until(vendor, ['delivered'], () => deliveries.length === 2, 'the redelivery');
+    expect(deliveries.map(([e]) => e.messageId)).toEqual(['late', 'late']);
+    const acked = waitFor(hub.broker, 'acked');
+    deliveries[1]![1]({ ok: true });
+    await acked;
+    expect(depthOf(hub, 'acme-widgets').depth).toBe(0);
+  });
+
+  it('stores a retried pickup once, also after it was acknowledged', async () => {
+    const hub = await t.hub();
+    const vendor = rawVendor(t, hub, 'acme-widgets');
+    expect(await vendor.timeout(5000).emitWithAck('pickup', pickup('twice'))).toEqual({ ok: true, messageId: 'twice', duplicate: false });
+    expect(await vendor.timeout(5000).emitWithAck('pickup', pickup('twice'))).toEqual({ ok: true, messageId: 'twice', duplicate: true });
+    expect((await hub.store.list('driver')).map((m) => m.messageId)).toEqual(['twice']);
+    const driver = t.driver(hub, 'driver-1');
+    await waitFor(driver, 'delivered');
+    await until(hub.broker, ['acked'], () => depthOf(hub, 'driver').depth === 0, 'the pickup is complete');
+    // A retry that arrives after the pickup was done is still recognised, and not delivered again.
+    expect(await vendor.timeout(5000).emitWithAck('pickup', pickup('twice'))).toMatchObject({ duplicate: true });
+    expect(depthOf(hub, 'driver').depth).toBe(0);
+  });
+
+  it('dead-letters a message after MAX_ATTEMPTS deliveries, and can requeue it', async () => {
+    const hub = await t.hub({ delivery: { maxAttempts: 3 } });
+    const vendor = rawVendor(t, hub, 'acme-widgets');
+    let attempts = 0;
+    vendor.on('delivered', (_envelope, ack) => {
+      attempts++;
+      ack({ ok: false, retry: true });
+    });
+    const dead = waitFor(hub.broker, 'dead');
+    await vendor.timeout(5000).emitWithAck('pickup', pickup('poison'));
+    t.driver(hub, 'driver-1');
+    const [message, reason] = await dead;
+    expect(message).toMatchObject({ queueId: 'acme-widgets', messageId: 'poison' });
+    expect(reason).toMatch(/failed 3 deliveries; last: nack/);
+    expect(attempts).toBe(3);
+    expect(depthOf(hub, 'acme-widgets')).toMatchObject({ depth: 0, dead: 1 });
+    expect((await hub.store.deadLetters('acme-widgets')).map((d) => d.messageId)).toEqual(['poison']);
+
+    vendor.removeAllListeners('delivered');
+    const again = waitFor<[Envelope, (r: { ok: true }) => void]>(vendor, 'delivered');
+    expect(await hub.broker.requeueDead({ queueId: 'acme-widgets', messageId: 'poison' })).toBe(true);
+    const [envelope, ack] = await again;
+    expect(envelope.messageId).toBe('poison');
+    const acked = waitFor(hub.broker, 'acked');
+    ack({ ok: true });
+    await acked;
+    expect(depthOf(hub, 'acme-widgets')).toMatchObject({ depth: 0, dead: 0 });
+  });
+
+  it('refuses a message to a full queue, and the vendor stores it later: nothing dropped', async () => {
+    const hub = await t.hub({ delivery: { maxQueueLength: 3 } });
+    const raw = rawVendor(t, hub, 'acme-widgets');
+    for (const id of ['a', 'b', 'c']) await raw.timeout(5000).emitWithAck('pickup', pickup(id));
+    expect(await raw.timeout(5000).emitWithAck('pickup', pickup('d'))).toMatchObject({ ok: false, error: { code: 'queue_full' } });
+    expect(depthOf(hub, 'driver').depth).toBe(3);
+
+    const vendor = t.vendor(hub, 'acme-widgets', { retry: { ackTimeoutMs: 5000, backoffMs: 20, maxBackoffMs: 100 } });
+    const posting = [vendor.post(order('e')), vendor.post(order('f'))];
+    const driver = t.driver(hub, 'driver-1');
+    const delivered = collect<Envelope>(driver, 'delivered', 5);
+    await Promise.all(posting);
+    expect((await delivered).map((e) => e.messageId).sort()).toEqual(['a', 'b', 'c', 'e', 'f']);
+  });
+
+  it('keeps a queue’s order across redeliveries', async () => {
+    const hub = await t.hub();
+    const vendor = rawVendor(t, hub, 'acme-widgets');
+    const first = rawDriver(t, hub, 'driver-1', 5);
+    const received = collect<Envelope>(first, 'pickup', 5);
+    for (const id of ['1', '2', '3', '4', '5']) await vendor.timeout(5000).emitWithAck('pickup', pickup(id));
+    expect((await received).map((e) => e.messageId)).toEqual(['1', '2', '3', '4', '5']);
+    // The driver leaves without claiming anything; a sixth order comes in meanwhile.
+    const requeued = until(hub.broker, ['redelivered'], () => hub.broker.snapshot().find((q) => q.queueId === 'driver')!.inFlight === 0, 'all five are back in line');
+    first.disconnect();
+    await requeued;
+    await vendor.timeout(5000).emitWithAck('pickup', pickup('6'));
+    const second = rawDriver(t, hub, 'driver-2', 10);
+    expect((await collect<Envelope>(second, 'pickup', 6)).map((e) => e.messageId)).toEqual(['1', '2', '3', '4', '5', '6']);
+  });
+
+  it('dead-letters a message that waited past its TTL', async () => {
+    const hub = await t.hub({ delivery: { messageTtlMs: 50 } });
+    const vendor = rawVendor(t, hub, 'acme-widgets');
+    const dead = waitFor(hub.broker, 'dead');
+    await vendor.timeout(5000).emitWithAck('pickup', pickup('stale'));
+    const [message, reason] = await dead;
+    expect([message.messageId, reason]).toEqual(['stale', 'expired']);
+    expect((await hub.store.deadLetters('driver')).map((d) => d.messageId)).toEqual(['stale']);
+  });
+});
+
+describe('one driver per package', () => {
+  it('a claimed package waits for its driver when it reconnects, not for another driver', async () => {
+    const hub = await t.hub({ delivery: { leaseMs: 60_000 } });
+    const vendor = rawVendor(t, hub, 'acme-widgets');
+    const first = rawDriver(t, hub, 'driver-1');
+    const got = waitFor<[Envelope]>(first, 'pickup');
+    await vendor.timeout(5000).emitWithAck('pickup', pickup('mine'));
+    await got;
+    expect(await first.timeout(5000).emitWithAck('claim', { messageId: 'mine' })).toEqual({ ok: true });
+    expect((await hub.store.list('driver'))[0]?.owner).toBe('driver-1');
+
+    const other = rawDriver(t, hub, 'driver-2');
+    await waitFor(other, 'connect');
+    const sentToOther: string[] = [];
+    other.on('pickup', (e) => sentToOther.push(e.messageId));
+    first.disconnect();
+    const back = rawDriver(t, hub, 'driver-1');
+    const [again] = await waitFor<[Envelope]>(back, 'pickup');
+    expect(again.messageId).toBe('mine');
+    expect(await back.timeout(5000).emitWithAck('claim', { messageId: 'mine' })).toEqual({ ok: true });
+    // driver-2 cannot claim what is not its own.
+    expect(await other.timeout(5000).emitWithAck('claim', { messageId: 'mine' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(sentToOther).toEqual([]);
+  });
+
+  it('hands a package to another driver when its lease runs out', async () => {
+    const hub = await t.hub({ delivery: { leaseMs: 100 } });
+    const vendor = rawVendor(t, hub, 'acme-widgets');
+    const silent = rawDriver(t, hub, 'driver-1', 1);
+    const got = waitFor<[Envelope]>(silent, 'pickup');
+    await vendor.timeout(5000).emitWithAck('pickup', pickup('slow'));
+    await got;
+    await silent.timeout(5000).emitWithAck('claim', { messageId: 'slow' });
+    const driver = t.driver(hub, 'driver-2');
+    const [reason] = await Promise.all([waitFor(hub.broker, 'redelivered').then(([, r]) => r), waitFor(driver, 'delivered')]);
+    expect(reason).toBe('lease expired');
+    // The first driver's late claim is refused: the package is someone else's now.
+    expect(await silent.timeout(5000).emitWithAck('claim', { messageId: 'slow' })).toMatchObject({ ok: false });
+  });
+});
