@@ -43,21 +43,28 @@ export class Proc extends EventEmitter<{ line: [line: string]; exit: [code: numb
 
   /** Resolves with the first line, past or future, that matches `pattern`. */
   async line(pattern: RegExp, timeoutMs = WAIT_MS): Promise<string> {
-    const seen = this.lines.find((line) => pattern.test(line));
-    if (seen) return seen;
-    const [line] = await waitFor<[string]>(this, 'line', (l) => pattern.test(l), timeoutMs).catch((err: Error) => {
-      throw new Error(`${this.name}: ${err.message} for a line matching ${pattern}; last lines:\n${this.lines.slice(-15).join('\n')}`);
-    });
-    return line;
+    let found: string | undefined;
+    await this.count(pattern, 1, timeoutMs, (line) => (found = line));
+    return found ?? this.lines.find((line) => pattern.test(line))!;
   }
 
-  /** Resolves once `count` lines match `pattern`. */
-  async count(pattern: RegExp, count: number, timeoutMs = WAIT_MS): Promise<void> {
-    if (this.matching(pattern).length >= count) return;
+  /** Resolves once `count` lines match `pattern`; fails early if the process exits first. */
+  async count(pattern: RegExp, count: number, timeoutMs = WAIT_MS, onMatch?: (line: string) => void): Promise<void> {
     let seen = this.matching(pattern).length;
-    await waitFor<[string]>(this, 'line', (l) => pattern.test(l) && ++seen >= count, timeoutMs).catch((err: Error) => {
-      throw new Error(`${this.name}: ${err.message}: ${seen}/${count} lines matching ${pattern}; last lines:\n${this.lines.slice(-15).join('\n')}`);
-    });
+    if (seen >= count) return;
+    const fail = (why: string) => new Error(`${this.name}: ${why}: ${seen}/${count} lines matching ${pattern}; last lines:\n${this.lines.slice(-15).join('\n')}`);
+    let onExit: (() => void) | undefined;
+    const exited = new Promise<never>((_, reject) => this.once('exit', (onExit = () => reject(fail('exited')))));
+    try {
+      await Promise.race([
+        waitFor<[string]>(this, 'line', (l) => pattern.test(l) && (onMatch?.(l), ++seen >= count), timeoutMs).catch((err: Error) => {
+          throw fail(err.message);
+        }),
+        this.exitInfo ? Promise.reject(fail('had exited')) : exited,
+      ]);
+    } finally {
+      if (onExit) this.off('exit', onExit);
+    }
   }
 
   /** Resolves with the exit, once the process has ended. */
@@ -97,4 +104,27 @@ export class Processes {
     await Promise.all(this.started.map((proc) => proc.kill()));
     this.started.length = 0;
   }
+}
+
+/** A port that was free a moment ago, for a hub that must come back at the same address. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The order ids in lines like `DRIVER: delivered <id>`, counted. */
+export function countIds(lines: string[], pattern: RegExp): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of lines) {
+    const id = pattern.exec(line)?.[1];
+    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
 }
