@@ -16,7 +16,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const POSTED = /VENDOR: posted (\S+)/;
+const POSTED = /VENDOR: posted (\S+) for /;
 const THANKED = /VENDOR: Thank you for delivering (\S+)/;
 const DELIVERED = /DRIVER: delivered (\S+)/;
 

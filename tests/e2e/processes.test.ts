@@ -9,7 +9,7 @@ import { waitFor } from '../helpers/wait-for';
 const procs = new Processes();
 afterEach(() => procs.cleanup());
 
-const POSTED = /VENDOR: posted (\S+)/;
+const POSTED = /VENDOR: posted (\S+) for /;
 const THANKED = /VENDOR: Thank you for delivering (\S+)/;
 const DELIVERED = /DRIVER: delivered (\S+)/;
 
