@@ -95,8 +95,10 @@ export class Session {
     if (hs?.role === 'vendor') this.becomeVendor(hs.store);
     else if (hs?.role === 'driver') this.becomeDriver();
     else if (socket.data.store !== undefined) this.becomeVendor(socket.data.store); // a recovered classroom vendor
+    else if (socket.data.driver) this.becomeDriver(); // a recovered classroom driver
     else this.guess = setTimeout(() => this.becomeDriver(), this.ctx.labDriverGuessMs).unref();
     this.log.info({ role: hs?.role ?? 'classroom', recovered: socket.recovered }, 'client connected');
+    this.ctx.nsp.to(socket.id).emit('session', { recovered: socket.recovered });
     this.ctx.activity.emit('session', this, 'connected');
   }
 
@@ -286,6 +288,7 @@ export class Session {
     if (driver && !this.handshake) {
       // A classroom client we had taken for a driver turned out to be a vendor.
       this.consumers.delete(DRIVER_QUEUE);
+      this.socket.data.driver = false;
       this.ctx.broker.detach(driver);
       this.ctx.activity.emit('session', this, 'changed');
     }
@@ -296,6 +299,7 @@ export class Session {
 
   private becomeDriver(): void {
     clearTimeout(this.guess);
+    this.socket.data.driver = true;
     this.consume(DRIVER_QUEUE);
   }
 

@@ -43,6 +43,11 @@ export interface HubToClientEvents {
   pickup: (envelope: Envelope) => void;
   delivered: (envelope: Envelope, ack: (result: ConsumerAck) => void) => void;
   'in-transit': (envelope: Envelope) => void;
+  /**
+   * Sent on every connect. Socket.IO can only recover a dropped connection for a client that has
+   * received at least one broadcast, so this is one (to the client's own room), for every client.
+   */
+  session: (info: { recovered: boolean }) => void;
 }
 
 /** Nothing travels between hubs yet; the Redis scale-out work will fill this in. */
@@ -54,4 +59,6 @@ export interface CapsSocketData {
   handshake?: Handshake;
   /** The store a classroom vendor joined or posted for, so that its room survives a short reconnect. */
   store?: string;
+  /** Set once a classroom client showed itself a driver, for the same reason. */
+  driver?: boolean;
 }

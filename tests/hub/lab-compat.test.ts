@@ -118,4 +118,38 @@ describe('classroom clients', () => {
     // `delivered` completed the pickup; the notice is acknowledged by the vendor's RECEIVED.
     await until(hub.broker, ['acked'], () => depth(hub, 'driver') === 0 && depth(hub, 'acme-widgets') === 0, 'each queue lets go of its own entry');
   });
+
+  it('a lab vendor whose connection drops keeps its room without a new join', async () => {
+    const hub = await t.hub();
+    const vendor = t.labClient(hub);
+    labVendor(vendor, 'acme-widgets');
+    await waitFor(vendor, 'connect');
+    const joined = await vendor.timeout(5000).emitWithAck('received', { queueId: 'acme-widgets', messageId: 'nothing' });
+    expect(joined).toEqual({ ok: true });
+    const back = waitFor(vendor, 'connect');
+    vendor.io.engine.close(); // the network drops; Socket.IO reconnects and recovers the session
+    await back;
+    expect(vendor.recovered).toBe(true);
+    const inTransit = waitFor<[{ messageId: string }]>(vendor, 'in-transit');
+    const driver = t.labClient(hub);
+    driver.emit('in-transit', labEnvelope('acme-widgets', 'still-here'));
+    expect((await inTransit)[0].messageId).toBe('still-here');
+  });
+
+  it('a lab driver that reconnects to a restarted hub is sent pickups again, without a new getAll', async () => {
+    const first = await t.hub({ labDriverGuessMs: 50 });
+    const port = first.port;
+    const driver = t.labClient(first);
+    labDriver(driver);
+    await waitFor(driver, 'connect');
+    const reconnected = waitFor(driver, 'connect');
+    await first.close();
+    const second = await t.hub({ port, labDriverGuessMs: 50 });
+    await reconnected;
+    const pickup = waitFor<[{ messageId: string }]>(driver, 'pickup');
+    const vendor = t.labClient(second);
+    labVendor(vendor, 'acme-widgets');
+    vendor.emit('pickup', labEnvelope('acme-widgets', 'after-restart'));
+    expect((await pickup)[0].messageId).toBe('after-restart');
+  });
 });
