@@ -42,7 +42,7 @@ export class ClientDirectory {
     const before = entry.state;
     if (change === 'disconnected') entry.socketIds.delete(info.socketId);
     else entry.socketIds.add(info.socketId);
-    const after = this.refresh(entry, change === 'disconnected' ? undefined : info.paused);
+    const after = this.refresh(entry);
     const who = `${entry.role === 'unknown' ? 'client' : entry.role} ${entry.id}`;
     if (change === 'connected') return `${who} connected`;
     if (change === 'disconnected') return after === 'away' ? `${who} disconnected` : undefined;
@@ -70,15 +70,20 @@ export class ClientDirectory {
 
   /** Every client, vendors first, then drivers, then the rest, each by id. Forgets long-gone ones. */
   list(): ClientView[] {
+    this.prune();
+    const order = { vendor: 0, driver: 1, unknown: 2 };
+    return [...this.entries.values()]
+      .map((entry) => this.view(entry))
+      .sort((a, b) => order[a.role] - order[b.role] || a.id.localeCompare(b.id));
+  }
+
+  /** Forgets clients that have been away too long (see the top of this file). */
+  prune(): void {
     const now = this.now();
     for (const entry of this.entries.values()) {
       const forgetAfter = entry.classroom ? FORGET_AWAY_MS.classroom : FORGET_AWAY_MS.ours;
       if (entry.state === 'away' && !entry.controllable && now - entry.since > forgetAfter) this.entries.delete(entry.id);
     }
-    const order = { vendor: 0, driver: 1, unknown: 2 };
-    return [...this.entries.values()]
-      .map((entry) => this.view(entry))
-      .sort((a, b) => order[a.role] - order[b.role] || a.id.localeCompare(b.id));
   }
 
   private view(entry: Entry): ClientView {
@@ -104,11 +109,9 @@ export class ClientDirectory {
     return entry;
   }
 
-  /** Recomputes the state; `paused` is the changed session's, which the others share in practice. */
-  private refresh(entry: Entry, paused: boolean | undefined): ClientState {
-    const sessions = this.sessionsOf(entry.id);
-    const isPaused = paused ?? sessions.some((s) => s.info().paused);
-    const state: ClientState = entry.socketIds.size === 0 ? 'away' : isPaused || sessions.some((s) => s.info().paused) ? 'paused' : 'connected';
+  private refresh(entry: Entry): ClientState {
+    const paused = this.sessionsOf(entry.id).some((s) => s.info().paused);
+    const state: ClientState = entry.socketIds.size === 0 ? 'away' : paused ? 'paused' : 'connected';
     if (state !== entry.state) {
       entry.state = state;
       entry.since = this.now();

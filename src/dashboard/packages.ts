@@ -84,6 +84,7 @@ export class PackageBoard {
   private put(card: PackageCard): void {
     this.cards.delete(card.messageId); // re-inserting moves it to the most recent end
     this.cards.set(card.messageId, { ...card, updatedAt: this.now() });
+    this.changed.delete(card.messageId);
     this.changed.add(card.messageId);
     for (const oldest of this.cards.keys()) {
       if (this.cards.size <= this.limit) break;

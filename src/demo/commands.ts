@@ -1,4 +1,7 @@
-/** The processes `npm run demo` starts, as commands for concurrently. */
+/**
+ * The processes `npm run demo` starts, as commands for concurrently. The clients are
+ * `--controllable`, so that the dashboard can post orders and stop and restart them.
+ */
 export const DEMO_STORES = ['acme-widgets', '1-800-flowers'] as const;
 export const DEMO_DRIVERS = ['driver-1', 'driver-2'] as const;
 
@@ -17,11 +20,11 @@ export function demoCommands(s: DemoSettings): { name: string; command: string }
     { name: 'hub', command: `${TS_NODE} src/hub/main.ts --port ${s.port}` },
     ...DEMO_STORES.map((store) => ({
       name: store,
-      command: `${TS_NODE} src/vendor/main.ts --store ${store} --hub ${s.hubUrl} --interval ${s.vendorIntervalMs}`,
+      command: `${TS_NODE} src/vendor/main.ts --store ${store} --hub ${s.hubUrl} --interval ${s.vendorIntervalMs} --controllable`,
     })),
     ...DEMO_DRIVERS.map((name) => ({
       name,
-      command: `${TS_NODE} src/driver/main.ts --name ${name} --hub ${s.hubUrl} --delay ${s.driverDelayMs}`,
+      command: `${TS_NODE} src/driver/main.ts --name ${name} --hub ${s.hubUrl} --delay ${s.driverDelayMs} --controllable`,
     })),
   ];
 }

@@ -13,6 +13,7 @@ const { vendorIntervalMs, driverDelayMs } = clientConfig();
 const hubUrl = `http://localhost:${port}`;
 
 console.log(`CAPS demo: hub at ${hubUrl}/caps, vendors ${DEMO_STORES.join(' and ')}, drivers driver-1 and driver-2. Ctrl-C stops it.`);
+console.log(`Dashboard: ${hubUrl}/ (open it in a browser to watch, post orders, and stop and restart clients)`);
 const { result } = concurrently(demoCommands({ port, hubUrl, vendorIntervalMs, driverDelayMs }), {
   prefix: 'name',
   prefixColors: ['magenta', 'cyan', 'blue', 'green', 'yellow'],

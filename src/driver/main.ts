@@ -5,6 +5,7 @@ import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
 import { positiveNumber, wholeNumber } from '../cli/options';
 import { openJournal } from '../client/journal';
+import { openRemoteControl } from '../client/remote-control';
 import { Driver } from './driver';
 
 loadDotenvFile();
@@ -16,8 +17,9 @@ const opts = new Command('caps-driver')
   .option('--prefetch <n>', 'packages to carry at once (capped by the hub)', positiveNumber)
   .option('--hub <url>', 'the hub (HUB_URL)', config.hubUrl)
   .option('--journal <file>', 'remember pickups and deliveries in this file across restarts')
+  .option('--controllable', "let the hub's dashboard disconnect and reconnect this driver")
   .parse()
-  .opts<{ name: string; delay: number; prefetch?: number; hub: string; journal?: string }>();
+  .opts<{ name: string; delay: number; prefetch?: number; hub: string; journal?: string; controllable?: boolean }>();
 
 const logger = createLogger({ name: opts.name, ...config.log });
 const driver = new Driver({
@@ -28,4 +30,10 @@ const driver = new Driver({
   journal: openJournal(opts.journal),
   ...(opts.prefetch === undefined ? {} : { prefetch: opts.prefetch }),
 });
-onShutdown(logger, () => driver.stop());
+const control = opts.controllable
+  ? openRemoteControl({ caps: driver.socket, handshake: { clientId: opts.name, role: 'driver' }, logger })
+  : undefined;
+onShutdown(logger, () => {
+  control?.close();
+  return driver.stop();
+});

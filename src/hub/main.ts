@@ -8,11 +8,12 @@ import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
 import { wholeNumber } from '../cli/options';
 import { CAPS_NAMESPACE } from '../protocol/events';
+import { attachDashboard } from '../dashboard/dashboard';
 import { startHub } from './hub';
 
 async function main(): Promise<void> {
   const opts = new Command('caps-hub')
-    .description('Run the CAPS hub: Socket.IO namespace /caps, a queue per client, /healthz and /metrics')
+    .description('Run the CAPS hub: Socket.IO namespace /caps, a queue per client, the dashboard at /, /healthz and /metrics')
     .option('-p, --port <port>', 'port to listen on (PORT, default 3000)', wholeNumber)
     .option('-s, --store <store>', 'queue store: memory or lmdb:<dir> (CAPS_STORE, default memory)')
     .parse()
@@ -25,8 +26,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'hub', ...config.log });
   const started = Date.now();
   const hub = await startHub(config, logger);
+  const dashboard = attachDashboard(hub, { token: config.dashboardToken, logger });
   logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (store: ${config.store}, ready in ${Date.now() - started} ms)`);
-  onShutdown(logger, () => hub.close());
+  logger.info(`Dashboard: ${hub.url}/ (controls: this machine${config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only'})`);
+  onShutdown(logger, () => {
+    dashboard.close();
+    return hub.close();
+  });
 }
 
 main().catch((err: unknown) => {

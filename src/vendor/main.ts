@@ -5,6 +5,8 @@ import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
 import { positiveNumber } from '../cli/options';
 import { openJournal } from '../client/journal';
+import { openRemoteControl } from '../client/remote-control';
+import { orderFactory } from './orders';
 import { Vendor } from './vendor';
 
 loadDotenvFile();
@@ -16,12 +18,30 @@ const opts = new Command('caps-vendor')
   .option('--count <n>', 'stop posting after n orders (default: never stop)', positiveNumber)
   .option('--hub <url>', 'the hub (HUB_URL)', config.hubUrl)
   .option('--journal <file>', 'remember orders and thank-yous in this file across restarts')
+  .option('--controllable', "let the hub's dashboard post orders and disconnect or reconnect this vendor")
   .parse()
-  .opts<{ store: string; interval: number; count?: number; hub: string; journal?: string }>();
+  .opts<{ store: string; interval: number; count?: number; hub: string; journal?: string; controllable?: boolean }>();
 
 const logger = createLogger({ name: `vendor:${opts.store}`, ...config.log });
-const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, logger, journal: openJournal(opts.journal) });
-onShutdown(logger, () => vendor.stop());
+const orders = orderFactory();
+const clientId = `vendor:${opts.store}`;
+const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, clientId, logger, orders, journal: openJournal(opts.journal) });
+const control = opts.controllable
+  ? openRemoteControl({
+      caps: vendor.socket,
+      handshake: { clientId, role: 'vendor', store: opts.store },
+      post: () => {
+        const order = orders(opts.store);
+        vendor.post(order).catch((err: unknown) => logger.error({ err }, 'VENDOR: could not post an order'));
+        return order.orderId;
+      },
+      logger,
+    })
+  : undefined;
+onShutdown(logger, () => {
+  control?.close();
+  return vendor.stop();
+});
 vendor
   .run({ intervalMs: opts.interval, ...(opts.count === undefined ? {} : { count: opts.count }) })
   .then(() => opts.count !== undefined && logger.info(`VENDOR: posted all ${opts.count} orders; waiting for deliveries (Ctrl-C to stop)`));

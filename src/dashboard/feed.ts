@@ -1,0 +1,142 @@
+/**
+ * What the dashboard knows, and the throttle between the hub and the pages.
+ *
+ * The feed listens to the hub's activity (delivery events, sessions) and the broker's events
+ * (claimed, acked, redelivered, dead), and keeps the clients, the package cards, the event log and
+ * the throughput. A page gets everything once, as a `snapshot`; after that, at most every
+ * {@link DASHBOARD_TICK_MS}, one `update` with only what changed. However many thousands of events a
+ * second the hub handles, a page gets five small messages a second.
+ */
+import type { Hub } from '../hub/hub';
+import type { Session } from '../hub/session';
+import type { Envelope } from '../protocol/envelope';
+import type { StoredMessage } from '../queue/store';
+import type { Access, DashboardSnapshot, DashboardUpdate, RoomView } from '../protocol/dashboard';
+import { ClientDirectory } from './clients';
+import { LogFeed } from './log-feed';
+import { PackageBoard } from './packages';
+import { Throughput } from './throughput';
+
+export class DashboardFeed {
+  readonly clients: ClientDirectory;
+  readonly log = new LogFeed();
+  private readonly packages = new PackageBoard();
+  private readonly throughput = new Throughput();
+  /** The last lists sent, as JSON, so that an unchanged list is not sent again. */
+  private readonly sent = { clients: '', rooms: '', queues: '' };
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly hub: Hub) {
+    this.clients = new ClientDirectory(hub.sessions);
+    for (const session of hub.sessions.values()) this.clients.onSession(session, 'connected');
+    this.listen(hub.activity, 'event', (envelope: Envelope) => this.onEvent(envelope));
+    this.listen(hub.activity, 'session', (session: Session, change: 'connected' | 'changed' | 'disconnected') => {
+      const line = this.clients.onSession(session, change);
+      if (line) this.log.add('client', line);
+    });
+    const { broker } = hub;
+    this.listen(broker, 'claimed', (message: StoredMessage, owner: string) => {
+      this.packages.onClaimed(message, message.envelope, owner);
+      this.log.add('claimed', `${owner} claimed ${message.messageId}`);
+    });
+    this.listen(broker, 'acked', (key: StoredMessage) => {
+      this.packages.onAcked(key);
+      this.log.add('acked', `${key.queueId} acknowledged ${key.messageId}`);
+    });
+    this.listen(broker, 'redelivered', (message: StoredMessage, reason: string) => {
+      this.packages.onRedelivered(message, reason);
+      this.log.add('redelivered', `${message.messageId} back in queue ${message.queueId} (${reason})`);
+    });
+    this.listen(broker, 'dead', (message: StoredMessage, reason: string) => {
+      this.packages.onDead(message, reason);
+      this.log.add('dead', `${message.messageId} dead-lettered in ${message.queueId}: ${reason}`);
+    });
+  }
+
+  /** Everything, for a page that just connected. */
+  snapshot(access: Access): DashboardSnapshot {
+    return {
+      access,
+      clients: this.clients.list(),
+      rooms: this.rooms(),
+      queues: this.hub.broker.snapshot(),
+      packages: this.packages.all(),
+      log: this.log.all(),
+      throughput: this.throughput.values(),
+    };
+  }
+
+  /**
+   * What changed since the last call (or `discard`), or `undefined` if nothing did. Call one of
+   * the two once a tick, so that changes do not pile up.
+   */
+  update(): DashboardUpdate | undefined {
+    const update: DashboardUpdate = {};
+    const clients = this.changed('clients', this.clients.list());
+    if (clients) update.clients = clients;
+    const rooms = this.changed('rooms', this.rooms());
+    if (rooms) update.rooms = rooms;
+    const queues = this.changed('queues', this.hub.broker.snapshot());
+    if (queues) update.queues = queues;
+    const packages = this.packages.takeChanged();
+    if (packages.length) update.packages = packages;
+    const { lines, skipped } = this.log.take();
+    if (lines.length) update.log = lines;
+    if (skipped) update.skipped = skipped;
+    if (this.throughput.roll()) update.throughput = this.throughput.values();
+    return Object.keys(update).length ? update : undefined;
+  }
+
+  /** Drops what changed since the last tick, when no page is open to be told. */
+  discard(): void {
+    this.packages.takeChanged();
+    this.log.take();
+    // Once a second, forget clients long gone, as `update` does through `clients.list()`.
+    if (this.throughput.roll()) this.clients.prune();
+  }
+
+  /** Stops listening to the hub. */
+  close(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  private onEvent(envelope: Envelope): void {
+    this.throughput.count();
+    this.packages.onEvent(envelope);
+    const { order } = envelope;
+    const text =
+      envelope.event === 'pickup'
+        ? `${order.store} posted ${envelope.messageId} for ${order.customer}`
+        : `${envelope.driver ?? 'a driver'}: ${envelope.messageId} ${envelope.event === 'in-transit' ? 'in transit' : `delivered to ${order.customer}`}`;
+    this.log.add(envelope.event, text);
+  }
+
+  /** The `/caps` rooms other than each socket's own, with the client ids in them. */
+  private rooms(): RoomView[] {
+    const { adapter } = this.hub.nsp;
+    const rooms: RoomView[] = [];
+    for (const [name, socketIds] of adapter.rooms) {
+      if (adapter.sids.has(name)) continue; // every socket sits in a room named after its id
+      const members = [...socketIds].map((id) => this.hub.sessions.get(id)?.info().clientId ?? id);
+      rooms.push({ name, members: [...new Set(members)].sort() });
+    }
+    return rooms.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** `value` if it differs from what was last sent as `key`. */
+  private changed<T>(key: keyof DashboardFeed['sent'], value: T): T | undefined {
+    const json = JSON.stringify(value);
+    if (json === this.sent[key]) return undefined;
+    this.sent[key] = json;
+    return value;
+  }
+
+  private listen<A extends unknown[]>(
+    emitter: { on(event: string, l: (...args: A) => void): unknown; off(event: string, l: (...args: A) => void): unknown },
+    event: string,
+    listener: (...args: A) => void,
+  ): void {
+    emitter.on(event, listener);
+    this.unsubscribe.push(() => emitter.off(event, listener));
+  }
+}

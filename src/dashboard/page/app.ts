@@ -1,0 +1,106 @@
+/**
+ * The dashboard page: connects to the hub's `/dashboard` namespace, draws the snapshot, applies
+ * each update, and sends the controls' commands. Served as a browser module by page-routes.ts;
+ * the Socket.IO client is the global `io` from `/socket.io/socket.io.min.js`.
+ */
+import type { io as ioFunction, Socket } from 'socket.io-client';
+import type { Access, ControlAck, ControlAction, DASHBOARD_LIMITS, DashboardSnapshot, DashboardToPageEvents, DashboardUpdate, PageToDashboardEvents } from '../../protocol/dashboard';
+import { Board } from './board.js';
+import { ClientsView } from './clients-view.js';
+import { byId } from './dom.js';
+import { LogView } from './log-view.js';
+import { QueuesView } from './queues-view.js';
+import { RoomsView } from './rooms-view.js';
+import { Sparkline } from './sparkline.js';
+
+declare const io: typeof ioFunction;
+
+// The page cannot import values from the protocol module; the types make tsc fail if these drift.
+const MAX_CARDS: (typeof DASHBOARD_LIMITS)['cards'] = 100;
+const MAX_LOG_LINES: (typeof DASHBOARD_LIMITS)['logLines'] = 200;
+const COMMAND_TIMEOUT_MS = 8000;
+const TOKEN_KEY = 'caps-dashboard-token';
+
+const connection = byId('connection');
+const accessText = byId('access-text');
+const tokenForm = byId<HTMLFormElement>('token-form');
+const tokenInput = byId<HTMLInputElement>('token');
+const notice = byId('notice');
+
+const clients = new ClientsView(byId('clients'), byId('clients-empty'), command);
+const queues = new QueuesView(byId<HTMLTableElement>('queues').tBodies[0]!, byId('queues-empty'));
+const rooms = new RoomsView(byId('rooms'), byId('rooms-empty'));
+const board = new Board(byId('board'), MAX_CARDS);
+const log = new LogView(
+  { list: byId<HTMLOListElement>('log'), filter: byId<HTMLInputElement>('log-filter'), kind: byId<HTMLSelectElement>('log-kind'), pause: byId<HTMLButtonElement>('log-pause'), status: byId('log-status') },
+  MAX_LOG_LINES,
+);
+const sparkline = Sparkline.fromPage();
+
+const socket: Socket<DashboardToPageEvents, PageToDashboardEvents> = io('/dashboard', {
+  auth: { token: sessionStorage.getItem(TOKEN_KEY) ?? '' },
+});
+
+socket.on('connect', () => setConnection('live', 'live'));
+socket.on('disconnect', () => setConnection('down', 'reconnecting…'));
+socket.on('connect_error', () => setConnection('down', 'hub unreachable; retrying…'));
+socket.on('snapshot', (snapshot: DashboardSnapshot) => {
+  showAccess(snapshot.access);
+  clients.render(snapshot.clients);
+  rooms.render(snapshot.rooms);
+  queues.render(snapshot.queues);
+  board.reset(snapshot.packages);
+  log.reset(snapshot.log);
+  sparkline.render(snapshot.throughput);
+  document.body.dataset.ready = 'true';
+});
+socket.on('update', (update: DashboardUpdate) => {
+  if (update.clients) clients.render(update.clients);
+  if (update.rooms) rooms.render(update.rooms);
+  if (update.queues) queues.render(update.queues);
+  if (update.packages) board.apply(update.packages);
+  if (update.log || update.skipped) log.add(update.log ?? [], update.skipped ?? 0);
+  if (update.throughput) sparkline.render(update.throughput);
+});
+
+tokenForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = tokenInput.value.trim();
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+  tokenInput.value = '';
+  // Access is decided at the handshake: connect again with the token. The snapshot tells the outcome.
+  socket.auth = { token };
+  socket.disconnect().connect();
+});
+
+/** Sends one command and says how it went. Resolves when the hub has answered (or not in time). */
+async function command(action: ControlAction, clientId: string): Promise<void> {
+  say(`${action} ${clientId}…`, 'pending');
+  let ack: ControlAck;
+  try {
+    ack = await socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('control', { action, clientId });
+  } catch {
+    say(`No answer from the hub to "${action} ${clientId}"; is it running?`, 'error');
+    return;
+  }
+  if (ack.ok) say(ack.message, 'ok');
+  else say(ack.error.code === 'forbidden' ? `Not allowed: ${ack.error.message}` : ack.error.message, 'error');
+}
+
+function say(text: string, kind: 'ok' | 'error' | 'pending'): void {
+  notice.textContent = text;
+  notice.dataset.kind = kind;
+  notice.hidden = false;
+}
+
+function showAccess(access: Access): void {
+  document.body.dataset.control = access.canControl ? 'on' : 'off';
+  accessText.textContent = access.canControl ? `Controls on: ${access.why}.` : `View only. ${access.why}. Enter the token to use the controls.`;
+  tokenForm.hidden = access.canControl;
+}
+
+function setConnection(state: 'live' | 'down', text: string): void {
+  connection.dataset.state = state;
+  connection.textContent = text;
+}

@@ -1,0 +1,157 @@
+/**
+ * The lab's visual check, clicked through in a real browser: a real hub with the dashboard, a
+ * controllable vendor and driver (as `npm run demo` starts them), and headless Chromium on the page.
+ * Every wait is on something the page shows; there are no sleeps.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { attachDashboard } from '../../src/dashboard/dashboard';
+import type { Hub } from '../../src/hub/hub';
+import type { Vendor } from '../../src/vendor/vendor';
+import { setup, silentLogger, type TestContext } from '../helpers/setup';
+import { waitFor } from '../helpers/wait-for';
+import { launchBrowser, SCREENSHOTS } from './browser';
+import { controllableDriver, controllableVendor } from './demo-clients';
+
+const STORE = 'acme-widgets';
+const VENDOR = `vendor:${STORE}`;
+const DRIVER = 'driver-1';
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+/** Waits until the page shows queue `queueId` with exactly `depth` messages. */
+async function untilQueue(page: Page, queueId: string, depth: number): Promise<void> {
+  await page
+    .waitForFunction(
+      ([id, want]) => document.querySelector(`#queues tr[data-queue="${id}"] .depth`)?.textContent === String(want),
+      [queueId, depth] as const,
+    )
+    .catch((err: Error) => {
+      throw new Error(`the page never showed queue "${queueId}" at depth ${depth}: ${err.message}`);
+    });
+}
+
+async function untilClient(page: Page, clientId: string, state: 'connected' | 'paused' | 'away'): Promise<void> {
+  await page.locator(`li.client[data-client-id="${clientId}"][data-state="${state}"]`).waitFor();
+}
+
+/** Waits until the card of `messageId` has reached at least `delivered`. */
+async function untilDelivered(page: Page, messageId: string): Promise<void> {
+  await page.waitForFunction((id) => Number(document.querySelector(`.card[data-message-id="${id}"]`)?.getAttribute('data-rank')) >= 3, messageId);
+}
+
+/** Clicks the page's "Post order" for the vendor and returns the order's id, as the vendor posted it. */
+async function postOrder(page: Page, vendor: Vendor): Promise<string> {
+  const posted = waitFor(vendor, 'posted');
+  await page.getByRole('button', { name: `Post an order as ${VENDOR}` }).and(page.locator(':not([aria-busy])')).click();
+  const [envelope] = await posted;
+  return envelope.messageId as string;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+it('shows the clients, moves a posted order to delivered, and shows the driver queue grow while the driver is away and drain on its return', async () => {
+  t = await setup();
+  const hub: Hub = await t.hub();
+  const dashboard = attachDashboard(hub, { token: '', logger: silentLogger });
+  t.defer(() => dashboard.close());
+  const { vendor } = controllableVendor(t, hub, STORE);
+  controllableDriver(t, hub, DRIVER, 150);
+  const browser = await launchBrowser(t);
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+
+  // 1. The page loads from the hub and gets its snapshot.
+  await page.goto(`${hub.url}/`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await page.locator('#connection[data-state="live"]').waitFor();
+  await page.getByText("Controls on: you are on the hub's machine.").waitFor();
+
+  // 2. It lists both clients as connected and controllable, and the store's room.
+  await untilClient(page, VENDOR, 'connected');
+  await untilClient(page, DRIVER, 'connected');
+  await page.locator(`#rooms li[data-room="${STORE}"]`).getByText(VENDOR).waitFor();
+
+  // 3. A click posts an order; its card moves through the board to "delivered" (and on).
+  const first = await postOrder(page, vendor);
+  await page.locator(`.card[data-message-id="${first}"]`).waitFor();
+  await untilDelivered(page, first);
+  await page.locator('#notice[data-kind="ok"]').getByText(`${VENDOR} posted order ${first}`).waitFor();
+  await untilQueue(page, 'driver', 0);
+
+  // 4. Disconnect the driver, post three orders: the driver queue grows, the cards wait in "ordered".
+  await page.getByRole('button', { name: `Disconnect ${DRIVER}` }).click();
+  await untilClient(page, DRIVER, 'away');
+  const waiting = [await postOrder(page, vendor), await postOrder(page, vendor), await postOrder(page, vendor)];
+  await untilQueue(page, 'driver', 3);
+  for (const id of waiting) await page.locator(`[data-stage-column="ordered"] .card[data-message-id="${id}"]`).waitFor();
+  await page.locator('#queues tr[data-queue="driver"].stranded').waitFor();
+  await screenshot(page, 'driver-away');
+
+  // 5. Reconnect it: the queue drains and every waiting order is delivered.
+  await page.getByRole('button', { name: `Reconnect ${DRIVER}` }).click();
+  await untilClient(page, DRIVER, 'connected');
+  await untilQueue(page, 'driver', 0);
+  for (const id of waiting) await untilDelivered(page, id);
+
+  // Pause works hub-side: a paused driver stays connected, is sent nothing, and catches up on resume.
+  // From the keyboard this time: the button keeps the focus while the list is redrawn around it.
+  await page.getByRole('button', { name: `Pause ${DRIVER}` }).focus();
+  await page.keyboard.press('Enter');
+  await untilClient(page, DRIVER, 'paused');
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Resume ${DRIVER}`);
+  const held = await postOrder(page, vendor);
+  await untilQueue(page, 'driver', 1);
+  await page.getByRole('button', { name: `Resume ${DRIVER}` }).focus();
+  await page.keyboard.press('Space');
+  await untilClient(page, DRIVER, 'connected');
+  await untilDelivered(page, held);
+  await untilQueue(page, 'driver', 0);
+
+  // The log has every kind of line, and its filter works.
+  await page.locator('#log li[data-kind="control"]').first().waitFor();
+  await page.getByLabel('Filter').fill(held.slice(0, 8));
+  await page.waitForFunction(
+    (id) => [...document.querySelectorAll<HTMLElement>('#log li')].every((li) => li.hidden === !li.textContent!.includes(id)),
+    held.slice(0, 8),
+  );
+  await page.getByLabel('Filter').fill('');
+  await screenshot(page, 'desktop-1280x800');
+
+  // At phone width the page still fits: nothing sticks out sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= 390);
+  await screenshot(page, 'phone-390');
+
+  expect(problems).toEqual([]);
+});
+
+it('stays responsive and keeps the DOM capped under a burst of thousands of events', async () => {
+  t = await setup();
+  const hub = await t.hub();
+  const dashboard = attachDashboard(hub, { token: '', logger: silentLogger });
+  t.defer(() => dashboard.close());
+  const browser = await launchBrowser(t);
+  const page = await browser.newPage();
+  await page.goto(`${hub.url}/`);
+  await page.locator('body[data-ready="true"]').waitFor();
+
+  // Feed the hub's activity directly: 3,000 orders in one go, far more than any class produces.
+  const order = (i: number) => ({ store: STORE, orderId: `burst-${i}`, customer: `Customer ${i}`, address: `${i} Main St` });
+  for (let i = 0; i < 3000; i++) {
+    hub.activity.emit('event', { event: 'pickup', messageId: `burst-${i}`, queueId: 'driver', order: order(i) });
+  }
+  await page.locator('.card[data-message-id="burst-2999"]').waitFor();
+  await page.waitForFunction(() => /skipped in bursts/.test(document.querySelector('#log-status')?.textContent ?? ''));
+  const counts = await page.evaluate(() => ({ cards: document.querySelectorAll('.card').length, lines: document.querySelectorAll('#log li').length }));
+  expect(counts.cards).toBeLessThanOrEqual(100);
+  expect(counts.lines).toBeLessThanOrEqual(200);
+  // The sparkline counts them once its second is over.
+  await page.waitForFunction(() => Number(document.querySelector('#rate')?.textContent) > 0 || /peak [1-9]/.test(document.querySelector('#sparkline')?.getAttribute('aria-label') ?? ''));
+});
