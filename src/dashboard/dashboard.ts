@@ -1,6 +1,7 @@
 /**
  * The live dashboard, served by the hub itself: the page at `/`, the `/dashboard` namespace that
- * feeds it, and the `/control` namespace through which it drives controllable clients.
+ * feeds it, the `/control` namespace through which it drives controllable clients, and the
+ * dead-letter routes (dead-letter-routes.ts).
  * The protocol of both namespaces is described in protocol/dashboard.ts.
  *
  * @example
@@ -19,6 +20,7 @@ import { CONTROL_NAMESPACE, DASHBOARD_NAMESPACE, DASHBOARD_TICK_MS, type Dashboa
 import { callerOf, controlAccess } from './access';
 import { ControlCommands } from './control-commands';
 import { DashboardFeed } from './feed';
+import { addDeadLetterRoutes } from './dead-letter-routes';
 import { addPageRoutes } from './page-routes';
 import { RemoteControls, type RemoteNamespace } from './remote-controls';
 
@@ -59,7 +61,7 @@ export function attachDashboard(hub: Hub, options: DashboardOptions): Dashboard 
     const update = feed.update();
     if (update) nsp.emit('update', update);
   }, DASHBOARD_TICK_MS).unref();
-  const paths = addPageRoutes(hub.routes, logger);
+  const paths = [...addPageRoutes(hub.routes, logger), ...addDeadLetterRoutes(hub, options.token, logger)];
 
   return {
     nsp,

@@ -94,6 +94,9 @@ export const receivedSchema = z
   .refine((r) => r.messageId !== undefined, { message: 'messageId is required', path: ['messageId'] })
   .transform((r) => ({ queueId: r.queueId!, messageId: r.messageId! }));
 
+/** One queue entry, as an admin names it: `{ queueId, messageId }`. */
+export const entryKeySchema = z.object({ queueId: queueIdSchema, messageId: id });
+
 /** `claim`: the pickup's message id. */
 export const claimSchema = z.object({ messageId: id }).transform((r) => r.messageId);
 

@@ -57,4 +57,8 @@ it('delivers missed messages across processes, and survives a hub restart', asyn
   } finally {
     probe.disconnect();
   }
+  // SIGTERM, as a process manager stops it, is as clean as Ctrl-C.
+  hub.signal('SIGTERM');
+  expect((await hub.exited()).code).toBe(0);
+  await hub.line(/stopped cleanly/);
 });

@@ -1,0 +1,46 @@
+/** Inspecting and requeueing dead letters over HTTP. */
+import { attachDashboard } from '../../src/dashboard/dashboard';
+import type { Envelope } from '../../src/protocol/envelope';
+import { rawVendor } from '../helpers/raw-clients';
+import { setup, silentLogger, type TestContext } from '../helpers/setup';
+import { waitFor } from '../helpers/wait-for';
+
+let t: TestContext;
+beforeEach(async () => (t = await setup()));
+afterEach(() => t.cleanup());
+
+const pickup = (id: string): Envelope => ({ event: 'pickup', messageId: id, queueId: 'driver', order: { store: 'acme-widgets', orderId: id, customer: 'Ada', address: '1 Way' } });
+
+it('lists dead letters and requeues one, for callers allowed to act', async () => {
+  const hub = await t.hub({ delivery: { maxAttempts: 1 } });
+  const dashboard = attachDashboard(hub, { token: 'sesame', logger: silentLogger });
+  t.defer(() => dashboard.close());
+  const vendor = rawVendor(t, hub, 'acme-widgets');
+  vendor.on('delivered', (_envelope, ack) => ack({ ok: false, retry: false }));
+  const dead = waitFor(hub.broker, 'dead');
+  await vendor.timeout(5000).emitWithAck('pickup', pickup('refused'));
+  t.driver(hub, 'driver-1');
+  await dead;
+
+  const listed = await (await fetch(`${hub.url}/dead-letters?queue=acme-widgets`)).json();
+  expect(listed).toMatchObject({ ok: true, deadLetters: [{ queueId: 'acme-widgets', messageId: 'refused', reason: 'rejected by consumer' }] });
+  expect((await fetch(`${hub.url}/dead-letters?queue=a/b`)).status).toBe(400);
+
+  const requeue = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${hub.url}/dead-letters/requeue`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  expect((await requeue('not json')).status).toBe(400);
+  expect((await requeue(JSON.stringify({ queueId: 'acme-widgets' }))).status).toBe(400);
+  expect((await requeue(JSON.stringify({ queueId: 'acme-widgets', messageId: 'nope' }))).status).toBe(404);
+  // A page from another site, even on this machine, may not act; the token overrides that.
+  const evil = { origin: 'http://evil.example' };
+  expect((await requeue(JSON.stringify({ queueId: 'acme-widgets', messageId: 'refused' }), evil)).status).toBe(403);
+
+  vendor.removeAllListeners('delivered');
+  const again = waitFor<[Envelope, (r: { ok: true }) => void]>(vendor, 'delivered');
+  const ok = await requeue(JSON.stringify({ queueId: 'acme-widgets', messageId: 'refused' }), { ...evil, authorization: 'Bearer sesame' });
+  expect([ok.status, await ok.json()]).toEqual([200, { ok: true }]);
+  const [envelope, ack] = await again;
+  expect(envelope.messageId).toBe('refused');
+  ack({ ok: true });
+  expect(await (await fetch(`${hub.url}/dead-letters`)).json()).toEqual({ ok: true, deadLetters: [] });
+});
