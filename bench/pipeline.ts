@@ -1,0 +1,230 @@
+/**
+ * The order pipeline that both servers carry, from the load generator's side:
+ *
+ *   vendor ──pickup──▶ server ──pickup──▶ one driver          (message 1)
+ *   driver ──delivered──▶ server ──delivered──▶ the vendor    (message 2)
+ *
+ * With acks, every hop is acknowledged: the producer's emit carries an ack, and so does the
+ * server's push, which the consumer answers `{ ok: true }` (for CAPS, a driver's answer claims the
+ * pickup and its `delivered` completes it). Without acks (plain relay only) nothing is answered.
+ * Drivers answer in kind: a pickup pushed with an ack is acked and reported with an ack.
+ *
+ * An order is complete when its vendor has the pickup's ack (in ack mode) and has received (and
+ * answered) the delivery notice: that is when its two messages count.
+ */
+import type { Histogram } from 'hdr-histogram-js';
+import type { ConsumerAck, StoredAck } from '../src/protocol/acks';
+import type { Envelope } from '../src/protocol/envelope';
+import { openMany, orderEnvelope, sentAtOf, type BenchSocket } from './bench-client';
+import { wallNow } from './clock';
+import { encodeHistogram, latencyHistogram, recordMs } from './histogram';
+import type { LatencyJob, LatencyResult, OpenPipelineJob, ThroughputJob, ThroughputResult } from './jobs';
+import { pace } from './pacer';
+
+/** Thrown when a server refuses a message or the pipeline stops moving. */
+export class PipelineError extends Error {
+  override readonly name = 'PipelineError';
+}
+
+interface Vendor {
+  socket: BenchSocket;
+  store: string;
+}
+
+interface Order {
+  vendor: Vendor;
+  intendedAt: number;
+  acked: boolean;
+  noticed: boolean;
+}
+
+/** What one run does as orders complete. */
+interface Run {
+  acks: boolean;
+  complete(order: Order, now: number): void;
+  fail(err: Error): void;
+}
+
+/** Connection concurrency while opening a pipeline's few sockets. */
+const OPEN_CONCURRENCY = 16;
+
+export class Pipeline {
+  private readonly orders = new Map<string, Order>();
+  private run: Run | undefined;
+  private seq = 0;
+  /** Pickups this generator's drivers received, by one-way latency; see `takePickupLatency`. */
+  private pickups: Histogram = latencyHistogram();
+  private pickupsFrom = Infinity;
+
+  private constructor(
+    private readonly tag: string,
+    private readonly vendors: Vendor[],
+    private readonly drivers: BenchSocket[],
+  ) {}
+
+  /** Connects the drivers, then the vendors, and wires them up. */
+  static async open(job: OpenPipelineJob): Promise<Pipeline> {
+    const drivers = await openMany(job.target, (i) => ({ role: 'driver', clientId: `${job.tag}-d${i}` }), job.drivers, OPEN_CONCURRENCY);
+    const stores = Array.from({ length: job.vendors }, (_, i) => `${job.tag}-s${i}`);
+    let vendorSockets: BenchSocket[];
+    try {
+      vendorSockets = await openMany(job.target, (i) => ({ role: 'vendor', clientId: `${job.tag}-v${i}`, store: stores[i]! }), job.vendors, OPEN_CONCURRENCY);
+    } catch (err) {
+      for (const socket of drivers) socket.disconnect();
+      throw err;
+    }
+    const pipeline = new Pipeline(job.tag, vendorSockets.map((socket, i) => ({ socket, store: stores[i]! })), drivers);
+    pipeline.wire();
+    return pipeline;
+  }
+
+  get sockets(): number {
+    return this.vendors.length + this.drivers.length;
+  }
+
+  /** Closed loop: keeps `windowPerVendor` orders under way per vendor for the job's time. */
+  throughput(job: ThroughputJob): Promise<ThroughputResult> {
+    this.orders.clear();
+    const cpuBefore = process.cpuUsage();
+    return new Promise((resolve, reject) => {
+      const measureFrom = wallNow() + job.warmupMs;
+      const measureTo = measureFrom + job.durationMs;
+      let messages = 0;
+      let stopping = false;
+      let settleTimer: NodeJS.Timeout | undefined;
+      const timer = setTimeout(() => {
+        stopping = true;
+        if (this.orders.size === 0) return finish();
+        settleTimer = setTimeout(() => fail(new PipelineError(`${this.orders.size} orders still under way ${job.settleTimeoutMs} ms after the run`)), job.settleTimeoutMs);
+      }, measureTo - wallNow());
+      const finish = () => {
+        clearTimeout(settleTimer);
+        this.run = undefined;
+        const cpu = process.cpuUsage(cpuBefore);
+        resolve({ messages, elapsedMs: job.durationMs, cpuMs: (cpu.user + cpu.system) / 1000 });
+      };
+      this.run = {
+        acks: job.acks,
+        complete: (order, now) => {
+          if (now >= measureFrom && now < measureTo) messages += 2;
+          if (!stopping) this.post(order.vendor, wallNow());
+          else if (this.orders.size === 0) finish();
+        },
+        fail: (err) => fail(err),
+      };
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        clearTimeout(settleTimer);
+        this.run = undefined;
+        reject(err);
+      };
+      for (const vendor of this.vendors) for (let i = 0; i < job.windowPerVendor; i++) this.post(vendor, wallNow());
+    });
+  }
+
+  /**
+   * Open loop at the job's rate: records each order's round trip (intended post → notice back) and
+   * how late the pacer sent it. Pickup latencies are kept by whichever generator's driver got the
+   * pickup; collect them with `takePickupLatency` once every generator is done.
+   */
+  latency(job: LatencyJob): Promise<LatencyResult> {
+    const roundTrip = latencyHistogram();
+    const scheduleLag = latencyHistogram();
+    const startAt = wallNow() + 5;
+    const measureFrom = startAt + job.warmupMs;
+    const total = Math.max(1, Math.round(((job.messagesPerSecond / 2) * (job.warmupMs + job.durationMs)) / 1000));
+    this.pickups = latencyHistogram();
+    this.pickupsFrom = measureFrom;
+    this.orders.clear();
+    const cpuBefore = process.cpuUsage();
+    return new Promise((resolve, reject) => {
+      let sent = false;
+      let settleTimer: NodeJS.Timeout | undefined;
+      const finish = () => {
+        clearTimeout(settleTimer);
+        this.run = undefined;
+        const cpu = process.cpuUsage(cpuBefore);
+        resolve({ roundTrip: encodeHistogram(roundTrip), scheduleLag: encodeHistogram(scheduleLag), orders: total, cpuMs: (cpu.user + cpu.system) / 1000 });
+      };
+      const fail = (err: Error) => {
+        clearTimeout(settleTimer);
+        this.run = undefined;
+        reject(err);
+      };
+      this.run = {
+        acks: job.acks,
+        complete: (order, now) => {
+          if (order.intendedAt >= measureFrom) recordMs(roundTrip, now - order.intendedAt);
+          if (sent && this.orders.size === 0) finish();
+        },
+        fail,
+      };
+      pace(total, job.messagesPerSecond / 2, startAt, (i, intendedAt, now) => {
+        if (intendedAt >= measureFrom) recordMs(scheduleLag, now - intendedAt);
+        this.post(this.vendors[i % this.vendors.length]!, intendedAt);
+      }).then(() => {
+        sent = true;
+        if (this.orders.size === 0) return finish();
+        settleTimer = setTimeout(() => fail(new PipelineError(`${this.orders.size} orders still under way ${job.settleTimeoutMs} ms after the last was posted`)), job.settleTimeoutMs);
+      }, fail);
+    });
+  }
+
+  /** The one-way pickup latencies this generator's drivers saw in the last latency run. */
+  takePickupLatency(): string {
+    const encoded = encodeHistogram(this.pickups);
+    this.pickups = latencyHistogram();
+    this.pickupsFrom = Infinity;
+    return encoded;
+  }
+
+  close(): number {
+    for (const vendor of this.vendors) vendor.socket.disconnect();
+    for (const driver of this.drivers) driver.disconnect();
+    return this.sockets;
+  }
+
+  private post(vendor: Vendor, intendedAt: number): void {
+    const run = this.run!;
+    const envelope = orderEnvelope(this.tag, this.seq++, vendor.store, intendedAt);
+    const order: Order = { vendor, intendedAt, acked: !run.acks, noticed: false };
+    this.orders.set(envelope.messageId, order);
+    if (!run.acks) return void vendor.socket.emit('pickup', envelope);
+    vendor.socket.emit('pickup', envelope, (answer: StoredAck) => {
+      if (!answer.ok) return this.run?.fail(new PipelineError(`pickup ${envelope.messageId} refused: ${answer.error.code} ${answer.error.message}`));
+      order.acked = true;
+      this.settle(envelope.messageId, order);
+    });
+  }
+
+  private settle(messageId: string, order: Order): void {
+    if (!order.acked || !order.noticed) return;
+    this.orders.delete(messageId);
+    this.run?.complete(order, wallNow());
+  }
+
+  private wire(): void {
+    for (const [i, driver] of this.drivers.entries()) {
+      const name = `${this.tag}-d${i}`;
+      driver.on('pickup', (envelope: Envelope, ack?: (result: ConsumerAck) => void) => {
+        const sentAt = sentAtOf(envelope.messageId);
+        if (sentAt >= this.pickupsFrom) recordMs(this.pickups, wallNow() - sentAt);
+        const notice: Envelope = { ...envelope, event: 'delivered', queueId: envelope.order.store, driver: name };
+        if (typeof ack !== 'function') return void driver.emit('delivered', notice);
+        ack({ ok: true });
+        driver.emit('delivered', notice, (answer: StoredAck) => {
+          if (!answer.ok) this.run?.fail(new PipelineError(`delivered ${notice.messageId} refused: ${answer.error.code} ${answer.error.message}`));
+        });
+      });
+    }
+    for (const vendor of this.vendors) {
+      vendor.socket.on('delivered', (envelope: Envelope, ack?: (result: ConsumerAck) => void) => {
+        if (typeof ack === 'function') ack({ ok: true });
+        const order = this.orders.get(envelope.messageId);
+        if (!order) return; // a redelivery of one already counted
+        order.noticed = true;
+        this.settle(envelope.messageId, order);
+      });
+    }
+  }
+}

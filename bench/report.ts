@@ -1,0 +1,192 @@
+/**
+ * The benchmark's result: raw figures per system, the ratios that compare CAPS with the plain
+ * relay of the same run, and the targets those are held to. This is the `--json` output.
+ */
+import type { BacklogFigure } from './backlog';
+import type { ConnectionMemoryFigure } from './connection-memory';
+import type { LatencyFigure } from './latency';
+import type { Machine } from './machine';
+import type { BenchPlan } from './plan';
+import type { SystemName } from './systems';
+import type { ThroughputFigure } from './throughput';
+
+/** Latency at one offered load, in milliseconds. */
+export interface LatencyFigures {
+  pickupP50Ms: number;
+  pickupP99Ms: number;
+  pickupMaxMs: number;
+  roundTripP50Ms: number;
+  roundTripP99Ms: number;
+  scheduleLagP99Ms: number;
+  pickups: number;
+}
+
+/** Every figure of one system. Optional ones exist for some systems only (see each). */
+export interface SystemFigures {
+  /** Acknowledged messages per second (docs/benchmarks.md defines it). */
+  ackThroughput?: number;
+  /** The server's CPU share (1 = one core) during the acked throughput run. */
+  ackThroughputServerCpu?: number;
+  /** The load generators' CPU share during it. */
+  ackThroughputGeneratorCpu?: number;
+  /**
+   * Server CPU time per acknowledged message, µs: the server's cost per message, which other
+   * load on the machine disturbs far less than it disturbs the rates.
+   */
+  ackServerCpuPerMessageUs?: number;
+  /** Plain only: messages per second relayed without any ack. */
+  noAckThroughput?: number;
+  /** By offered load (messages per second). */
+  latency?: Record<string, LatencyFigures>;
+  /** CAPS only: messages per second drained from a backlog to a client that connects. */
+  backlogDrain?: number;
+  /** CAPS only: the server's CPU share while draining. */
+  backlogDrainServerCpu?: number;
+  /** CAPS only: server memory per queued message, bytes. */
+  queuedMessageHeapBytes?: number;
+  queuedMessageRssBytes?: number;
+  /** By number of idle clients: server heap per connection and the server's whole RSS, bytes. */
+  connections?: Record<string, { heapBytes: number; serverRssBytes: number }>;
+  /** RSS growth per idle connection, from the fewest clients to the most, bytes. */
+  connectionRssBytes?: number;
+}
+
+export interface Ratios {
+  /** CAPS memory store ÷ plain relay with acks, acknowledged throughput. */
+  memoryAckThroughput?: number;
+  /** CAPS lmdb store ÷ plain relay with acks. */
+  lmdbAckThroughput?: number;
+  /** CAPS memory store's backlog drain rate ÷ the plain relay's no-ack rate. */
+  backlogDrain?: number;
+  /** The same for the lmdb store. */
+  lmdbBacklogDrain?: number;
+  /** CAPS memory ÷ plain, server CPU per acknowledged message (lower is better). */
+  memoryCpuPerMessage?: number;
+  /** CAPS lmdb ÷ plain, the same. */
+  lmdbCpuPerMessage?: number;
+  /** CAPS memory ÷ plain, heap per idle connection at the largest client count (after a full GC). */
+  connectionMemory?: number;
+  /** CAPS memory ÷ plain, RSS growth per idle connection. */
+  connectionRss?: number;
+}
+
+export interface TargetCheck {
+  name: string;
+  value: number;
+  op: '>=' | '<=';
+  target: number;
+  met: boolean;
+}
+
+/**
+ * What else was going on: this benchmark shares the machine with anything else that runs on it,
+ * and a busy machine lowers every figure. Not figures themselves (they may well be 0).
+ */
+export interface Environment {
+  /** The 1-minute load average when the run started, from `os.loadavg()`. */
+  loadAverageAtStart: number;
+  /** CPU cores used by other processes during each system's best acked throughput round. */
+  otherProcessesCpu: Partial<Record<SystemName, number>>;
+  /** The same during each latency run, by system and offered load. */
+  otherProcessesCpuDuringLatency: Partial<Record<SystemName, Record<string, number>>>;
+}
+
+export interface BenchResult {
+  machine: Machine;
+  environment: Environment;
+  plan: BenchPlan;
+  hubEnv: Record<string, string>;
+  figures: Partial<Record<SystemName, SystemFigures>>;
+  ratios: Ratios;
+  targets: TargetCheck[];
+}
+
+/** Gathers one system's scenario outcomes into its figures. */
+export function systemFigures(parts: {
+  acked?: ThroughputFigure;
+  noAck?: ThroughputFigure;
+  latency?: LatencyFigure[];
+  backlog?: BacklogFigure;
+  connections?: ConnectionMemoryFigure;
+}): SystemFigures {
+  const figures: SystemFigures = {};
+  if (parts.acked) {
+    figures.ackThroughput = parts.acked.messagesPerSecond;
+    figures.ackThroughputServerCpu = parts.acked.serverCpu;
+    figures.ackThroughputGeneratorCpu = parts.acked.generatorCpu;
+    figures.ackServerCpuPerMessageUs = (parts.acked.serverCpu / parts.acked.messagesPerSecond) * 1e6;
+  }
+  if (parts.noAck) figures.noAckThroughput = parts.noAck.messagesPerSecond;
+  if (parts.latency) {
+    figures.latency = Object.fromEntries(
+      parts.latency.map((f) => [
+        String(f.load),
+        {
+          pickupP50Ms: f.pickup.p50Ms,
+          pickupP99Ms: f.pickup.p99Ms,
+          pickupMaxMs: f.pickup.maxMs,
+          roundTripP50Ms: f.roundTrip.p50Ms,
+          roundTripP99Ms: f.roundTrip.p99Ms,
+          scheduleLagP99Ms: f.scheduleLagP99Ms,
+          pickups: f.pickup.count,
+        },
+      ]),
+    );
+  }
+  if (parts.backlog) {
+    figures.backlogDrain = parts.backlog.drainPerSecond;
+    figures.backlogDrainServerCpu = parts.backlog.drainServerCpu;
+    figures.queuedMessageHeapBytes = parts.backlog.heapPerMessage;
+    figures.queuedMessageRssBytes = parts.backlog.rssPerMessage;
+  }
+  if (parts.connections) {
+    figures.connections = Object.fromEntries(
+      parts.connections.levels.map((f) => [String(f.clients), { heapBytes: f.heapPerConnection, serverRssBytes: f.serverRss }]),
+    );
+    figures.connectionRssBytes = parts.connections.rssPerConnection;
+  }
+  return figures;
+}
+
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a / b);
+
+/** The connection figures at the largest client count measured. */
+function largest(figures: SystemFigures | undefined): { heapBytes: number } | undefined {
+  const entries = Object.entries(figures?.connections ?? {}).sort((a, b) => Number(a[0]) - Number(b[0]));
+  return entries.at(-1)?.[1];
+}
+
+export function computeRatios(figures: BenchResult['figures']): Ratios {
+  const { plain, memory, lmdb } = figures;
+  const entries: [keyof Ratios, number | undefined][] = [
+    ['memoryAckThroughput', ratio(memory?.ackThroughput, plain?.ackThroughput)],
+    ['lmdbAckThroughput', ratio(lmdb?.ackThroughput, plain?.ackThroughput)],
+    ['memoryCpuPerMessage', ratio(memory?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
+    ['lmdbCpuPerMessage', ratio(lmdb?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
+    ['backlogDrain', ratio(memory?.backlogDrain, plain?.noAckThroughput)],
+    ['lmdbBacklogDrain', ratio(lmdb?.backlogDrain, plain?.noAckThroughput)],
+    ['connectionMemory', ratio(largest(memory)?.heapBytes, largest(plain)?.heapBytes)],
+    ['connectionRss', ratio(memory?.connectionRssBytes, plain?.connectionRssBytes)],
+  ];
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
+}
+
+/** The load whose p99 is held to a target: 2,000 msgs/s, or the lowest load measured. */
+export function targetLoad(plan: BenchPlan): number {
+  return plan.latency.loads.includes(2_000) ? 2_000 : Math.min(...plan.latency.loads);
+}
+
+/** Checks the issue's targets against what was measured (a target with no figure is left out). */
+export function checkTargets(plan: BenchPlan, figures: BenchResult['figures'], ratios: Ratios): TargetCheck[] {
+  const load = targetLoad(plan);
+  const wanted: [string, number | undefined, TargetCheck['op'], number][] = [
+    ['memoryAckThroughput', ratios.memoryAckThroughput, '>=', 1.0],
+    ['lmdbAckThroughput', ratios.lmdbAckThroughput, '>=', 0.8],
+    ['backlogDrain', ratios.backlogDrain, '>=', 0.9],
+    ['connectionMemory', ratios.connectionMemory, '<=', 1.1],
+    [`memory p99 at ${load} msgs/s (ms)`, figures.memory?.latency?.[String(load)]?.pickupP99Ms, '<=', 5],
+  ];
+  return wanted.flatMap(([name, value, op, target]) =>
+    value === undefined ? [] : [{ name, value, op, target, met: op === '>=' ? value >= target : value <= target }],
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * Runs the benchmark: the plain relay, CAPS on memory and CAPS on lmdb side by side, with load
+ * from the generator pool, and gathers the figures into one `BenchResult`. The caller owns
+ * `cleanup` and runs it whatever happens.
+ */
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { measureBacklog } from './backlog';
+import type { Cleanup } from './cleanup';
+import { measureConnectionMemory } from './connection-memory';
+import type { ScenarioContext } from './context';
+import { GeneratorPool } from './generator-pool';
+import { measureLatency } from './latency';
+import { describeMachine } from './machine';
+import type { BenchPlan } from './plan';
+import { checkTargets, computeRatios, systemFigures, type BenchResult } from './report';
+import { startSystem, type RunningSystem, type SystemName } from './systems';
+import { measureThroughput, type ThroughputFigure } from './throughput';
+
+export const SCENARIOS = ['throughput', 'latency', 'backlog', 'connections'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface RunOptions {
+  plan: BenchPlan;
+  systems: readonly SystemName[];
+  scenarios: readonly Scenario[];
+  /** Extra hub settings, by variable name (e.g. `{ PREFETCH: '100' }`). */
+  hubEnv: Record<string, string>;
+  /** Write a CPU profile of each server's busy span here (`<system>-<scenarios>.cpuprofile`). */
+  profileDir?: string;
+  cleanup: Cleanup;
+  log(line: string): void;
+}
+
+type Parts = Parameters<typeof systemFigures>[0];
+
+export async function runBench(options: RunOptions): Promise<BenchResult> {
+  const { plan, log } = options;
+  const wants = (scenario: Scenario) => options.scenarios.includes(scenario);
+  const loadAverageAtStart = loadavg()[0]!;
+  const pool = GeneratorPool.start(plan.poolSize, options.cleanup);
+  const ctx: ScenarioContext = { pool, plan, runTag: `b${Date.now().toString(36)}`, log };
+  const parts = new Map<SystemName, Parts>(options.systems.map((system) => [system, {}]));
+  const part = (system: SystemName) => parts.get(system)!;
+  const servers = new Servers(options);
+  try {
+    if (wants('throughput') || wants('latency')) {
+      // Every system's server is up at once and the rounds take turns, so that a burst of other
+      // work on the (shared) machine hurts every system alike rather than one; each keeps its best.
+      const running = await servers.start(options.systems);
+      try {
+        for (let round = 0; wants('throughput') && round < plan.throughput.rounds; round++) {
+          for (const r of running) {
+            const p = part(r.system);
+            p.acked = best(p.acked, await measureThroughput(ctx, r, true, round));
+            if (r.system === 'plain') p.noAck = best(p.noAck, await measureThroughput(ctx, r, false, round));
+          }
+        }
+        if (wants('latency')) for (const r of running) part(r.system).latency = await measureLatency(ctx, r);
+      } finally {
+        await servers.stop(running, 'load');
+      }
+    }
+    // Memory is read against a fresh server's baseline, so these get one server each, in turn.
+    for (const system of options.systems) {
+      if (wants('backlog') && system !== 'plain') {
+        const [running] = await servers.start([system]);
+        await servers.stop([running!], 'backlog', async () => void (part(system).backlog = await measureBacklog(ctx, running!)));
+      }
+      if (wants('connections')) {
+        const [running] = await servers.start([system]);
+        await servers.stop([running!], 'connections', async () => void (part(system).connections = await measureConnectionMemory(ctx, running!)));
+      }
+    }
+  } finally {
+    await pool.stop();
+  }
+  const figures: BenchResult['figures'] = Object.fromEntries([...parts].map(([system, p]) => [system, systemFigures(p)]));
+  const ratios = computeRatios(figures);
+  const otherProcessesCpu = Object.fromEntries([...parts].flatMap(([system, p]) => (p.acked?.otherCpu === undefined ? [] : [[system, p.acked.otherCpu]])));
+  const otherProcessesCpuDuringLatency = Object.fromEntries(
+    [...parts].flatMap(([system, p]) => (p.latency ? [[system, Object.fromEntries(p.latency.flatMap((l) => (l.otherCpu === undefined ? [] : [[String(l.load), l.otherCpu]])))]] : [])),
+  );
+  return { machine: describeMachine(), environment: { loadAverageAtStart, otherProcessesCpu, otherProcessesCpuDuringLatency }, plan, hubEnv: options.hubEnv, figures, ratios, targets: checkTargets(plan, figures, ratios) };
+}
+
+const best = (a: ThroughputFigure | undefined, b: ThroughputFigure) => (a && a.messagesPerSecond >= b.messagesPerSecond ? a : b);
+
+/** Starts and stops servers, with a CPU profile of each one's working life when asked. */
+class Servers {
+  constructor(private readonly options: RunOptions) {}
+
+  async start(systems: readonly SystemName[]): Promise<RunningSystem[]> {
+    const started: RunningSystem[] = [];
+    try {
+      for (const system of systems) {
+        started.push(await startSystem(system, { cleanup: this.options.cleanup, hubEnv: this.options.hubEnv }));
+        if (this.options.profileDir) await started.at(-1)!.server.startProfile();
+      }
+      return started;
+    } catch (err) {
+      await Promise.all(started.map((r) => r.stop()));
+      throw err;
+    }
+  }
+
+  /** Runs `use` (if given), writes the profiles (`<system>-<label>.cpuprofile`), then stops the servers. */
+  async stop(running: RunningSystem[], label: string, use?: () => Promise<void>): Promise<void> {
+    try {
+      await use?.();
+      const dir = this.options.profileDir;
+      if (dir) for (const r of running) await r.server.stopProfile(join(dir, `${r.system}-${label}.cpuprofile`));
+    } finally {
+      await Promise.all(running.map((r) => r.stop()));
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Smoke test of `npm run bench`: a `--quick --json` run, as a child process, must print one JSON
+ * object in which every figure and every ratio is there and is a positive, finite number. It says
+ * nothing about how good the figures are (the machine may be busy); docs/benchmarks.md does.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { childEnv } from '../../src/config';
+
+jest.setTimeout(180_000);
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runBench(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'bench', '--', ...args], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Every numeric leaf under `value`, by its dotted path. */
+function numbers(value: unknown, path: string, out: [string, number][] = []): [string, number][] {
+  if (typeof value === 'number') out.push([path, value]);
+  else if (value && typeof value === 'object') for (const [key, child] of Object.entries(value)) numbers(child, `${path}.${key}`, out);
+  return out;
+}
+
+/** The value at a dotted path, or `undefined`. */
+function at(value: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), value);
+}
+
+const LATENCY = ['pickupP50Ms', 'pickupP99Ms', 'pickupMaxMs', 'roundTripP50Ms', 'roundTripP99Ms', 'scheduleLagP99Ms', 'pickups'];
+const COMMON = ['ackThroughput', 'ackThroughputServerCpu', 'ackThroughputGeneratorCpu', 'ackServerCpuPerMessageUs', 'connectionRssBytes'];
+const QUEUED = ['backlogDrain', 'backlogDrainServerCpu', 'queuedMessageHeapBytes', 'queuedMessageRssBytes'];
+const RATIOS = ['memoryAckThroughput', 'lmdbAckThroughput', 'memoryCpuPerMessage', 'lmdbCpuPerMessage', 'backlogDrain', 'lmdbBacklogDrain', 'connectionMemory', 'connectionRss'];
+
+describe('npm run bench -- --quick --json', () => {
+  let run: Run;
+  let result: {
+    plan: { latency: { loads: number[] }; connections: { levels: number[] } };
+    figures: Record<string, unknown>;
+    ratios: Record<string, unknown>;
+    targets: { name: string; value: number; met: boolean }[];
+  };
+
+  beforeAll(async () => {
+    run = await runBench(['--quick', '--json']);
+    if (run.code !== 0) throw new Error(`bench exited ${run.code}:\n${run.stderr.slice(-3000)}`);
+    result = JSON.parse(run.stdout);
+  });
+
+  it('prints every figure of every system', () => {
+    const expected: string[] = [];
+    for (const system of ['plain', 'memory', 'lmdb']) {
+      expected.push(...COMMON.map((f) => `${system}.${f}`));
+      if (system === 'plain') expected.push('plain.noAckThroughput');
+      else expected.push(...QUEUED.map((f) => `${system}.${f}`));
+      for (const load of result.plan.latency.loads) expected.push(...LATENCY.map((f) => `${system}.latency.${load}.${f}`));
+      for (const level of result.plan.connections.levels) expected.push(`${system}.connections.${level}.heapBytes`, `${system}.connections.${level}.serverRssBytes`);
+    }
+    const missing = expected.filter((path) => typeof at(result.figures, path) !== 'number');
+    expect(missing).toEqual([]);
+  });
+
+  it('prints every ratio', () => {
+    expect(Object.keys(result.ratios).sort()).toEqual([...RATIOS].sort());
+  });
+
+  it('has only positive, finite numbers as figures and ratios', () => {
+    const all = [...numbers(result.figures, 'figures'), ...numbers(result.ratios, 'ratios')];
+    expect(all.length).toBeGreaterThan(60);
+    const bad = all.filter(([, n]) => !(Number.isFinite(n) && n > 0));
+    expect(bad).toEqual([]);
+  });
+
+  it('checks each target against a measured value', () => {
+    expect(result.targets.map((t) => t.name)).toEqual(['memoryAckThroughput', 'lmdbAckThroughput', 'backlogDrain', 'connectionMemory', 'memory p99 at 2000 msgs/s (ms)']);
+    for (const target of result.targets) {
+      expect(Number.isFinite(target.value)).toBe(true);
+      expect(typeof target.met).toBe('boolean');
+    }
+  });
+});
