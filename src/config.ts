@@ -24,7 +24,7 @@ const hubEnvSchema = z.object({
   DEDUP_WINDOW_MS: int(120_000),
   MAX_QUEUE_LENGTH: int(250_000, 1),
   MESSAGE_TTL_MS: int(0),
-  PREFETCH: int(10, 1),
+  PREFETCH: int(100, 1),
   RECOVERY_WINDOW_MS: int(120_000),
   LAB_DRIVER_GUESS_MS: int(2000, 1),
   DASHBOARD_TOKEN: z.string().default(''),

@@ -10,7 +10,7 @@ it('fills every default from an empty environment', () => {
     dedupWindowMs: 120_000,
     maxQueueLength: 250_000,
     messageTtlMs: 0,
-    prefetch: 10,
+    prefetch: 100,
   });
   expect(clientConfig({})).toMatchObject({ hubUrl: 'http://localhost:3000', storeName: 'acme-widgets', driverName: 'driver-1' });
 });

@@ -54,10 +54,16 @@ export function attachDashboard(hub: Hub, options: DashboardOptions): Dashboard 
   });
   const commands = new ControlCommands({ clients: feed.clients, remotes, log: feed.log, logger });
   const nsp = namespaceOf<DashboardNamespace>(hub, DASHBOARD_NAMESPACE);
-  nsp.on('connection', (socket) => servePage(socket, feed, commands, options.token, logger));
+  nsp.on('connection', (socket) => {
+    feed.watch(true);
+    servePage(socket, feed, commands, options.token, logger);
+  });
 
   const ticker = setInterval(() => {
-    if (nsp.sockets.size === 0) return feed.discard();
+    if (nsp.sockets.size === 0) {
+      feed.watch(false);
+      return feed.discard();
+    }
     const update = feed.update();
     if (update) nsp.emit('update', update);
   }, DASHBOARD_TICK_MS).unref();

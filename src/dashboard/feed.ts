@@ -20,7 +20,9 @@ import { Throughput } from './throughput';
 export class DashboardFeed {
   readonly clients: ClientDirectory;
   readonly log = new LogFeed();
-  private readonly packages = new PackageBoard();
+  private packages = new PackageBoard();
+  /** Whether a page is open. Without one, cards and log lines would be made for nobody. */
+  private watched = false;
   private readonly throughput = new Throughput();
   /** The last lists sent, as JSON, so that an unchanged list is not sent again. */
   private readonly sent = { clients: '', rooms: '', queues: '' };
@@ -36,21 +38,34 @@ export class DashboardFeed {
     });
     const { broker } = hub;
     this.listen(broker, 'claimed', (message: StoredMessage, owner: string) => {
+      if (!this.watched) return;
       this.packages.onClaimed(message, message.envelope, owner);
       this.log.add('claimed', `${owner} claimed ${message.messageId}`);
     });
     this.listen(broker, 'acked', (key: StoredMessage) => {
+      if (!this.watched) return;
       this.packages.onAcked(key);
       this.log.add('acked', `${key.queueId} acknowledged ${key.messageId}`);
     });
     this.listen(broker, 'redelivered', (message: StoredMessage, reason: string) => {
+      if (!this.watched) return;
       this.packages.onRedelivered(message, reason);
       this.log.add('redelivered', `${message.messageId} back in queue ${message.queueId} (${reason})`);
     });
     this.listen(broker, 'dead', (message: StoredMessage, reason: string) => {
+      if (!this.watched) return;
       this.packages.onDead(message, reason);
       this.log.add('dead', `${message.messageId} dead-lettered in ${message.queueId}: ${reason}`);
     });
+  }
+
+  /**
+   * Says whether any page is open. While none is, the feed keeps only the clients and the
+   * throughput; the first page to open starts a fresh package board.
+   */
+  watch(watched: boolean): void {
+    if (watched && !this.watched) this.packages = new PackageBoard();
+    this.watched = watched;
   }
 
   /** Everything, for a page that just connected. */
@@ -102,6 +117,7 @@ export class DashboardFeed {
 
   private onEvent(envelope: Envelope): void {
     this.throughput.count();
+    if (!this.watched) return;
     this.packages.onEvent(envelope);
     const { order } = envelope;
     const text =

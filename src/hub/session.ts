@@ -13,12 +13,12 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Namespace, Socket } from 'socket.io';
-import { failure, type ConsumerAck, type Failure } from '../protocol/acks';
+import { failure, readConsumerAck, type Failure } from '../protocol/acks';
 import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { CapsSocketData, ClientToHubEvents, HubToClientEvents, HubToHubEvents } from '../protocol/events';
 import type { Handshake } from '../protocol/handshake';
 import { canonicalEventName } from '../protocol/spellings';
-import { claimSchema, consumerAckSchema, envelopeInputSchema, getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../protocol/schemas';
+import { claimSchema, envelopeInputSchema, getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../protocol/schemas';
 import type { Logger } from '../logger';
 import type { Broker, PublishOutcome } from './broker';
 import type { Consumer } from './consumer';
@@ -68,14 +68,18 @@ export class Session {
   private paused = false;
   private readonly connectedAt = Date.now();
   private readonly handshake: Handshake | undefined;
-  private readonly log: Logger;
+  private logger: Logger | undefined;
 
   constructor(
     private readonly socket: CapsSocket,
     private readonly ctx: SessionContext,
   ) {
     this.handshake = socket.data.handshake;
-    this.log = ctx.logger.child({ socket: socket.id, client: this.handshake?.clientId });
+  }
+
+  /** This client's logger, made when first needed: most sessions never log past their first line. */
+  private get log(): Logger {
+    return (this.logger ??= this.ctx.logger.child({ socket: this.socket.id, client: this.handshake?.clientId }));
   }
 
   /** Wires the socket up. Called once, on `connection`. */
@@ -97,7 +101,7 @@ export class Session {
     else if (socket.data.store !== undefined) this.becomeVendor(socket.data.store); // a recovered classroom vendor
     else if (socket.data.driver) this.becomeDriver(); // a recovered classroom driver
     else this.guess = setTimeout(() => this.becomeDriver(), this.ctx.labDriverGuessMs).unref();
-    this.log.info({ role: hs?.role ?? 'classroom', recovered: socket.recovered }, 'client connected');
+    this.ctx.logger.info({ socket: socket.id, client: hs?.clientId, role: hs?.role ?? 'classroom', recovered: socket.recovered }, 'client connected');
     this.ctx.nsp.to(socket.id).emit('session', { recovered: socket.recovered });
     this.ctx.activity.emit('session', this, 'connected');
   }
@@ -309,10 +313,10 @@ export class Session {
     const consumer = socketConsumer(this.socket, {
       id: hs?.clientId ?? this.socket.id,
       queueId,
-      prefetch: Math.min(hs?.role === 'driver' ? (hs.prefetch ?? this.ctx.prefetch) : this.ctx.prefetch, this.ctx.prefetch),
+      prefetch: Math.min(hs?.prefetch ?? this.ctx.prefetch, this.ctx.prefetch),
       // Our vendors acknowledge each notice; our drivers answer pickups with a `claim` instead.
       acknowledges: hs?.role === 'vendor',
-      log: this.log,
+      log: () => this.log,
     });
     this.consumers.set(queueId, consumer);
     this.ctx.broker.attach(consumer);
@@ -332,7 +336,7 @@ export class Session {
 /** A consumer that delivers over `socket`: pickups to drivers, delivery notices to vendors. */
 function socketConsumer(
   socket: CapsSocket,
-  options: { id: string; queueId: string; prefetch: number; acknowledges: boolean; log: Logger },
+  options: { id: string; queueId: string; prefetch: number; acknowledges: boolean; log: () => Logger },
 ): Consumer {
   return {
     id: options.id,
@@ -344,9 +348,9 @@ function socketConsumer(
       // Classroom vendors never answer an ack; asking for one would only pile up callbacks.
       if (!options.acknowledges) return void (socket as unknown as Socket).emit('delivered', envelope);
       socket.emit('delivered', envelope, (answer: unknown) => {
-        const parsed = consumerAckSchema.safeParse(answer);
-        if (!parsed.success) options.log.warn({ answer }, 'malformed delivery ack; redelivering');
-        onAck(parsed.success ? (parsed.data as ConsumerAck) : { ok: false, retry: true });
+        const ack = readConsumerAck(answer);
+        if (!ack) options.log().warn({ answer }, 'malformed delivery ack; redelivering');
+        onAck(ack ?? { ok: false, retry: true });
       });
     },
   };

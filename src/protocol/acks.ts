@@ -33,6 +33,18 @@ export type GetAllAck = Result<{ count: number }>;
 /** What our clients answer when the hub pushes them a queued message. */
 export type ConsumerAck = { ok: true } | { ok: false; retry: boolean };
 
+/**
+ * Reads a client's answer to a delivery, or `undefined` if it is not a `ConsumerAck`. Checked by
+ * hand rather than with a schema: it runs once per delivered message, and its shape is two fields.
+ */
+export function readConsumerAck(answer: unknown): ConsumerAck | undefined {
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const { ok, retry } = answer as { ok?: unknown; retry?: unknown };
+  if (ok === true) return { ok: true };
+  if (ok === false && typeof retry === 'boolean') return { ok: false, retry };
+  return undefined;
+}
+
 export function failure(code: ErrorCode, message: string, issues?: string[]): Failure {
   return { ok: false, error: issues ? { code, message, issues } : { code, message } };
 }

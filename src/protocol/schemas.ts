@@ -103,12 +103,6 @@ export const claimSchema = z.object({ messageId: id }).transform((r) => r.messag
 /** `join`: a store name as a plain string, or `{ store }`. */
 export const joinSchema = z.union([storeNameSchema, z.object({ store: storeNameSchema }).transform((r) => r.store)]);
 
-/** A client's answer to a delivery the hub pushed it (`ConsumerAck`). */
-export const consumerAckSchema = z.union([
-  z.object({ ok: z.literal(true) }),
-  z.object({ ok: z.literal(false), retry: z.boolean() }),
-]);
-
 /** Builds the envelope the hub stores and sends, from validated input and the event it arrived as. */
 export function toEnvelope(input: EnvelopeInput, event: Envelope['event'], queueId: string): Envelope {
   return { event, queueId, ...input };
