@@ -4,8 +4,11 @@
  * scrapes.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CLIENT_EVENTS } from '../protocol/spellings';
 import type { Broker } from './broker';
 import type { CapsNamespace } from './session';
+
+const KNOWN_EVENTS = new Set<string>(CLIENT_EVENTS);
 
 export interface HubMetrics {
   registry: Registry;
@@ -57,5 +60,14 @@ export function createMetrics(broker: Broker, nsp: CapsNamespace): HubMetrics {
   broker.on('dead', (message) => deadLetters.inc({ queue: message.queueId }));
   broker.on('acked', (_key, latencyMs) => latencyMs !== undefined && ackLatency.observe(latencyMs / 1000));
 
-  return { registry, countEvent: (event) => events.inc({ event }) };
+  // One child per event name, looked up once: labelling on every increment hashes the labels each time.
+  const byEvent = new Map<string, Counter.Internal>();
+  const countEvent = (name: string) => {
+    // Event names come from clients: anything unknown is one label, or a client could mint series.
+    const event = KNOWN_EVENTS.has(name) ? name : 'unknown';
+    let child = byEvent.get(event);
+    if (!child) byEvent.set(event, (child = events.labels({ event })));
+    child.inc();
+  };
+  return { registry, countEvent };
 }

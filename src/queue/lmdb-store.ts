@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { EntryKey } from '../protocol/envelope';
 import {
-  entryKey,
   StoreClosedError,
   type DeadLetter,
   type EnqueueOutcome,
@@ -130,7 +129,7 @@ export class LmdbStore implements QueueStore {
     }
     // The keys come in time order, which is the order AckedKeys expects.
     for (const [ackedAt, queueId, messageId] of this.tombstones.getKeys()) {
-      this.acked.add(entryKey({ queueId, messageId }), ackedAt);
+      this.acked.add({ queueId, messageId }, ackedAt);
     }
   }
 
@@ -138,7 +137,7 @@ export class LmdbStore implements QueueStore {
     const outcome = this.write((now): EnqueueOutcome => {
       if (options.completes) this.remove(options.completes, now);
       const known = this.live.get(message.queueId)?.has(message.messageId) || this.dead.get(message.queueId)?.has(message.messageId);
-      if (known || this.acked.has(entryKey(message), now)) return { status: 'duplicate' };
+      if (known || this.acked.has(message, now)) return { status: 'duplicate' };
       const record = this.nextSeq();
       this.messages.put(tuple(message), message);
       this.setLive(message, record);
@@ -251,7 +250,7 @@ export class LmdbStore implements QueueStore {
     this.entries.remove(tuple(key));
     if (this.windowMs <= 0) return true;
     this.tombstones.put([now, key.queueId, key.messageId], true);
-    this.acked.add(entryKey(key), now);
+    this.acked.add(key, now);
     if (now - this.sweptAt >= SWEEP_EVERY_MS) {
       this.sweptAt = now;
       for (const expired of this.tombstones.getKeys({ end: [now - this.windowMs] })) this.tombstones.remove(expired);

@@ -5,7 +5,6 @@
  */
 import type { EntryKey } from '../protocol/envelope';
 import {
-  entryKey,
   StoreClosedError,
   type DeadLetter,
   type EnqueueOutcome,
@@ -37,8 +36,7 @@ export class MemoryStore implements QueueStore {
     this.assertOpen();
     if (options.completes) this.remove(options.completes);
     const now = this.now();
-    const key = entryKey(message);
-    if (this.live.get(message.queueId)?.has(message.messageId) || this.dead.get(message.queueId)?.has(message.messageId) || this.acked.has(key, now)) {
+    if (this.live.get(message.queueId)?.has(message.messageId) || this.dead.get(message.queueId)?.has(message.messageId) || this.acked.has(message, now)) {
       return { status: 'duplicate' };
     }
     const stored: StoredMessage = { ...message, seq: ++this.lastSeq };
@@ -111,7 +109,7 @@ export class MemoryStore implements QueueStore {
 
   private remove(key: EntryKey): boolean {
     if (!this.delete(this.live, key)) return false;
-    this.acked.add(entryKey(key), this.now());
+    this.acked.add(key, this.now());
     return true;
   }
 

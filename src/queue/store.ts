@@ -125,8 +125,3 @@ export class StoreClosedError extends Error {
     super(`the ${kind} store is closed`);
   }
 }
-
-/** The string form of an entry key, for maps. Queue names cannot contain a newline. */
-export function entryKey(key: EntryKey): string {
-  return `${key.queueId}\n${key.messageId}`;
-}

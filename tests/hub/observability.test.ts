@@ -46,4 +46,11 @@ it('counts events, depths, in-flight, redeliveries, dead letters, ack latency an
   expect(sample(page, 'caps_redeliveries_total{queue="acme-widgets",reason="timeout"}')).toBe(2);
   expect(sample(page, 'caps_ack_latency_seconds_count')).toBe(2); // the two completed pickups
   expect(sample(page, 'caps_events_total{event="claim"}')).toBe(2);
+  // A client's made-up event names are counted under one label, not one series each.
+  const stranger = t.labClient(hub);
+  await stranger.timeout(5000).emitWithAck('made-up-1', {});
+  await stranger.timeout(5000).emitWithAck('made-up-2', {});
+  page = await (await fetch(`${hub.url}/metrics`)).text();
+  expect(sample(page, 'caps_events_total{event="unknown"}')).toBe(2);
+  expect(page).not.toMatch(/made-up/);
 });
