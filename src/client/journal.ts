@@ -50,19 +50,19 @@ export class FileJournal implements Journal {
   private readonly fd: number;
 
   constructor(path: string) {
-    if (existsSync(path)) {
-      for (const line of readFileSync(path, 'utf8').split('\n')) {
-        // A process killed mid-write can leave a torn last line; the record it held never counted.
-        if (!line) continue;
-        try {
-          const { kind, id, data } = JSON.parse(line) as { kind: string; id: string; data?: unknown };
-          this.memory.add(kind, id, data);
-        } catch {
-          break;
-        }
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const { kind, id, data } = JSON.parse(line) as { kind: string; id: string; data?: unknown };
+        this.memory.add(kind, id, data);
+      } catch {
+        // A torn line (a write cut short by power loss) held a record that never counted.
       }
     }
     this.fd = openSync(path, 'a');
+    // Start the next record on a line of its own, not on the end of a torn one.
+    if (text.length > 0 && !text.endsWith('\n')) appendFileSync(this.fd, '\n');
   }
 
   has(kind: string, id: string): boolean {

@@ -121,14 +121,19 @@ export class Driver extends EventEmitter<DriverEvents> {
     await this.carry(envelope);
   }
 
-  /** Whether the hub confirmed the claim. Without an answer the hub sends the pickup again later. */
+  /**
+   * Whether the hub confirmed the claim. A claim that got no answer may still have been stored, so
+   * it is asked again (claiming twice is harmless) until the hub answers or the driver stops.
+   */
   private async claim(messageId: string): Promise<boolean> {
-    const answer = await this.socket
-      .timeout(this.options.retry?.ackTimeoutMs ?? DEFAULT_RETRY.ackTimeoutMs)
-      .emitWithAck('claim', { messageId })
-      .catch(() => undefined);
-    if (answer && !answer.ok) this.log.info(`DRIVER: ${messageId} went to another driver (${answer.error.code})`);
-    return answer?.ok === true;
+    const timeoutMs = this.options.retry?.ackTimeoutMs ?? DEFAULT_RETRY.ackTimeoutMs;
+    while (!this.stopping.signal.aborted) {
+      const answer = await this.socket.timeout(timeoutMs).emitWithAck('claim', { messageId }).catch(() => undefined);
+      if (!answer) continue;
+      if (!answer.ok) this.log.info(`DRIVER: ${messageId} went to another driver (${answer.error.code})`);
+      return answer.ok;
+    }
+    return false;
   }
 
   /** Drives one package to its door, resuming from the journal if it was under way before. */

@@ -227,7 +227,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (state.type === 'in-flight' && state.consumer === consumer) {
       this.setState(queue, entry, this.claimedState(entry, consumer.id, consumer));
       this.emit('claimed', entry.message, consumer.id);
-    } else if (!(state.type === 'claimed' && state.owner === consumer.id)) {
+    } else if (state.type === 'claimed' && state.owner === consumer.id) {
+      // The driver is alive and still on it (it claims again after a reconnect): a fresh lease.
+      this.setState(queue, entry, this.claimedState(entry, consumer.id, state.consumer ?? consumer));
+      if (!state.consumer) this.hold(queue, consumer, entry);
+    } else {
       return 'lost';
     }
     if (entry.message.owner !== consumer.id) {
@@ -325,8 +329,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private handBack(queue: QueueState, consumer: Consumer): void {
     for (const entry of [...queue.claimed]) {
       if (entry.state.type === 'claimed' && entry.state.owner === consumer.id && !entry.state.consumer) {
-        clearTimeout(entry.state.timer);
-        this.send(queue, entry, consumer);
+        // It stays claimed, under its lease: were it in flight again, a drop before the driver's
+        // next `claim` would requeue it and clear its owner, and a second driver would get a
+        // package the first is still carrying.
+        entry.state.consumer = consumer;
+        this.hold(queue, consumer, entry);
+        this.emit('sent', entry.message, consumer, ++entry.attempts);
+        consumer.deliver(entry.message.envelope, () => undefined);
       }
     }
   }

@@ -160,4 +160,30 @@ describe('one driver per package', () => {
     // The first driver's late claim is refused: the package is someone else's now.
     expect(await silent.timeout(5000).emitWithAck('claim', { messageId: 'slow' })).toMatchObject({ ok: false });
   });
+
+  it('keeps a package its driver’s until the driver claims it again, however often its connection drops', async () => {
+    const hub = await t.hub({ delivery: { leaseMs: 60_000 } });
+    const vendor = rawVendor(t, hub, 'acme-widgets');
+    const first = rawDriver(t, hub, 'driver-1');
+    const got = waitFor<[Envelope]>(first, 'pickup');
+    await vendor.timeout(5000).emitWithAck('pickup', pickup('flapping'));
+    await got;
+    expect(await first.timeout(5000).emitWithAck('claim', { messageId: 'flapping' })).toEqual({ ok: true });
+    const other = rawDriver(t, hub, 'driver-2');
+    const sentToOther: string[] = [];
+    other.on('pickup', (e) => sentToOther.push(e.messageId));
+    await waitFor(other, 'connect');
+
+    // Back, handed its package, and gone again before it could claim it anew.
+    first.disconnect();
+    const back = rawDriver(t, hub, 'driver-1');
+    await waitFor(back, 'pickup');
+    back.disconnect();
+    const last = rawDriver(t, hub, 'driver-1');
+    const [again] = await waitFor<[Envelope]>(last, 'pickup');
+    expect(again.messageId).toBe('flapping');
+    expect(await other.timeout(5000).emitWithAck('claim', { messageId: 'flapping' })).toMatchObject({ ok: false });
+    expect(await last.timeout(5000).emitWithAck('claim', { messageId: 'flapping' })).toEqual({ ok: true });
+    expect(sentToOther).toEqual([]);
+  });
 });
