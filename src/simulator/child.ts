@@ -95,7 +95,7 @@ export class Child extends EventEmitter<ChildEvents> {
 
   /** Sends an IPC message; ignored if the child is gone. */
   send(message: unknown): void {
-    if (this.running && this.process.connected) this.process.send(message as object, (err) => void err);
+    if (this.running && this.process.connected) this.process.send(message as object, () => undefined); // a child that just exited: nothing to do
   }
 
   /** Sends `signal` to the child; does nothing if it has exited. */

@@ -5,8 +5,13 @@
 
 /** Parent → worker. The worker's spec travels as its command-line argument, not as a message. */
 export type ToWorker =
-  /** Close every client's engine connection; Socket.IO reconnects by itself (a network blip). */
-  | { type: 'drop' }
+  /**
+   * Close every client's engine connection; Socket.IO reconnects by itself (a network blip). With
+   * `flap`, close it once more as soon as the first message arrives on the new connection (a
+   * flapping network): the hub has just handed the client back what it held, and the client has
+   * not answered yet.
+   */
+  | { type: 'drop'; flap: boolean }
   /** Stop every client cleanly (closing its journal) and exit 0. */
   | { type: 'stop' };
 

@@ -26,6 +26,12 @@ export interface SimulationOptions {
   driverDelayMs: number;
   /** Orders one vendor may have posted and not yet stored by the hub at once. */
   window: number;
+  /**
+   * Orders per second, all vendors together; `undefined` posts as fast as the hub takes them. A
+   * rate below what the drivers can carry leaves them room, so a package the hub puts back in the
+   * queue goes to another driver at once (which some faults need, to show).
+   */
+  ratePerSecond: number | undefined;
   /** How long the whole run may take before it fails; `undefined` picks one from `orders`. */
   timeoutMs: number | undefined;
   /** The hub's port; `undefined` picks a free one. It stays fixed across hub restarts. */
@@ -43,6 +49,7 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   seed: 1,
   driverDelayMs: 2,
   window: 50,
+  ratePerSecond: undefined,
   timeoutMs: undefined,
   port: undefined,
   keep: false,
@@ -62,6 +69,7 @@ export function simulationOptions(partial: Partial<SimulationOptions> = {}): Sim
   if (options.drivers < 1) problems.push('--drivers must be at least 1');
   if (options.orders < 1) problems.push('--orders must be at least 1');
   if (options.window < 1) problems.push('--window must be at least 1');
+  if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) problems.push('--rate must be more than 0');
   if (!/^(memory|lmdb:.+)$/.test(options.store)) problems.push(`--store must be memory or lmdb:<dir>, not "${options.store}"`);
   if (problems.length) throw new SimulationOptionsError(problems.join('; '));
   return options;

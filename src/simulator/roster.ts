@@ -44,6 +44,8 @@ export interface WorkerSpec {
   driverDelayMs: number;
   /** Orders a vendor may have unconfirmed at once. */
   window: number;
+  /** The pause between two orders of one vendor; 0 posts as fast as the window allows. */
+  postIntervalMs: number;
 }
 
 export interface RosterOptions {
@@ -53,6 +55,8 @@ export interface RosterOptions {
   seed: number;
   driverDelayMs: number;
   window: number;
+  /** Orders per second, all vendors together; `undefined` for no limit. */
+  ratePerSecond: number | undefined;
 }
 
 /** At most this many worker processes per role: enough that a kill takes out part of a role, few enough for two cores. */
@@ -80,7 +84,8 @@ export function roster(options: RosterOptions, runDir: string, hubUrl: string): 
     const name = `driver-${i + 1}`;
     return { role: 'driver', name, journal: join(runDir, `${name}.journal`) };
   });
-  const common = { hubUrl, driverDelayMs: options.driverDelayMs, window: options.window };
+  const postIntervalMs = options.ratePerSecond === undefined ? 0 : (1000 * options.vendors) / options.ratePerSecond;
+  const common = { hubUrl, driverDelayMs: options.driverDelayMs, window: options.window, postIntervalMs };
   return [
     ...groups(vendors, MAX_WORKERS_PER_ROLE).map((clients, i) => ({ id: `vendors-${i + 1}`, clients, ...common })),
     ...groups(drivers, MAX_WORKERS_PER_ROLE).map((clients, i) => ({ id: `drivers-${i + 1}`, clients, ...common })),

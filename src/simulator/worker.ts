@@ -10,6 +10,7 @@
  * The worker exits when the parent says `stop`, and on its own if the parent goes away (the IPC
  * channel closes), so it never outlives a simulator that was killed.
  */
+import { setTimeout as pause } from 'node:timers/promises';
 import { clientConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { FileJournal } from '../client/journal';
@@ -55,7 +56,8 @@ function startClient(spec: ClientSpec, worker: WorkerSpec, logger: Logger): Runn
  * `spec.count` in all. The seeded factory is first advanced past the orders posted before a
  * restart, so a restarted vendor posts the same orders a run without faults would have.
  */
-async function postOrders(vendor: Vendor, spec: VendorSpec, window: number, stopping: AbortSignal): Promise<void> {
+async function postOrders(vendor: Vendor, spec: VendorSpec, worker: WorkerSpec, stopping: AbortSignal): Promise<void> {
+  const { window, postIntervalMs } = worker;
   const orders = orderFactory(spec.seed);
   for (let i = 0; i < vendor.postedCount; i++) orders(spec.store);
   const pending = new Set<Promise<unknown>>();
@@ -70,8 +72,34 @@ async function postOrders(vendor: Vendor, spec: VendorSpec, window: number, stop
     });
     pending.add(posting);
     void posting.finally(() => pending.delete(posting));
+    if (postIntervalMs > 0) await pause(postIntervalMs, undefined, { signal: stopping }).catch(() => undefined);
   }
   await Promise.allSettled(pending);
+}
+
+/** How long a flap waits for the first message on the new connection before it gives up. */
+const FLAP_WAIT_MS = 2_000;
+
+/** Drops the client's connection (see messages.ts), and with `flap` drops the next one early too. */
+function drop(client: Vendor | Driver, flap: boolean): void {
+  const socket = client.socket;
+  // Only a connection that exists can drop. Closing an engine mid-handshake is another fault: the
+  // client then waits out its 20 s connect timeout, which would only stall the run.
+  if (!socket.connected) return;
+  if (flap) {
+    socket.once('connect', () => {
+      // `onAny` listeners run before the client's own handlers, so this lands before any answer.
+      const again = () => {
+        clearTimeout(timer);
+        socket.offAny(again);
+        socket.io.engine?.close();
+      };
+      const timer = setTimeout(() => socket.offAny(again), FLAP_WAIT_MS);
+      socket.onAny(again);
+    });
+  }
+  // Closing the engine, not the socket: Socket.IO sees a transport error and reconnects by itself.
+  socket.io.engine?.close();
 }
 
 function progressOf(clients: RunningClient[]): ClientProgress[] {
@@ -89,7 +117,7 @@ function main(): void {
   const clients = spec.clients.map((client) => startClient(client, spec, logger));
 
   for (const { spec: client, client: vendor } of clients) {
-    if (client.role === 'vendor' && vendor instanceof Vendor) void postOrders(vendor, client, spec.window, stopping.signal);
+    if (client.role === 'vendor' && vendor instanceof Vendor) void postOrders(vendor, client, spec, stopping.signal);
   }
 
   let last = '';
@@ -113,8 +141,7 @@ function main(): void {
 
   process.on('message', (message: ToWorker) => {
     if (message.type === 'stop') void stop();
-    // Closing the engine, not the socket: Socket.IO sees a transport error and reconnects by itself.
-    else if (message.type === 'drop') for (const { client } of clients) client.socket.io.engine?.close();
+    else if (message.type === 'drop') for (const { client } of clients) drop(client, message.flap);
   });
   // The parent is gone (killed, or crashed): nobody is left to stop us.
   process.on('disconnect', () => process.exit(1));
@@ -128,6 +155,8 @@ function main(): void {
 try {
   main();
 } catch (err) {
-  fail(`worker failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  process.exitCode = 1;
+  const message: FromWorker = { type: 'failed', message: `worker failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` };
+  // Exit once the parent has the message; the IPC channel would otherwise keep us alive.
+  if (process.send) process.send(message, () => process.exit(1));
+  else process.exit(1);
 }

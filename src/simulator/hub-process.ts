@@ -1,0 +1,148 @@
+/**
+ * The hub under test: a real `src/hub/main.ts` child process on a fixed port, so that a hub that
+ * chaos killed comes back at the same URL and the clients reconnect to it by themselves.
+ *
+ * @example
+ *   const hub = new HubProcess({ port, store: 'lmdb:/tmp/caps', logFile });
+ *   await hub.start();
+ *   const before = await hub.scrape();   // /metrics, parsed
+ *   await hub.kill();                    // SIGKILL
+ *   await hub.start();                   // same port, same store
+ *   await hub.stop();                    // SIGTERM: a clean shutdown
+ */
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:net';
+import { setTimeout as pause } from 'node:timers/promises';
+import { childEnv } from '../config';
+import { Child, type ChildExit } from './child';
+
+/** The hub's delivery settings for a simulation; see `start`. */
+export const SIMULATION_HUB_ENV = {
+  LOG_LEVEL: 'warn',
+  LOG_FORMAT: 'json',
+  // Chaos redelivers some messages many times; none of that may dead-letter one.
+  MAX_ATTEMPTS: '1000',
+  // Longer than a worker restart takes (a second or two), so a killed driver's claims wait for it.
+  LEASE_MS: '60000',
+  // Longer than any run, so a vendor that resends an order after a restart is always de-duplicated.
+  DEDUP_WINDOW_MS: '3600000',
+} as const;
+
+/** How long a hub may take to answer /healthz after it was started. */
+const READY_MS = 30_000;
+
+/** One sample of a Prometheus metric. */
+export interface MetricSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Thrown when the hub does not come up, or exits when nobody asked it to. */
+export class HubProcessError extends Error {
+  override readonly name = 'HubProcessError';
+}
+
+export interface HubProcessEvents {
+  /** The hub exited without being killed or stopped by us: the run cannot go on. */
+  crashed: [exit: ChildExit, logTail: string];
+}
+
+export class HubProcess extends EventEmitter<HubProcessEvents> {
+  readonly url: string;
+  private child: Child | undefined;
+  private expectingExit = false;
+
+  constructor(private readonly options: { port: number; store: string; logFile: string }) {
+    super();
+    this.url = `http://127.0.0.1:${options.port}`;
+  }
+
+  /** Starts the hub and resolves once it answers /healthz. Rejects if it exits first or takes too long. */
+  async start(): Promise<void> {
+    this.expectingExit = false;
+    const child = new Child({
+      entry: 'src/hub/main.ts',
+      preload: ['src/simulator/orphan-guard.ts'],
+      env: childEnv({ PORT: String(this.options.port), HOST: '127.0.0.1', CAPS_STORE: this.options.store, ...SIMULATION_HUB_ENV }),
+      logFile: this.options.logFile,
+    });
+    this.child = child;
+    child.on('exit', (exit) => {
+      if (!this.expectingExit && this.child === child) this.emit('crashed', exit, child.logTail());
+    });
+    const deadline = Date.now() + READY_MS;
+    while (!(await this.healthy())) {
+      if (!child.running) throw new HubProcessError(`the hub exited while starting:\n${child.logTail()}`);
+      if (Date.now() > deadline) throw new HubProcessError(`the hub did not answer ${this.url}/healthz within ${READY_MS} ms:\n${child.logTail()}`);
+      await pause(50);
+    }
+  }
+
+  get running(): boolean {
+    return this.child?.running ?? false;
+  }
+
+  /** SIGKILLs the hub, as a crash would. */
+  async kill(): Promise<void> {
+    this.expectingExit = true;
+    await this.child?.kill();
+  }
+
+  /** Asks the hub to shut down cleanly (SIGTERM), SIGKILLing it if it takes too long. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.expectingExit = true;
+    await this.child?.end(() => this.child?.signal('SIGTERM'), graceMs);
+  }
+
+  /** Reads and parses the hub's /metrics. Rejects if the hub does not answer. */
+  async scrape(): Promise<MetricSample[]> {
+    const response = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) throw new HubProcessError(`/metrics answered ${response.status}`);
+    return parseMetrics(await response.text());
+  }
+
+  private async healthy(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * Parses Prometheus' text format, enough for the hub's own metrics: one sample per line,
+ * `name{label="value",…} number`; comments and blank lines are skipped.
+ */
+export function parseMetrics(text: string): MetricSample[] {
+  const samples: MetricSample[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!match || line.startsWith('#')) continue;
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
+    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+/** The sum of every sample of `name`, optionally only those whose labels match `where`. */
+export function sumOf(samples: MetricSample[], name: string, where: Record<string, string> = {}): number {
+  return samples
+    .filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
+}
+
+/** A port that was free a moment ago, on 127.0.0.1. The hub keeps it across restarts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
