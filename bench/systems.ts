@@ -10,7 +10,8 @@
  */
 import type { Cleanup } from './cleanup';
 import type { Flavour } from './jobs';
-import { freePort, ServerProcess } from './server-process';
+import { freePort } from '../src/cli/free-port';
+import { ServerProcess } from './server-process';
 
 export const SYSTEMS = ['plain', 'memory', 'lmdb'] as const;
 export type SystemName = (typeof SYSTEMS)[number];

@@ -11,7 +11,6 @@
  *   await hub.stop();                    // SIGTERM: a clean shutdown
  */
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as pause } from 'node:timers/promises';
 import { childEnv } from '../config';
 import { Child, type ChildExit } from './child';
@@ -133,16 +132,4 @@ export function sumOf(samples: MetricSample[], name: string, where: Record<strin
   return samples
     .filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
-}
-
-/** A port that was free a moment ago, on 127.0.0.1. The hub keeps it across restarts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import { childEnv } from '../../src/config';
+export { freePort } from '../../src/cli/free-port';
 import { waitFor, WAIT_MS } from './wait-for';
 
 const ROOT = `${__dirname}/../..`;
@@ -106,18 +107,6 @@ export class Processes {
   }
 }
 
-/** A port that was free a moment ago, for a hub that must come back at the same address. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The order ids in lines like `DRIVER: delivered <id>`, counted. */
 export function countIds(lines: string[], pattern: RegExp): Map<string, number> {
