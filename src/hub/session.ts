@@ -17,7 +17,7 @@ import { failure, readConsumerAck, type Failure } from '../protocol/acks';
 import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { CapsSocketData, ClientToHubEvents, HubToClientEvents, HubToHubEvents } from '../protocol/events';
 import type { Handshake } from '../protocol/handshake';
-import { canonicalEventName } from '../protocol/spellings';
+import { canonicalEventName, type ClientEventName } from '../protocol/spellings';
 import { claimSchema, envelopeInputSchema, getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../protocol/schemas';
 import type { Logger } from '../logger';
 import type { Broker, PublishOutcome } from './broker';
@@ -85,14 +85,7 @@ export class Session {
   /** Wires the socket up. Called once, on `connection`. */
   start(): void {
     const { socket } = this;
-    socket.use((packet, next) => this.screen(packet, next));
-    this.on('join', (payload) => this.join(payload));
-    this.on('pickup', (payload) => this.pickup(payload));
-    this.on('in-transit', (payload) => this.inTransit(payload));
-    this.on('delivered', (payload) => this.delivered(payload));
-    this.on('getAll', (payload) => this.getAll(payload));
-    this.on('received', (payload) => this.received(payload));
-    this.on('claim', (payload) => this.claim(payload));
+    socket.onAny((name: unknown, ...args: unknown[]) => void this.receive(name, args));
     socket.on('disconnect', (reason) => this.stop(reason));
 
     const hs = this.handshake;
@@ -134,39 +127,39 @@ export class Session {
     this.socket.disconnect(true);
   }
 
-  /** Every incoming packet: fold the event name's spelling, log it, drop unknown events. */
-  private screen(packet: unknown[], next: (err?: Error) => void): void {
-    const [name, ...args] = packet;
-    const canonical = typeof name === 'string' ? canonicalEventName(name) : undefined;
-    const ack = args.at(-1);
-    const payload = typeof ack === 'function' ? args.slice(0, -1) : args;
-    this.ctx.eventLog(canonical ?? String(name), payload.length === 1 ? payload[0] : payload);
-    if (!canonical) {
-      this.refuse(typeof ack === 'function' ? (ack as Ack) : undefined, String(name), failure('invalid_payload', `unknown event "${String(name)}"`));
-      return;
+  /**
+   * Every incoming event: fold its name's spelling, log it, and run its handler, which can neither
+   * throw nor leave an ack unanswered. One listener per socket (`onAny`) rather than one per event,
+   * and one handler table for all sessions: a hub holds thousands of idle sockets.
+   */
+  private async receive(name: unknown, args: unknown[]): Promise<void> {
+    const last = args.at(-1);
+    const reply = typeof last === 'function' ? (last as Ack) : undefined;
+    const payload = reply ? args.slice(0, -1) : args;
+    const event = typeof name === 'string' ? canonicalEventName(name) : undefined;
+    this.ctx.eventLog(event ?? String(name), payload.length === 1 ? payload[0] : payload);
+    if (!event) return this.refuse(reply, String(name), failure('invalid_payload', `unknown event "${String(name)}"`));
+    let result: object;
+    try {
+      result = await Session.handlers[event](this, payload[0]);
+    } catch (err) {
+      this.log.error({ err, event }, 'handler failed');
+      result = failure('internal', `the hub failed to handle "${event}"; it has logged why`);
     }
-    packet[0] = canonical;
-    next();
+    if ('ok' in result && result.ok === false) this.refuse(reply, event, result as Failure);
+    else reply?.(result);
   }
 
-  /** Registers a handler that can neither throw nor leave an ack unanswered. */
-  private on(event: keyof ClientToHubEvents, handle: (payload: unknown) => Promise<object> | object): void {
-    // The typed map says what our clients send; at run time anything can arrive, hence `unknown`.
-    (this.socket as unknown as Socket).on(event, async (...args: unknown[]) => {
-      const last = args.at(-1);
-      const reply = typeof last === 'function' ? (last as Ack) : undefined;
-      const payload = reply ? args.slice(0, -1)[0] : args[0];
-      let result: object;
-      try {
-        result = await handle(payload);
-      } catch (err) {
-        this.log.error({ err, event }, 'handler failed');
-        result = failure('internal', `the hub failed to handle "${event}"; it has logged why`);
-      }
-      if ('ok' in result && result.ok === false) this.refuse(reply, event, result as Failure);
-      else reply?.(result);
-    });
-  }
+  /** What each event does. At run time anything can arrive, hence `unknown` payloads. */
+  private static readonly handlers: Record<ClientEventName, (session: Session, payload: unknown) => Promise<object> | object> = {
+    join: (session, payload) => session.join(payload),
+    pickup: (session, payload) => session.pickup(payload),
+    'in-transit': (session, payload) => session.inTransit(payload),
+    delivered: (session, payload) => session.delivered(payload),
+    getAll: (session, payload) => session.getAll(payload),
+    received: (session, payload) => session.received(payload),
+    claim: (session, payload) => session.claim(payload),
+  };
 
   private refuse(reply: Ack | undefined, event: string, result: Failure): void {
     if (reply) reply(result);
