@@ -95,7 +95,9 @@ export class Session {
     else if (socket.data.driver) this.becomeDriver(); // a recovered classroom driver
     else this.guess = setTimeout(() => this.becomeDriver(), this.ctx.labDriverGuessMs).unref();
     this.ctx.logger.info({ socket: socket.id, client: hs?.clientId, role: hs?.role ?? 'classroom', recovered: socket.recovered }, 'client connected');
-    this.ctx.nsp.to(socket.id).emit('session', { recovered: socket.recovered });
+    // Only classroom clients need Socket.IO's recovery (ours say who they are on every connect),
+    // and the packet that makes it possible is kept for the whole recovery window.
+    if (!hs) this.ctx.nsp.to(socket.id).emit('session', { recovered: socket.recovered });
     this.ctx.activity.emit('session', this, 'connected');
   }
 

@@ -44,8 +44,8 @@ export interface HubToClientEvents {
   delivered: (envelope: Envelope, ack: (result: ConsumerAck) => void) => void;
   'in-transit': (envelope: Envelope) => void;
   /**
-   * Sent on every connect. Socket.IO can only recover a dropped connection for a client that has
-   * received at least one broadcast, so this is one (to the client's own room), for every client.
+   * Sent to classroom clients on every connect. Socket.IO can only recover a dropped connection for
+   * a client that has received at least one broadcast, so this is one (to the client's own room).
    */
   session: (info: { recovered: boolean }) => void;
 }
