@@ -143,7 +143,14 @@ afterAll(() => remote?.remove());
     const page = await (await launchBrowser(t)).newPage();
     // From this side of the veth the browser's source address is the veth's, not loopback.
     await page.goto(`http://${remote!.hostAddress}:${hub.port}/`);
-    await page.locator('body[data-ready="true"][data-control="off"]').waitFor();
+    await page
+      .locator('body[data-ready="true"][data-control="off"]')
+      .waitFor()
+      .catch(async (err: Error) => {
+        // Say what the page did reach, so that a rare failure here can be told apart from a hang.
+        const state = await page.evaluate(() => ({ body: { ...document.body.dataset }, text: document.body.innerText.slice(0, 300) }));
+        throw new Error(`${err.message}\npage state: ${JSON.stringify(state)}`);
+      });
     await page.getByText('View only.').waitFor();
 
     await page.getByRole('button', { name: `Pause ${DRIVER}` }).click();
