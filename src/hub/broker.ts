@@ -58,8 +58,11 @@ class QueueState {
   readonly ready = new ReadyQueue<Entry>((e) => !e.gone && e.state.type === 'queued');
   /** Claimed entries, so that a returning driver's packages are found without a scan. */
   readonly claimed = new Set<Entry>();
-  /** What each attached consumer holds (in flight or claimed). */
-  readonly holdings = new Map<Consumer, Set<Entry>>();
+  /**
+   * What each attached consumer holds (in flight or claimed); `null` until its first message, as
+   * most of a hub's consumers are idle connections that should cost as little as possible.
+   */
+  readonly holdings = new Map<Consumer, Set<Entry> | null>();
   /** Attached consumers with room for more, in round-robin order. */
   readonly available = new Set<Consumer>();
   /** Attached consumers that are sent nothing new for now (the dashboard's "pause"). */
@@ -156,7 +159,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   attach(consumer: Consumer): void {
     const queue = this.queue(consumer.queueId);
     if (queue.holdings.has(consumer)) return;
-    queue.holdings.set(consumer, new Set());
+    queue.holdings.set(consumer, null);
     this.offerRoom(queue, consumer);
     this.handBack(queue, consumer);
     this.dispatch(queue);
@@ -169,11 +172,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
   detach(consumer: Consumer): void {
     const queue = this.queues.get(consumer.queueId);
     const held = queue?.holdings.get(consumer);
-    if (!queue || !held) return;
+    if (!queue || held === undefined) return;
     queue.holdings.delete(consumer);
     queue.available.delete(consumer);
     queue.paused.delete(consumer);
-    for (const entry of held) {
+    for (const entry of held ?? []) {
       queue.inFlight--;
       if (entry.state.type === 'claimed') entry.state.consumer = undefined;
       else this.requeue(entry, 'disconnect');
@@ -394,8 +397,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
   }
 
   private hold(queue: QueueState, consumer: Consumer, entry: Entry): void {
-    const held = queue.holdings.get(consumer);
-    if (!held) return; // a getAll from a consumer that detached meanwhile; its timer will requeue
+    let held = queue.holdings.get(consumer);
+    if (held === undefined) return; // a getAll from a consumer that detached meanwhile; its timer will requeue
+    if (held === null) queue.holdings.set(consumer, (held = new Set()));
     held.add(entry);
     queue.inFlight++;
     // Re-adding moves the consumer to the back of the line: that is the round robin.
@@ -414,7 +418,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Makes an attached consumer available for dispatch if it has room and is not paused. */
   private offerRoom(queue: QueueState, consumer: Consumer): void {
     const held = queue.holdings.get(consumer);
-    if (held && held.size < consumer.prefetch && !queue.paused.has(consumer)) queue.available.add(consumer);
+    if (held !== undefined && (held?.size ?? 0) < consumer.prefetch && !queue.paused.has(consumer)) queue.available.add(consumer);
   }
 
   private startSweeper(): void {

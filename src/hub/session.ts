@@ -62,8 +62,8 @@ export interface SessionContext {
 type Ack = (result: object) => void;
 
 export class Session {
-  /** The queues this client consumes, by queue id. */
-  private readonly consumers = new Map<string, Consumer>();
+  /** What this client consumes: one queue for our clients, rarely more for a classroom client. */
+  private readonly consumers: Consumer[] = [];
   private guess: NodeJS.Timeout | undefined;
   private paused = false;
   private readonly connectedAt = Date.now();
@@ -104,14 +104,14 @@ export class Session {
   /** Who this client is and what it consumes, for the dashboard. */
   info(): SessionInfo {
     const hs = this.handshake;
-    const role = hs?.role ?? (this.consumers.has(DRIVER_QUEUE) ? 'driver' : this.consumers.size > 0 ? 'vendor' : 'unknown');
+    const role = hs?.role ?? (this.consumerOf(DRIVER_QUEUE) ? 'driver' : this.consumers.length > 0 ? 'vendor' : 'unknown');
     return {
       socketId: this.socket.id,
       clientId: hs?.clientId ?? this.socket.id,
       role,
       classroom: hs === undefined,
       store: hs?.role === 'vendor' ? hs.store : this.socket.data.store,
-      queues: [...this.consumers.keys()],
+      queues: this.consumers.map((c) => c.queueId),
       paused: this.paused,
       connectedAt: this.connectedAt,
     };
@@ -120,7 +120,7 @@ export class Session {
   /** Sends this client nothing new until `setPaused(false)`; what it holds stays with it. */
   setPaused(paused: boolean): void {
     this.paused = paused;
-    for (const consumer of this.consumers.values()) this.ctx.broker.setPaused(consumer, paused);
+    for (const consumer of this.consumers) this.ctx.broker.setPaused(consumer, paused);
     this.ctx.activity.emit('session', this, 'changed');
   }
 
@@ -214,7 +214,7 @@ export class Session {
     if (own !== undefined && own !== queueId.value) return failure('forbidden', `this client consumes "${own}", not "${queueId.value}"`);
     if (queueId.value === DRIVER_QUEUE) this.becomeDriver();
     else this.becomeVendor(queueId.value);
-    const consumer = this.consumers.get(queueId.value)!;
+    const consumer = this.consumerOf(queueId.value)!;
     return { ok: true, count: this.ctx.broker.sendWaiting(consumer) };
   }
 
@@ -234,7 +234,7 @@ export class Session {
   private async claim(payload: unknown): Promise<object> {
     const messageId = parse(claimSchema, payload);
     if (!messageId.ok) return failure('invalid_payload', 'claim expects { messageId }', messageId.issues);
-    const consumer = this.consumers.get(DRIVER_QUEUE);
+    const consumer = this.consumerOf(DRIVER_QUEUE);
     if (this.handshake?.role !== 'driver' || !consumer) return failure('forbidden', 'only our drivers claim pickups');
     const key = { queueId: DRIVER_QUEUE, messageId: messageId.value };
     let outcome: 'claimed' | 'lost';
@@ -245,6 +245,10 @@ export class Session {
       return failure('unavailable', 'the hub could not store the claim; it will send the pickup again');
     }
     return outcome === 'claimed' ? { ok: true } : failure('not_found', `pickup ${messageId.value} is not yours to claim`);
+  }
+
+  private consumerOf(queueId: string): Consumer | undefined {
+    return this.consumers.find((c) => c.queueId === queueId);
   }
 
   /** The queue our client consumes, by its handshake; `undefined` for a classroom client. */
@@ -283,10 +287,10 @@ export class Session {
 
   private becomeVendor(store: string): void {
     clearTimeout(this.guess);
-    const driver = this.consumers.get(DRIVER_QUEUE);
+    const driver = this.consumerOf(DRIVER_QUEUE);
     if (driver && !this.handshake) {
       // A classroom client we had taken for a driver turned out to be a vendor.
-      this.consumers.delete(DRIVER_QUEUE);
+      this.consumers.splice(this.consumers.indexOf(driver), 1);
       this.socket.data.driver = false;
       this.ctx.broker.detach(driver);
       this.ctx.activity.emit('session', this, 'changed');
@@ -303,7 +307,7 @@ export class Session {
   }
 
   private consume(queueId: string): void {
-    if (this.consumers.has(queueId)) return;
+    if (this.consumerOf(queueId)) return;
     const hs = this.handshake;
     const consumer = socketConsumer(this.socket, {
       id: hs?.clientId ?? this.socket.id,
@@ -313,7 +317,7 @@ export class Session {
       acknowledges: hs?.role === 'vendor',
       log: () => this.log,
     });
-    this.consumers.set(queueId, consumer);
+    this.consumers.push(consumer);
     this.ctx.broker.attach(consumer);
     if (this.paused) this.ctx.broker.setPaused(consumer, true);
     this.ctx.activity.emit('session', this, 'changed');
@@ -321,8 +325,8 @@ export class Session {
 
   private stop(reason: string): void {
     clearTimeout(this.guess);
-    for (const consumer of this.consumers.values()) this.ctx.broker.detach(consumer);
-    this.consumers.clear();
+    for (const consumer of this.consumers) this.ctx.broker.detach(consumer);
+    this.consumers.length = 0;
     this.log.info({ reason }, 'client disconnected');
     this.ctx.activity.emit('session', this, 'disconnected');
   }
