@@ -28,6 +28,8 @@ export interface ServerSpec {
   args?: string[];
   /** Environment overrides (on top of this process's environment). */
   env?: NodeJS.ProcessEnv;
+  /** V8 flags for the server's node process. */
+  nodeFlags?: readonly string[];
   port: number;
 }
 
@@ -59,6 +61,7 @@ export class ServerProcess {
   /** Starts the server and resolves once `/healthz` answers. */
   static async start(spec: ServerSpec, cleanup: Cleanup): Promise<ServerProcess> {
     const nodeArgs = [
+      ...(spec.nodeFlags ?? []),
       '--expose-gc',
       '--gc-memory-reducer-start-delay-ms=200',
       '-r',

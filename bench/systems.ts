@@ -11,6 +11,7 @@
 import type { Cleanup } from './cleanup';
 import type { Flavour } from './jobs';
 import { freePort } from '../src/cli/free-port';
+import { HUB_NODE_FLAGS } from '../src/hub/node-flags';
 import { ServerProcess } from './server-process';
 
 export const SYSTEMS = ['plain', 'memory', 'lmdb'] as const;
@@ -51,7 +52,8 @@ export async function startSystem(system: SystemName, options: StartOptions): Pr
     ...options.hubEnv,
   };
   try {
-    const server = await ServerProcess.start({ name: system, script: 'src/hub/main.ts', env, port }, options.cleanup);
+    // The hub runs as `npm run hub` runs it, with its V8 flags; the plain relay with Node's defaults.
+    const server = await ServerProcess.start({ name: system, script: 'src/hub/main.ts', env, port, nodeFlags: HUB_NODE_FLAGS }, options.cleanup);
     return {
       system,
       server,

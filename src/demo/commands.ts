@@ -2,6 +2,8 @@
  * The processes `npm run demo` starts, as commands for concurrently. The clients are
  * `--controllable`, so that the dashboard can post orders and stop and restart them.
  */
+import { HUB_NODE_FLAGS } from '../hub/node-flags';
+
 export const DEMO_STORES = ['acme-widgets', '1-800-flowers'] as const;
 export const DEMO_DRIVERS = ['driver-1', 'driver-2'] as const;
 
@@ -17,7 +19,7 @@ export interface DemoSettings {
 
 export function demoCommands(s: DemoSettings): { name: string; command: string }[] {
   return [
-    { name: 'hub', command: `${TS_NODE} src/hub/main.ts --port ${s.port}` },
+    { name: 'hub', command: `exec node ${HUB_NODE_FLAGS.join(' ')} -r ts-node/register/transpile-only src/hub/main.ts --port ${s.port}` },
     ...DEMO_STORES.map((store) => ({
       name: store,
       command: `${TS_NODE} src/vendor/main.ts --store ${store} --hub ${s.hubUrl} --interval ${s.vendorIntervalMs} --controllable`,

@@ -28,6 +28,8 @@ export interface ChildOptions {
   args?: string[];
   /** Modules to preload after ts-node, relative to the repository root. */
   preload?: string[];
+  /** V8 flags for the child's node process. */
+  nodeFlags?: readonly string[];
   env: NodeJS.ProcessEnv;
   /** Where stdout and stderr go (appended, so a restarted child adds to its log). */
   logFile: string;
@@ -64,7 +66,7 @@ export class Child extends EventEmitter<ChildEvents> {
       this.process = fork(resolve(ROOT, options.entry), options.args ?? [], {
         cwd: ROOT,
         env: options.env,
-        execArgv: ['-r', 'ts-node/register/transpile-only', ...(options.preload ?? []).flatMap((m) => ['-r', resolve(ROOT, m)])],
+        execArgv: [...(options.nodeFlags ?? []), '-r', 'ts-node/register/transpile-only', ...(options.preload ?? []).flatMap((m) => ['-r', resolve(ROOT, m)])],
         stdio: ['ignore', log, log, 'ipc'],
         detached: true,
       });

@@ -10,6 +10,7 @@
  *   await hub.start();                   // same port, same store
  *   await hub.stop();                    // SIGTERM: a clean shutdown
  */
+import { HUB_NODE_FLAGS } from '../hub/node-flags';
 import { EventEmitter } from 'node:events';
 import { setTimeout as pause } from 'node:timers/promises';
 import { childEnv } from '../config';
@@ -62,6 +63,7 @@ export class HubProcess extends EventEmitter<HubProcessEvents> {
     this.expectingExit = false;
     const child = new Child({
       entry: 'src/hub/main.ts',
+      nodeFlags: [...HUB_NODE_FLAGS],
       preload: ['src/simulator/orphan-guard.ts'],
       env: childEnv({ PORT: String(this.options.port), HOST: '127.0.0.1', CAPS_STORE: this.options.store, ...SIMULATION_HUB_ENV }),
       logFile: this.options.logFile,
