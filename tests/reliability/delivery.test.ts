@@ -2,6 +2,8 @@
  * At-least-once delivery, one failure at a time: ack timeouts, nacks, dead letters, full queues,
  * de-duplication, order across redeliveries, TTLs and driver leases.
  */
+import type { CapsClientSocket } from '../../src/client/connect';
+import type { Hub } from '../../src/hub/hub';
 import type { Envelope } from '../../src/protocol/envelope';
 import { rawDriver, rawVendor } from '../helpers/raw-clients';
 import { setup, type TestContext } from '../helpers/setup';
@@ -122,14 +124,19 @@ describe('delivery', () => {
 });
 
 describe('one driver per package', () => {
+  /** Posts pickup `id`, waits until `driver` is sent it, and answers with a claim: the hub's answer. */
+  async function postAndClaim(hub: Hub, driver: CapsClientSocket, id: string) {
+    const vendor = rawVendor(t, hub, 'acme-widgets');
+    const got = waitFor<[Envelope]>(driver, 'pickup');
+    await vendor.timeout(5000).emitWithAck('pickup', pickup(id));
+    await got;
+    return driver.timeout(5000).emitWithAck('claim', { messageId: id });
+  }
+
   it('a claimed package waits for its driver when it reconnects, not for another driver', async () => {
     const hub = await t.hub({ delivery: { leaseMs: 60_000 } });
-    const vendor = rawVendor(t, hub, 'acme-widgets');
     const first = rawDriver(t, hub, 'driver-1');
-    const got = waitFor<[Envelope]>(first, 'pickup');
-    await vendor.timeout(5000).emitWithAck('pickup', pickup('mine'));
-    await got;
-    expect(await first.timeout(5000).emitWithAck('claim', { messageId: 'mine' })).toEqual({ ok: true });
+    expect(await postAndClaim(hub, first, 'mine')).toEqual({ ok: true });
     expect((await hub.store.list('driver'))[0]?.owner).toBe('driver-1');
 
     const other = rawDriver(t, hub, 'driver-2');
@@ -148,12 +155,8 @@ describe('one driver per package', () => {
 
   it('hands a package to another driver when its lease runs out', async () => {
     const hub = await t.hub({ delivery: { leaseMs: 100 } });
-    const vendor = rawVendor(t, hub, 'acme-widgets');
     const silent = rawDriver(t, hub, 'driver-1', 1);
-    const got = waitFor<[Envelope]>(silent, 'pickup');
-    await vendor.timeout(5000).emitWithAck('pickup', pickup('slow'));
-    await got;
-    await silent.timeout(5000).emitWithAck('claim', { messageId: 'slow' });
+    await postAndClaim(hub, silent, 'slow');
     const driver = t.driver(hub, 'driver-2');
     const [reason] = await Promise.all([waitFor(hub.broker, 'redelivered').then(([, r]) => r), waitFor(driver, 'delivered')]);
     expect(reason).toBe('lease expired');
@@ -163,12 +166,8 @@ describe('one driver per package', () => {
 
   it('keeps a package its driver’s until the driver claims it again, however often its connection drops', async () => {
     const hub = await t.hub({ delivery: { leaseMs: 60_000 } });
-    const vendor = rawVendor(t, hub, 'acme-widgets');
     const first = rawDriver(t, hub, 'driver-1');
-    const got = waitFor<[Envelope]>(first, 'pickup');
-    await vendor.timeout(5000).emitWithAck('pickup', pickup('flapping'));
-    await got;
-    expect(await first.timeout(5000).emitWithAck('claim', { messageId: 'flapping' })).toEqual({ ok: true });
+    expect(await postAndClaim(hub, first, 'flapping')).toEqual({ ok: true });
     const other = rawDriver(t, hub, 'driver-2');
     const sentToOther: string[] = [];
     other.on('pickup', (e) => sentToOther.push(e.messageId));
