@@ -322,7 +322,6 @@ export class Broker extends EventEmitter<BrokerEvents> {
     }
   }
 
-
   private claimedState(entry: Entry, owner: string, consumer: Consumer | undefined): DeliveryState {
     const timer = setTimeout(() => this.requeue(entry, 'lease expired'), this.policy.leaseMs).unref();
     return { type: 'claimed', owner, consumer, since: this.now(), timer };

@@ -17,13 +17,9 @@ export interface Consumer {
   /** The most messages it may hold unacknowledged at once. */
   readonly prefetch: number;
   /**
-   * Whether it answers each delivery through `onAck` (our clients). Classroom clients do not;
-   * they acknowledge later with a `received` event, or not at all.
-   */
-  readonly acknowledges: boolean;
-  /**
-   * Hands `envelope` over. A consumer that `acknowledges` calls `onAck` once with its answer;
-   * one that does not ignores it. Must not throw.
+   * Hands `envelope` over. Calls `onAck` once with the client's answer if the client answers
+   * deliveries (our vendors); otherwise never (classroom clients say `received`, drivers `claim`),
+   * and the broker's timers take over. Must not throw.
    */
   deliver(envelope: Envelope, onAck: (result: ConsumerAck) => void): void;
 }

@@ -84,10 +84,6 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
   const eventLog = createEventLog(logger, config.log.format);
   const activity = new EventEmitter<HubActivity>();
   const sessions = new Map<string, Session>();
-  activity.on('session', (session, change) => {
-    if (change === 'disconnected') sessions.delete(session.info().socketId);
-    else sessions.set(session.info().socketId, session);
-  });
   const context = {
     activity,
     broker,
@@ -100,7 +96,13 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
       eventLog(event, payload);
     },
   };
-  nsp.on('connection', (socket) => new Session(socket, context).start());
+  nsp.on('connection', (socket) => {
+    const session = new Session(socket, context);
+    sessions.set(socket.id, session);
+    // Registered before the session's own listener, so that it is gone from the map when it reports.
+    socket.on('disconnect', () => sessions.delete(socket.id));
+    session.start();
+  });
 
   routes.set('/healthz', (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', store: store.kind, clients: nsp.sockets.size }));

@@ -327,7 +327,7 @@ export class Session {
     clearTimeout(this.guess);
     for (const consumer of this.consumers) this.ctx.broker.detach(consumer);
     this.consumers.length = 0;
-    this.log.info({ reason }, 'client disconnected');
+    this.ctx.logger.info({ socket: this.socket.id, client: this.handshake?.clientId, reason }, 'client disconnected');
     this.ctx.activity.emit('session', this, 'disconnected');
   }
 }
@@ -341,7 +341,6 @@ function socketConsumer(
     id: options.id,
     queueId: options.queueId,
     prefetch: options.prefetch,
-    acknowledges: options.acknowledges,
     deliver(envelope, onAck) {
       if (options.queueId === DRIVER_QUEUE) return void socket.emit('pickup', envelope);
       // Classroom vendors never answer an ack; asking for one would only pile up callbacks.
