@@ -317,8 +317,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (result.retry) this.requeue(entry, 'nack');
       else this.deadLetter(entry, 'rejected by consumer');
     } else {
-      this.remove(entry, 'acked');
-      this.store.ack(entry.message).catch((err) => this.logger.error({ err, key: entry.message }, 'store ack failed'));
+      this.ack(entry.message).catch((err) => this.logger.error({ err, key: entry.message }, 'store ack failed'));
     }
   }
 

@@ -29,4 +29,3 @@ export const handshakeSchema = z.discriminatedUnion('role', [
 ]);
 
 export type Handshake = z.output<typeof handshakeSchema>;
-export type Role = Handshake['role'];
