@@ -14,13 +14,16 @@ export const LIMITS = { id: 128, name: 64, customer: 200, address: 500 } as cons
 
 const id = z.string().trim().min(1).max(LIMITS.id);
 
+/** The characters a store name may use (ASCII only: no `u` flag, so `\w` is `[A-Za-z0-9_]`). */
+export const STORE_NAME_PATTERN = /^[\w.@&' -]+$/;
+
 /** A store name: also a room and a queue name, so it may not be the driver queue's name. */
 export const storeNameSchema = z
   .string()
   .trim()
   .min(1)
   .max(LIMITS.name)
-  .regex(/^[\w.@&' -]+$/, 'letters, digits, spaces and . @ & \' - _ only')
+  .regex(STORE_NAME_PATTERN, 'letters, digits, spaces and . @ & \' - _ only')
   .refine((name) => name.toLowerCase() !== DRIVER_QUEUE, `"${DRIVER_QUEUE}" is the driver queue, not a store`);
 
 /** A queue name: `driver` (any case, as some cohorts write `DRIVER`) or a store name. */
