@@ -5,6 +5,7 @@
  */
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import type { Durability } from './queue/store';
 
 /** A whole number from the environment, with a floor. */
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -18,6 +19,7 @@ const hubEnvSchema = z.object({
     .string()
     .regex(/^(memory|lmdb:.+)$/, 'memory or lmdb:<dir>')
     .default('memory'),
+  STORE_DURABILITY: z.enum(['commit', 'flush']).default('commit'),
   ACK_TIMEOUT_MS: int(10_000, 1),
   LEASE_MS: int(30_000, 1),
   MAX_ATTEMPTS: int(5, 1),
@@ -52,6 +54,8 @@ export interface HubConfig {
   log: { format: LogFormat; level: LogLevel };
   /** `CAPS_STORE`: `memory` (the default) or `lmdb:<dir>`. */
   store: string;
+  /** `STORE_DURABILITY`: what a durable store waits for before a change counts (store.ts, `Durability`). */
+  durability: Durability;
   delivery: DeliveryPolicy;
   /** `RECOVERY_WINDOW_MS`: how long Socket.IO keeps a dropped socket's rooms for a quick reconnect. */
   recoveryWindowMs: number;
@@ -125,6 +129,7 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
     host: e.HOST,
     log: { format: e.LOG_FORMAT, level: e.LOG_LEVEL },
     store: e.CAPS_STORE,
+    durability: e.STORE_DURABILITY,
     delivery: {
       ackTimeoutMs: e.ACK_TIMEOUT_MS,
       leaseMs: e.LEASE_MS,

@@ -55,7 +55,7 @@ export type Routes = Map<string, (req: IncomingMessage, res: ServerResponse) => 
  * `close`; a test may pass an already open `store` instead (the hub still closes it).
  */
 export async function startHub(config: HubConfig, logger: Logger, options: { store?: QueueStore } = {}): Promise<Hub> {
-  const store = options.store ?? (await createStore(config.store, { dedupWindowMs: config.delivery.dedupWindowMs }));
+  const store = options.store ?? (await createStore(config.store, { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability }));
   const broker = await Broker.open(store, config.delivery, { logger });
   const routes: Routes = new Map();
   const http = createServer((req, res) => {

@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { EntryKey } from '../protocol/envelope';
+import { QueueIndex, requeued, withOwner } from './queue-index';
 import {
   StoreClosedError,
   type DeadLetter,
+  type Durability,
   type EnqueueOutcome,
   type NewMessage,
   type QueueDepth,
@@ -11,20 +13,23 @@ import {
   type StoredMessage,
   type StoreOptions,
 } from './store';
-import { AckedKeys } from './acked-keys';
 
-/** What the store knows about a live entry besides its body. */
-type LiveRecord = Pick<StoredMessage, 'seq' | 'owner'>;
-/** The same for a dead letter. */
-type DeadRecord = LiveRecord & Pick<DeadLetter, 'reason' | 'deadAt'>;
 /** An entry key as a database key: `[queueId, messageId]`. */
 type KeyTuple = [queueId: string, messageId: string];
 /** A tombstone's database key: `[ackedAt, queueId, messageId]`. */
 type TombstoneKey = [ackedAt: number, queueId: string, messageId: string];
 
 const LAST_SEQ = 'lastSeq';
+const FORMAT = 'format';
+/** The on-disk layout this code writes (described below); a directory in another one is refused. */
+const FORMAT_VERSION = 2;
 /** Expired tombstones are swept from disk at most this often; each sweep opens a cursor. */
 const SWEEP_EVERY_MS = 1_000;
+
+/** Thrown by `open` for a directory written in another on-disk layout. */
+export class StoreFormatError extends Error {
+  override readonly name = 'StoreFormatError';
+}
 
 /**
  * The durable queue store: every queue entry, dead letter and recent acknowledgement in one LMDB
@@ -32,62 +37,64 @@ const SWEEP_EVERY_MS = 1_000;
  *
  * ## On disk
  *
- * Four named databases. Keys are lmdb-js ordered-binary arrays, values msgpack.
+ * Three named databases. Keys are lmdb-js ordered-binary arrays, values msgpack.
  *
- * | database   | key                             | value                                           |
- * | ---------- | ------------------------------- | ----------------------------------------------- |
- * | `messages` | `[queueId, messageId]`          | the `NewMessage` as enqueued                     |
- * | `entries`  | `[queueId, messageId]`          | `{ seq, owner? }`, plus `{ reason, deadAt }` when dead |
- * | `acked`    | `[ackedAt, queueId, messageId]` | `true`: a tombstone for the de-duplication window |
- * | `meta`     | `'lastSeq'`                     | the last seq handed out                          |
+ * | database  | key                             | value                                                  |
+ * | --------- | ------------------------------- | ------------------------------------------------------ |
+ * | `entries` | `[queueId, messageId]`          | the whole record: a `StoredMessage`, or a `DeadLetter`  |
+ * | `acked`   | `[ackedAt, queueId, messageId]` | a tombstone for the de-duplication window: the last seq handed out when it was written |
+ * | `meta`    | `'lastSeq'`, `'format'`         | the last seq handed out, with no de-duplication window; the layout's version |
  *
- * A message's body is written once, by `enqueue`, and deleted once, by `ack`. Everything that
- * changes in between (owner, dead-lettering, `requeue`'s new seq) lives in the small `entries`
- * record, which the store also keeps in memory (below). So no method has to read the database to
- * make or write a change: each one decides from memory and writes the new records blind.
+ * Each change is as few writes as it can be, because writes are most of this store's cost: an
+ * enqueue is one `put`, a claim (`setOwner`) one `put`, an acknowledgement one `remove` and one
+ * tombstone. Seqs must keep rising across restarts even though the entry that held the highest one
+ * may since have been acknowledged. Rather than write `lastSeq` on every enqueue, every tombstone
+ * carries the last seq handed out when it was written: a seq is then either still on an entry, or
+ * no greater than the newest tombstone's, which no sweep deletes (it is the newest). On open, the
+ * last seq is the highest of `meta`, the entries' seqs and the tombstones'. (With no
+ * de-duplication window there are no tombstones, and each acknowledgement writes `meta` instead.)
  *
  * Tombstones are keyed by time first, so the expired ones are a short range at the start of
- * `acked`, deleted as part of an acknowledgement at most every {@link SWEEP_EVERY_MS}. `lastSeq` is
- * persisted because the entry that held the highest seq may since have been acknowledged, and seqs
- * must keep rising across restarts.
+ * `acked`, deleted as part of an acknowledgement at most every {@link SWEEP_EVERY_MS}.
  *
  * ## In memory
  *
- * Loaded at open: every `entries` record, per queue and split into live and dead (the live maps in
- * seq order, as in MemoryStore), and the tombstones in an {@link AckedKeys}. Duplicate checks, key
- * lookups, `queues` and `depths` use only these. `list` and `deadLetters` take the keys from memory
- * and read the bodies by key; bodies never stay in memory.
+ * A {@link QueueIndex} of every record, loaded at open. Every method decides from it and writes the
+ * same change blind; nothing reads the database after `open`. The broker holds every live message
+ * in memory anyway, so the index costs little more than its maps.
  *
  * ## Writes and durability
  *
  * Every change is one lmdb-js `batch`: its writes share one transaction, so `enqueue`'s `completes`
  * and its new entry commit together or not at all. lmdb-js puts all batches of one event-loop turn
- * into one transaction (group commit), and the environment is opened without `overlappingSync`, so a
- * transaction's commit includes its fsync and one fsync serves every call of that turn. LMDB never
- * overwrites committed pages, so a process killed at any point reopens at its last commit.
+ * into one transaction (group commit). The environment is opened with `overlappingSync`: a
+ * transaction is committed (written to the OS, visible, and kept by a restart on the same boot)
+ * before its pages are flushed to the device, which happens on lmdb-js's own thread while the next
+ * transactions proceed. LMDB never overwrites committed pages, so a process killed at any point
+ * reopens at its last commit, and a machine that loses power reopens intact at its last flush.
+ * A call resolves, according to {@link Durability}, once its batch is committed (`commit`, the
+ * default: it survives the hub being killed) or once it is flushed (`flush`: it survives a power cut).
  *
  * Memory runs ahead of the disk by the batches not yet committed. A method therefore resolves only
- * once every batch queued up to and including its own has committed, even when it changed nothing
- * (a duplicate, a `false`): it never reports a state that a crash could still take back. Reads wait
- * the same way. If a commit fails, memory no longer matches the disk, so the store stops: every
- * later call rejects with that error, and a restart reloads the truth from disk.
+ * once every batch queued up to and including its own is done, even when it changed nothing
+ * (a duplicate, a `false`): it never reports a state that a crash could still take back. Reads take
+ * their answer from memory when called and hand it over the same way. If a write fails, memory no
+ * longer matches the disk, so the store stops: every later call rejects with that error, and a
+ * restart reloads the truth from disk.
  *
  * The in-memory state assumes this process is the environment's only writer.
  */
 export class LmdbStore implements QueueStore {
   readonly kind = 'lmdb';
-  private readonly messages: Database<NewMessage, KeyTuple>;
-  private readonly entries: Database<LiveRecord | DeadRecord, KeyTuple>;
-  private readonly tombstones: Database<true, TombstoneKey>;
+  private readonly entries: Database<StoredMessage | DeadLetter, KeyTuple>;
+  private readonly tombstones: Database<number, TombstoneKey>;
   private readonly meta: Database<number, string>;
-  private readonly live = new Map<string, Map<string, LiveRecord>>();
-  private readonly dead = new Map<string, Map<string, DeadRecord>>();
-  private readonly acked: AckedKeys;
+  private readonly index: QueueIndex;
   private readonly windowMs: number;
   private readonly now: () => number;
-  private lastSeq: number;
+  private readonly flush: boolean;
   private sweptAt = -Infinity;
-  /** Settles when the last batch queued has committed. */
+  /** Settles when the last batch queued is as durable as `durability` asks. */
   private tail: Promise<void> = Promise.resolve();
   private failure?: unknown;
   private closing?: Promise<void>;
@@ -96,9 +103,9 @@ export class LmdbStore implements QueueStore {
   static async open(dir: string, options: StoreOptions): Promise<LmdbStore> {
     await mkdir(dir, { recursive: true });
     // `noSubdir: false`: lmdb-js would take a dir named like `queue.db` for a file.
-    const root = open({ path: dir, noSubdir: false, overlappingSync: false });
+    const root = open({ path: dir, noSubdir: false, overlappingSync: true });
     try {
-      return new LmdbStore(root, options);
+      return new LmdbStore(root, dir, options);
     } catch (error) {
       await root.close();
       throw error;
@@ -107,114 +114,106 @@ export class LmdbStore implements QueueStore {
 
   private constructor(
     private readonly root: RootDatabase,
+    dir: string,
     options: StoreOptions,
   ) {
     this.now = options.now ?? Date.now;
     this.windowMs = options.dedupWindowMs;
-    this.acked = new AckedKeys(options.dedupWindowMs);
-    this.messages = root.openDB({ name: 'messages' });
+    this.flush = (options.durability ?? 'commit') === 'flush';
+    this.index = new QueueIndex(options.dedupWindowMs);
     this.entries = root.openDB({ name: 'entries' });
     this.tombstones = root.openDB({ name: 'acked' });
     this.meta = root.openDB({ name: 'meta' });
+    this.checkFormat(dir);
 
-    this.lastSeq = this.meta.get(LAST_SEQ) ?? 0;
-    const live: [KeyTuple, LiveRecord][] = [];
-    for (const { key, value } of this.entries.getRange()) {
-      if ('deadAt' in value) this.table(this.dead, key[0]).set(key[1], value);
-      else live.push([key, value]);
+    let lastSeq = this.meta.get(LAST_SEQ) ?? 0;
+    const live: StoredMessage[] = [];
+    for (const { value } of this.entries.getRange()) {
+      lastSeq = Math.max(lastSeq, value.seq);
+      if ('deadAt' in value) this.index.setDead(value);
+      else live.push(value);
     }
     // Inserting in seq order makes each live map a queue in line.
-    for (const [[queueId, messageId], record] of live.sort((a, b) => a[1].seq - b[1].seq)) {
-      this.table(this.live, queueId).set(messageId, record);
+    for (const record of live.sort((a, b) => a.seq - b.seq)) this.index.setLive(record);
+    // The keys come in time order, which is the order the index expects.
+    for (const { key: [ackedAt, queueId, messageId], value } of this.tombstones.getRange()) {
+      lastSeq = Math.max(lastSeq, value);
+      this.index.rememberAcked({ queueId, messageId }, ackedAt);
     }
-    // The keys come in time order, which is the order AckedKeys expects.
-    for (const [ackedAt, queueId, messageId] of this.tombstones.getKeys()) {
-      this.acked.add({ queueId, messageId }, ackedAt);
-    }
+    this.index.lastSeq = lastSeq;
   }
 
   async enqueue(message: NewMessage, options: { completes?: EntryKey } = {}): Promise<EnqueueOutcome> {
     const outcome = this.write((now): EnqueueOutcome => {
       if (options.completes) this.remove(options.completes, now);
-      const known = this.live.get(message.queueId)?.has(message.messageId) || this.dead.get(message.queueId)?.has(message.messageId);
-      if (known || this.acked.has(message, now)) return { status: 'duplicate' };
-      const record = this.nextSeq();
-      this.messages.put(tuple(message), message);
-      this.setLive(message, record);
-      return { status: 'stored', message: { ...message, ...record } };
+      if (this.index.isDuplicate(message, now)) return { status: 'duplicate' };
+      const stored: StoredMessage = { ...message, seq: ++this.index.lastSeq };
+      this.put(stored);
+      this.index.setLive(stored);
+      return { status: 'stored', message: { ...stored } };
     });
-    return this.settled(() => outcome);
+    return this.settled(outcome);
   }
 
   async list(queueId: string): Promise<StoredMessage[]> {
-    const records = [...(this.live.get(queueId) ?? [])];
-    return this.settled(() => this.withBodies(queueId, records));
+    return this.settled(this.index.listLive(queueId).map((m) => ({ ...m })));
   }
 
   async queues(): Promise<string[]> {
-    const names = [...new Set([...this.live.keys(), ...this.dead.keys()])];
-    return this.settled(() => names);
+    return this.settled(this.index.queues());
   }
 
   async ack(key: EntryKey): Promise<boolean> {
-    const removed = this.write((now) => this.remove(key, now));
-    return this.settled(() => removed);
+    return this.settled(this.write((now) => this.remove(key, now)));
   }
 
   async setOwner(key: EntryKey, owner: string | undefined): Promise<boolean> {
     const found = this.write(() => {
-      const record = this.live.get(key.queueId)?.get(key.messageId);
+      const record = this.index.getLive(key);
       if (!record) return false;
-      this.setLive(key, owner === undefined ? { seq: record.seq } : { seq: record.seq, owner });
+      const next = withOwner(record, owner);
+      this.put(next);
+      this.index.setLive(next);
       return true;
     });
-    return this.settled(() => found);
+    return this.settled(found);
   }
 
   async deadLetter(key: EntryKey, reason: string): Promise<boolean> {
     const found = this.write((now) => {
-      const record = this.live.get(key.queueId)?.get(key.messageId);
+      const record = this.index.takeLive(key);
       if (!record) return false;
-      unset(this.live, key);
-      const letter: DeadRecord = { ...record, reason, deadAt: now };
-      this.entries.put(tuple(key), letter);
-      this.table(this.dead, key.queueId).set(key.messageId, letter);
+      const letter: DeadLetter = { ...record, reason, deadAt: now };
+      this.put(letter);
+      this.index.setDead(letter);
       return true;
     });
-    return this.settled(() => found);
+    return this.settled(found);
   }
 
   async deadLetters(queueId?: string): Promise<DeadLetter[]> {
-    const names = queueId === undefined ? [...this.dead.keys()] : [queueId];
-    const records = names.map((name): [string, [string, DeadRecord][]] => [name, [...(this.dead.get(name) ?? [])]]);
-    return this.settled(() =>
-      records.flatMap(([name, letters]) => this.withBodies(name, letters)).sort((a, b) => a.deadAt - b.deadAt || a.seq - b.seq),
-    );
+    return this.settled(this.index.listDead(queueId).map((d) => ({ ...d })));
   }
 
   async requeue(key: EntryKey): Promise<StoredMessage | undefined> {
-    const record = this.write(() => {
-      if (!unset(this.dead, key)) return undefined;
-      const requeued = this.nextSeq();
-      this.setLive(key, requeued);
-      return requeued;
+    const stored = this.write(() => {
+      const letter = this.index.takeDead(key);
+      if (!letter) return undefined;
+      const record = requeued(letter, ++this.index.lastSeq);
+      this.put(record);
+      this.index.setLive(record);
+      return { ...record };
     });
-    return this.settled(() => record && this.withBodies(key.queueId, [[key.messageId, record]])[0]);
+    return this.settled(stored);
   }
 
   async depths(): Promise<Map<string, QueueDepth>> {
-    const depths = new Map<string, QueueDepth>();
-    for (const name of new Set([...this.live.keys(), ...this.dead.keys()])) {
-      depths.set(name, { queued: this.live.get(name)?.size ?? 0, dead: this.dead.get(name)?.size ?? 0 });
-    }
-    return this.settled(() => depths);
+    return this.settled(this.index.depths());
   }
 
   /** Waits for every queued batch to commit, then closes the environment. Safe to call twice. */
   close(): Promise<void> {
-    // Reads run in callbacks on `tail` too, and callbacks run in the order they were attached, so
-    // every call made before `close` is done with the database when it closes. A failed commit was
-    // already reported to the calls it concerned.
+    // A failed commit was already reported to the calls it concerned.
     this.closing ??= this.tail.catch(() => undefined).then(() => this.root.close());
     return this.closing;
   }
@@ -227,7 +226,8 @@ export class LmdbStore implements QueueStore {
     this.assertUsable();
     const now = this.now();
     let result!: T;
-    this.tail = this.root.batch(() => (result = decide(now))).then(
+    const committed = this.root.batch(() => (result = decide(now)));
+    this.tail = (this.flush ? committed.then(() => this.root.flushed) : committed).then(
       () => undefined,
       (error: unknown) => {
         this.failure ??= error;
@@ -237,53 +237,42 @@ export class LmdbStore implements QueueStore {
     return result;
   }
 
-  /** Resolves with `read()` once every batch queued so far has committed. */
-  private settled<T>(read: () => T): Promise<T> {
+  /** Resolves with `result`, taken when the call was made, once every batch queued so far is done. */
+  private settled<T>(result: T): Promise<T> {
     this.assertUsable();
-    return this.tail.then(read);
+    return this.tail.then(() => result);
   }
 
-  /** Deletes a live entry and writes its tombstone. `false` if there was no such entry. */
+  private put(record: StoredMessage): void {
+    this.entries.put(tuple(record), record);
+  }
+
+  /** Acknowledges a live entry: deletes it and writes its tombstone. `false` if there was none. */
   private remove(key: EntryKey, now: number): boolean {
-    if (!unset(this.live, key)) return false;
-    this.messages.remove(tuple(key));
+    if (!this.index.ack(key, now)) return false;
     this.entries.remove(tuple(key));
-    if (this.windowMs <= 0) return true;
-    this.tombstones.put([now, key.queueId, key.messageId], true);
-    this.acked.add(key, now);
+    if (this.windowMs <= 0) {
+      this.meta.put(LAST_SEQ, this.index.lastSeq);
+      return true;
+    }
+    this.tombstones.put([now, key.queueId, key.messageId], this.index.lastSeq);
     if (now - this.sweptAt >= SWEEP_EVERY_MS) {
       this.sweptAt = now;
+      // The tombstone just written is not in this range, and it carries every seq they carried.
       for (const expired of this.tombstones.getKeys({ end: [now - this.windowMs] })) this.tombstones.remove(expired);
     }
     return true;
   }
 
-  private nextSeq(): LiveRecord {
-    this.meta.put(LAST_SEQ, ++this.lastSeq);
-    return { seq: this.lastSeq };
-  }
-
-  /** Writes a live record, new (at the end of its queue) or replacing one (in its place). */
-  private setLive(key: EntryKey, record: LiveRecord): void {
-    this.entries.put(tuple(key), record);
-    this.table(this.live, key.queueId).set(key.messageId, record);
-  }
-
-  /**
-   * The full entries for `records` of `queueId`, with their bodies from `messages`. An entry
-   * acknowledged after the records were taken may have lost its body by now; it is left out.
-   */
-  private withBodies<R extends LiveRecord>(queueId: string, records: [string, R][]): (NewMessage & R)[] {
-    return records.flatMap(([messageId, record]) => {
-      const body = this.messages.get([queueId, messageId]);
-      return body ? [{ ...body, ...record }] : [];
-    });
-  }
-
-  private table<T>(maps: Map<string, Map<string, T>>, queueId: string): Map<string, T> {
-    let table = maps.get(queueId);
-    if (!table) maps.set(queueId, (table = new Map()));
-    return table;
+  /** Refuses a directory written in another layout, and marks a new one with this one. */
+  private checkFormat(dir: string): void {
+    const format = this.meta.get(FORMAT);
+    if (format === FORMAT_VERSION) return;
+    const empty = this.entries.getKeysCount({ limit: 1 }) === 0 && this.meta.get(LAST_SEQ) === undefined;
+    if (format !== undefined || !empty) {
+      throw new StoreFormatError(`${dir} holds a queue store in another format (${format ?? 1}); this hub writes format ${FORMAT_VERSION}`);
+    }
+    this.meta.putSync(FORMAT, FORMAT_VERSION);
   }
 
   private assertUsable(): void {
@@ -294,12 +283,4 @@ export class LmdbStore implements QueueStore {
 
 function tuple(key: EntryKey): KeyTuple {
   return [key.queueId, key.messageId];
-}
-
-/** Removes `key` from `maps`, dropping its queue once empty. `false` if it was not there. */
-function unset<T>(maps: Map<string, Map<string, T>>, key: EntryKey): boolean {
-  const table = maps.get(key.queueId);
-  if (!table?.delete(key.messageId)) return false;
-  if (table.size === 0) maps.delete(key.queueId);
-  return true;
 }

@@ -15,10 +15,11 @@
  *   entries in `seq` order.
  * - **De-duplication.** `enqueue` of a key that is queued, dead-lettered, or was acknowledged less
  *   than `dedupWindowMs` ago stores nothing and resolves `{ status: 'duplicate' }`.
- * - **Durability.** A method's promise resolves only once its change is as durable as the store
- *   can make it: for a durable store, on disk, so that a crash (even SIGKILL) right after the
- *   promise resolves loses nothing. Changes that are under way together may be committed together
- *   (group commit); that is what makes a durable store fast.
+ * - **Durability.** A method's promise resolves only once its change is as durable as the store's
+ *   {@link Durability} asks: for a durable store, committed, so that a crash of the process (even
+ *   SIGKILL) right after the promise resolves loses nothing; with `flush`, also on the device, so
+ *   that a power cut loses nothing either. Changes that are under way together may be committed
+ *   together (group commit); that is what makes a durable store fast.
  * - **Atomicity.** `enqueue(message, { completes })` acknowledges `completes` and stores `message`
  *   in one step: after a crash, either both happened or neither did.
  * - **Failure.** A method rejects only when the store itself failed (disk full, closed); a missing
@@ -65,9 +66,22 @@ export interface QueueDepth {
   dead: number;
 }
 
+/**
+ * What a durable store waits for before a change counts as done:
+ * - `commit`: the change is committed to the operating system. It survives the hub's process being
+ *   killed, which is what CAPS promises by default; a power cut or kernel crash in the following
+ *   moments may lose the last changes (never corrupt the store). Kafka and NATS JetStream
+ *   acknowledge on the same terms by default.
+ * - `flush`: the change is also flushed (fsync) to the device, so it survives a power cut; each
+ *   change then waits for the disk, which on most machines costs milliseconds.
+ */
+export type Durability = 'commit' | 'flush';
+
 export interface StoreOptions {
   /** How long an acknowledged key still counts as a duplicate. */
   dedupWindowMs: number;
+  /** Durable stores only; defaults to `commit`. */
+  durability?: Durability;
   /** The clock, for tests; defaults to `Date.now`. */
   now?: () => number;
 }

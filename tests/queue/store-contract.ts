@@ -180,5 +180,27 @@ export function describeStoreContract(name: string, factory: StoreFactory, trait
       const c = await store.enqueue(message('driver', 'c'));
       expect(c.status === 'stored' && b.status === 'stored' && c.message.seq > b.message.seq).toBe(true);
     });
+
+    // The entry that held the highest seq is gone; its seq must still never be handed out again.
+    if (traits.durable)
+      it.each([60_000, 0])('keeps seqs rising across a reopen after the newest entries are acknowledged (window %i ms)', async (windowMs) => {
+        await store.close();
+        await fixture.cleanup();
+        await open(windowMs);
+        const seqs: number[] = [];
+        for (const id of ['a', 'b', 'c']) {
+          const outcome = await store.enqueue(message('driver', id));
+          if (outcome.status === 'stored') seqs.push(outcome.message.seq);
+        }
+        await store.ack({ queueId: 'driver', messageId: 'c' });
+        await store.ack({ queueId: 'driver', messageId: 'b' });
+        // Past the window, acknowledging `a` sweeps the tombstones of `b` and `c`.
+        clock += windowMs + 5_000;
+        await store.ack({ queueId: 'driver', messageId: 'a' });
+        store = await fixture.reopen!();
+        const next = await store.enqueue(message('driver', 'd'));
+        expect(seqs).toHaveLength(3);
+        expect(next.status === 'stored' && next.message.seq).toBeGreaterThan(Math.max(...seqs));
+      });
   });
 }
