@@ -17,8 +17,11 @@ interface Entry {
   role: ClientView['role'];
   store: string | undefined;
   classroom: boolean;
-  /** Its `/caps` sockets now; more than one while a reconnect overlaps the old connection. */
-  socketIds: Set<string>;
+  /**
+   * Its `/caps` sockets now; more than one while a reconnect overlaps the old connection. An array
+   * replaced on change, not a Set: a hub holds thousands of these, nearly all with one socket.
+   */
+  socketIds: readonly string[];
   controllable: boolean;
   state: ClientState;
   since: number;
@@ -40,8 +43,8 @@ export class ClientDirectory {
     if (info.role !== 'unknown') entry.role = info.role;
     entry.store = info.store ?? entry.store;
     const before = entry.state;
-    if (change === 'disconnected') entry.socketIds.delete(info.socketId);
-    else entry.socketIds.add(info.socketId);
+    if (change === 'disconnected') entry.socketIds = entry.socketIds.filter((id) => id !== info.socketId);
+    else if (!entry.socketIds.includes(info.socketId)) entry.socketIds = entry.socketIds.concat(info.socketId);
     const after = this.refresh(entry);
     const who = `${entry.role === 'unknown' ? 'client' : entry.role} ${entry.id}`;
     if (change === 'connected') return `${who} connected`;
@@ -59,7 +62,7 @@ export class ClientDirectory {
   /** The live sessions of one client. */
   sessionsOf(clientId: string): Session[] {
     const entry = this.entries.get(clientId);
-    return entry ? [...entry.socketIds].flatMap((id) => this.sessions.get(id) ?? []) : [];
+    return entry ? entry.socketIds.flatMap((id) => this.sessions.get(id) ?? []) : [];
   }
 
   /** One client as the page shows it. */
@@ -103,7 +106,7 @@ export class ClientDirectory {
   private entry(id: string, fields: Pick<Entry, 'role' | 'store' | 'classroom'>): Entry {
     let entry = this.entries.get(id);
     if (!entry) {
-      entry = { id, ...fields, socketIds: new Set(), controllable: false, state: 'away', since: this.now() };
+      entry = { id, ...fields, socketIds: [], controllable: false, state: 'away', since: this.now() };
       this.entries.set(id, entry);
     }
     return entry;
@@ -111,7 +114,7 @@ export class ClientDirectory {
 
   private refresh(entry: Entry): ClientState {
     const paused = this.sessionsOf(entry.id).some((s) => s.info().paused);
-    const state: ClientState = entry.socketIds.size === 0 ? 'away' : paused ? 'paused' : 'connected';
+    const state: ClientState = entry.socketIds.length === 0 ? 'away' : paused ? 'paused' : 'connected';
     if (state !== entry.state) {
       entry.state = state;
       entry.since = this.now();

@@ -66,7 +66,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
   const io: CapsServer = new Server(http, {
     connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs },
   });
-  io.engine.on('connection', coalesceWrites);
+  coalesceWrites(io.engine);
   const nsp = io.of(CAPS_NAMESPACE);
   nsp.use((socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown>;

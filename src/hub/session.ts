@@ -13,15 +13,17 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Namespace, Socket } from 'socket.io';
-import { failure, readConsumerAck, type Failure } from '../protocol/acks';
+import { failure, type Failure } from '../protocol/acks';
 import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { CapsSocketData, ClientToHubEvents, HubToClientEvents, HubToHubEvents } from '../protocol/events';
 import type { Handshake } from '../protocol/handshake';
 import { canonicalEventName, type ClientEventName } from '../protocol/spellings';
-import { claimSchema, envelopeInputSchema, getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../protocol/schemas';
+import { parseClaim, parseEnvelopeInput } from '../protocol/fast-parse';
+import { getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../protocol/schemas';
 import type { Logger } from '../logger';
 import type { Broker, PublishOutcome } from './broker';
 import type { Consumer } from './consumer';
+import { SocketConsumer } from './socket-consumer';
 import type { EventLog } from './event-log';
 
 export type CapsSocket = Socket<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
@@ -63,7 +65,7 @@ type Ack = (result: object) => void;
 
 export class Session {
   /** What this client consumes: one queue for our clients, rarely more for a classroom client. */
-  private readonly consumers: Consumer[] = [];
+  private consumers: readonly Consumer[] = [];
   private guess: NodeJS.Timeout | undefined;
   private paused = false;
   private readonly connectedAt = Date.now();
@@ -99,6 +101,11 @@ export class Session {
     // and the packet that makes it possible is kept for the whole recovery window.
     if (!hs) this.ctx.nsp.to(socket.id).emit('session', { recovered: socket.recovered });
     this.ctx.activity.emit('session', this, 'connected');
+  }
+
+  /** Logs a warning about this client. */
+  warn(details: object, message: string): void {
+    this.log.warn(details, message);
   }
 
   /** Who this client is and what it consumes, for the dashboard. */
@@ -177,7 +184,7 @@ export class Session {
   }
 
   private async pickup(payload: unknown): Promise<object> {
-    const input = parse(envelopeInputSchema, payload);
+    const input = parseEnvelopeInput(payload);
     if (!input.ok) return failure('invalid_payload', 'pickup expects { messageId, order: { store, orderId, customer, address } }', input.issues);
     const store = input.value.order.store;
     const refused = this.mayPostFor(store);
@@ -188,7 +195,7 @@ export class Session {
   }
 
   private inTransit(payload: unknown): object {
-    const input = parse(envelopeInputSchema, payload);
+    const input = parseEnvelopeInput(payload);
     if (!input.ok) return failure('invalid_payload', 'in-transit expects { messageId, order: { store, … } }', input.issues);
     if (this.handshake && this.handshake.role !== 'driver') return failure('forbidden', 'only drivers report packages in transit');
     if (!this.handshake) this.becomeDriver();
@@ -199,7 +206,7 @@ export class Session {
   }
 
   private async delivered(payload: unknown): Promise<object> {
-    const input = parse(envelopeInputSchema, payload);
+    const input = parseEnvelopeInput(payload);
     if (!input.ok) return failure('invalid_payload', 'delivered expects { messageId, order: { store, … } }', input.issues);
     if (this.handshake && this.handshake.role !== 'driver') return failure('forbidden', 'only drivers report deliveries');
     if (!this.handshake) this.becomeDriver();
@@ -232,7 +239,7 @@ export class Session {
   }
 
   private async claim(payload: unknown): Promise<object> {
-    const messageId = parse(claimSchema, payload);
+    const messageId = parseClaim(payload);
     if (!messageId.ok) return failure('invalid_payload', 'claim expects { messageId }', messageId.issues);
     const consumer = this.consumerOf(DRIVER_QUEUE);
     if (this.handshake?.role !== 'driver' || !consumer) return failure('forbidden', 'only our drivers claim pickups');
@@ -290,7 +297,7 @@ export class Session {
     const driver = this.consumerOf(DRIVER_QUEUE);
     if (driver && !this.handshake) {
       // A classroom client we had taken for a driver turned out to be a vendor.
-      this.consumers.splice(this.consumers.indexOf(driver), 1);
+      this.consumers = this.consumers.filter((c) => c !== driver);
       this.socket.data.driver = false;
       this.ctx.broker.detach(driver);
       this.ctx.activity.emit('session', this, 'changed');
@@ -302,22 +309,18 @@ export class Session {
 
   private becomeDriver(): void {
     clearTimeout(this.guess);
-    this.socket.data.driver = true;
+    // Kept for Socket.IO's connection state recovery, which only classroom clients need.
+    if (!this.handshake) this.socket.data.driver = true;
     this.consume(DRIVER_QUEUE);
   }
 
   private consume(queueId: string): void {
     if (this.consumerOf(queueId)) return;
     const hs = this.handshake;
-    const consumer = socketConsumer(this.socket, {
-      id: hs?.clientId ?? this.socket.id,
-      queueId,
-      prefetch: Math.min(hs?.prefetch ?? this.ctx.prefetch, this.ctx.prefetch),
-      // Our vendors acknowledge each notice; our drivers answer pickups with a `claim` instead.
-      acknowledges: hs?.role === 'vendor',
-      log: () => this.log,
-    });
-    this.consumers.push(consumer);
+    const prefetch = Math.min(hs?.prefetch ?? this.ctx.prefetch, this.ctx.prefetch);
+    const consumer = new SocketConsumer(hs?.clientId ?? this.socket.id, queueId, prefetch, this, this.socket, hs?.role === 'vendor');
+    // A new array of the exact size rather than a push, which would reserve room for 16 more.
+    this.consumers = this.consumers.concat(consumer);
     this.ctx.broker.attach(consumer);
     if (this.paused) this.ctx.broker.setPaused(consumer, true);
     this.ctx.activity.emit('session', this, 'changed');
@@ -326,30 +329,8 @@ export class Session {
   private stop(reason: string): void {
     clearTimeout(this.guess);
     for (const consumer of this.consumers) this.ctx.broker.detach(consumer);
-    this.consumers.length = 0;
+    this.consumers = [];
     this.ctx.logger.info({ socket: this.socket.id, client: this.handshake?.clientId, reason }, 'client disconnected');
     this.ctx.activity.emit('session', this, 'disconnected');
   }
-}
-
-/** A consumer that delivers over `socket`: pickups to drivers, delivery notices to vendors. */
-function socketConsumer(
-  socket: CapsSocket,
-  options: { id: string; queueId: string; prefetch: number; acknowledges: boolean; log: () => Logger },
-): Consumer {
-  return {
-    id: options.id,
-    queueId: options.queueId,
-    prefetch: options.prefetch,
-    deliver(envelope, onAck) {
-      if (options.queueId === DRIVER_QUEUE) return void socket.emit('pickup', envelope);
-      // Classroom vendors never answer an ack; asking for one would only pile up callbacks.
-      if (!options.acknowledges) return void (socket as unknown as Socket).emit('delivered', envelope);
-      socket.emit('delivered', envelope, (answer: unknown) => {
-        const ack = readConsumerAck(answer);
-        if (!ack) options.log().warn({ answer }, 'malformed delivery ack; redelivering');
-        onAck(ack ?? { ok: false, retry: true });
-      });
-    },
-  };
 }
