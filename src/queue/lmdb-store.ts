@@ -23,8 +23,8 @@ const LAST_SEQ = 'lastSeq';
 const FORMAT = 'format';
 /** The on-disk layout this code writes (described below); a directory in another one is refused. */
 const FORMAT_VERSION = 2;
-/** Expired tombstones are swept from disk at most this often; each sweep opens a cursor. */
-const SWEEP_EVERY_MS = 1_000;
+/** Tombstones rotate through this many databases, one per de-duplication window (see below). */
+const TOMBSTONE_DATABASES = 3;
 
 /** Thrown by `open` for a directory written in another on-disk layout. */
 export class StoreFormatError extends Error {
@@ -37,12 +37,12 @@ export class StoreFormatError extends Error {
  *
  * ## On disk
  *
- * Three named databases. Keys are lmdb-js ordered-binary arrays, values msgpack.
+ * Named databases; keys are lmdb-js ordered-binary arrays, values msgpack.
  *
  * | database  | key                             | value                                                  |
  * | --------- | ------------------------------- | ------------------------------------------------------ |
  * | `entries` | `[queueId, messageId]`          | the whole record: a `StoredMessage`, or a `DeadLetter`  |
- * | `acked`   | `[ackedAt, queueId, messageId]` | a tombstone for the de-duplication window: the last seq handed out when it was written |
+ * | `acked-0`, `acked-1`, `acked-2` | `[ackedAt, queueId, messageId]` | a tombstone for the de-duplication window: the last seq handed out when it was written |
  * | `meta`    | `'lastSeq'`, `'format'`         | the last seq handed out, with no de-duplication window; the layout's version |
  *
  * Each change is as few writes as it can be, because writes are most of this store's cost: an
@@ -54,8 +54,13 @@ export class StoreFormatError extends Error {
  * last seq is the highest of `meta`, the entries' seqs and the tombstones'. (With no
  * de-duplication window there are no tombstones, and each acknowledgement writes `meta` instead.)
  *
- * Tombstones are keyed by time first, so the expired ones are a short range at the start of
- * `acked`, deleted as part of an acknowledgement at most every {@link SWEEP_EVERY_MS}.
+ * Tombstones are never deleted one by one. Time is cut into generations one de-duplication window
+ * long, and generation `g` writes its tombstones to `acked-(g mod 3)`. Before the first tombstone
+ * of a generation goes into a database, that database is emptied in one step (`clearAsync`) if
+ * everything in it has expired, which it has unless the window was changed between runs: it then
+ * holds generation `g - 3` at the latest. So the database written now and the one written in the
+ * previous generation are never cleared; an expired tombstone lingers on disk until its database's
+ * next turn, and `open` ignores it.
  *
  * ## In memory
  *
@@ -87,13 +92,14 @@ export class StoreFormatError extends Error {
 export class LmdbStore implements QueueStore {
   readonly kind = 'lmdb';
   private readonly entries: Database<StoredMessage | DeadLetter, KeyTuple>;
-  private readonly tombstones: Database<number, TombstoneKey>;
+  private readonly tombstones: Database<number, TombstoneKey>[] = [];
+  /** For each tombstone database, the time of the newest tombstone in it, if any. */
+  private readonly newestTombstone: (number | undefined)[] = [];
   private readonly meta: Database<number, string>;
   private readonly index: QueueIndex;
   private readonly windowMs: number;
   private readonly now: () => number;
   private readonly flush: boolean;
-  private sweptAt = -Infinity;
   /** Settles when the last batch queued is as durable as `durability` asks. */
   private tail: Promise<void> = Promise.resolve();
   private failure?: unknown;
@@ -122,7 +128,7 @@ export class LmdbStore implements QueueStore {
     this.flush = (options.durability ?? 'commit') === 'flush';
     this.index = new QueueIndex(options.dedupWindowMs);
     this.entries = root.openDB({ name: 'entries' });
-    this.tombstones = root.openDB({ name: 'acked' });
+    for (let i = 0; i < TOMBSTONE_DATABASES; i++) this.tombstones.push(root.openDB({ name: `acked-${i}` }));
     this.meta = root.openDB({ name: 'meta' });
     this.checkFormat(dir);
 
@@ -135,9 +141,16 @@ export class LmdbStore implements QueueStore {
     }
     // Inserting in seq order makes each live map a queue in line.
     for (const record of live.sort((a, b) => a.seq - b.seq)) this.index.setLive(record);
-    // The keys come in time order, which is the order the index expects.
-    for (const { key: [ackedAt, queueId, messageId], value } of this.tombstones.getRange()) {
-      lastSeq = Math.max(lastSeq, value);
+    const tombstones: TombstoneKey[] = [];
+    this.tombstones.forEach((database, i) => {
+      for (const { key, value } of database.getRange()) {
+        lastSeq = Math.max(lastSeq, value);
+        this.newestTombstone[i] = Math.max(this.newestTombstone[i] ?? -Infinity, key[0]);
+        if (key[0] > this.now() - this.windowMs) tombstones.push(key);
+      }
+    });
+    // The index expects acknowledgements in time order.
+    for (const [ackedAt, queueId, messageId] of tombstones.sort((a, b) => a[0] - b[0])) {
       this.index.rememberAcked({ queueId, messageId }, ackedAt);
     }
     this.index.lastSeq = lastSeq;
@@ -255,12 +268,11 @@ export class LmdbStore implements QueueStore {
       this.meta.put(LAST_SEQ, this.index.lastSeq);
       return true;
     }
-    this.tombstones.put([now, key.queueId, key.messageId], this.index.lastSeq);
-    if (now - this.sweptAt >= SWEEP_EVERY_MS) {
-      this.sweptAt = now;
-      // The tombstone just written is not in this range, and it carries every seq they carried.
-      for (const expired of this.tombstones.getKeys({ end: [now - this.windowMs] })) this.tombstones.remove(expired);
-    }
+    const i = Math.floor(now / this.windowMs) % TOMBSTONE_DATABASES;
+    const newest = this.newestTombstone[i];
+    if (newest !== undefined && newest <= now - this.windowMs) this.tombstones[i]!.clearAsync();
+    this.newestTombstone[i] = now;
+    this.tombstones[i]!.put([now, key.queueId, key.messageId], this.index.lastSeq);
     return true;
   }
 
