@@ -22,6 +22,7 @@ import { Broker } from './broker';
 import { createEventLog } from './event-log';
 import { createMetrics } from './metrics';
 import { Session, type CapsNamespace, type HubActivity } from './session';
+import { RecoveryAdapter } from './recovery-adapter';
 import { coalesceWrites } from './write-coalescing';
 
 export type CapsServer = Server<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
@@ -65,6 +66,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
   });
   const io: CapsServer = new Server(http, {
     connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs },
+    adapter: RecoveryAdapter,
   });
   coalesceWrites(io.engine);
   const nsp = io.of(CAPS_NAMESPACE);
