@@ -27,6 +27,7 @@ const hubEnvSchema = z.object({
   MAX_QUEUE_LENGTH: int(250_000, 1),
   MESSAGE_TTL_MS: int(0),
   PREFETCH: int(100, 1),
+  VENDOR_PREFETCH: int(500, 1),
   RECOVERY_WINDOW_MS: int(120_000),
   LAB_DRIVER_GUESS_MS: int(2000, 1),
   DASHBOARD_TOKEN: z.string().default(''),
@@ -83,8 +84,14 @@ export interface DeliveryPolicy {
   maxQueueLength: number;
   /** `MESSAGE_TTL_MS`: how long a message may wait before it is dead-lettered; 0 means forever. */
   messageTtlMs: number;
-  /** `PREFETCH`: the most unacknowledged messages one consumer may hold. */
+  /** `PREFETCH`: the most pickups one driver may hold unclaimed at once (drivers compete for them). */
   prefetch: number;
+  /**
+   * `VENDOR_PREFETCH`: the most delivery notices one vendor may hold unacknowledged at once. Larger
+   * than `PREFETCH`, as a store's notices go to its own vendor with nobody to share them with: a
+   * wider window drains a returning vendor's backlog faster (docs/benchmarks.md).
+   */
+  vendorPrefetch: number;
 }
 
 /** Everything a vendor or driver process takes from the environment (its flags override these). */
@@ -138,6 +145,7 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
       maxQueueLength: e.MAX_QUEUE_LENGTH,
       messageTtlMs: e.MESSAGE_TTL_MS,
       prefetch: e.PREFETCH,
+      vendorPrefetch: e.VENDOR_PREFETCH,
     },
     recoveryWindowMs: e.RECOVERY_WINDOW_MS,
     labDriverGuessMs: e.LAB_DRIVER_GUESS_MS,

@@ -11,6 +11,7 @@ it('fills every default from an empty environment', () => {
     maxQueueLength: 250_000,
     messageTtlMs: 0,
     prefetch: 100,
+    vendorPrefetch: 500,
   });
   expect(clientConfig({})).toMatchObject({ hubUrl: 'http://localhost:3000', storeName: 'acme-widgets', driverName: 'driver-1' });
 });

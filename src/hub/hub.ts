@@ -92,6 +92,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     nsp,
     logger,
     prefetch: config.delivery.prefetch,
+    vendorPrefetch: config.delivery.vendorPrefetch,
     labDriverGuessMs: config.labDriverGuessMs,
     eventLog: (event: string, payload: unknown) => {
       metrics.countEvent(event);

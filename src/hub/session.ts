@@ -57,7 +57,9 @@ export interface SessionContext {
   nsp: CapsNamespace;
   logger: Logger;
   eventLog: EventLog;
+  /** The most a driver may hold; what a vendor may hold is `vendorPrefetch`. */
   prefetch: number;
+  vendorPrefetch: number;
   labDriverGuessMs: number;
 }
 
@@ -317,7 +319,8 @@ export class Session {
   private consume(queueId: string): void {
     if (this.consumerOf(queueId)) return;
     const hs = this.handshake;
-    const prefetch = Math.min(hs?.prefetch ?? this.ctx.prefetch, this.ctx.prefetch);
+    const cap = queueId === DRIVER_QUEUE ? this.ctx.prefetch : this.ctx.vendorPrefetch;
+    const prefetch = Math.min(hs?.prefetch ?? cap, cap);
     const consumer = new SocketConsumer(hs?.clientId ?? this.socket.id, queueId, prefetch, this, this.socket, hs?.role === 'vendor');
     // A new array of the exact size rather than a push, which would reserve room for 16 more.
     this.consumers = this.consumers.concat(consumer);

@@ -16,7 +16,7 @@ export const handshakeSchema = z.discriminatedUnion('role', [
     /** Stable across restarts of the same client: sessions and leases are bound to it. */
     clientId: z.string().trim().min(1).max(LIMITS.name),
     store: storeNameSchema,
-    /** How many delivery notices it may hold unacknowledged at once; capped by the hub's PREFETCH. */
+    /** How many delivery notices it may hold unacknowledged at once; capped by the hub's VENDOR_PREFETCH. */
     prefetch: z.number().int().min(1).max(10_000).optional(),
   }),
   z.object({

@@ -2,7 +2,9 @@
  * Routing through a real hub with our own clients: pickups reach drivers only, each store hears
  * only its own traffic, and missed messages arrive on reconnect.
  */
+import type { Hub } from '../../src/hub/hub';
 import type { Envelope } from '../../src/protocol/envelope';
+import { rawDriver, rawVendor } from '../helpers/raw-clients';
 import { setup, type TestContext } from '../helpers/setup';
 import { collect, expectNo, until, waitFor } from '../helpers/wait-for';
 
@@ -81,5 +83,28 @@ describe('routing', () => {
     vendor.socket.connect();
     expect((await thanks).map((e) => e.messageId)).toEqual(posted);
     await until(hub.broker, ['acked'], () => storeQueue()?.depth === 0, 'the store queue drains');
+  });
+});
+
+describe('prefetch', () => {
+  const inFlight = (hub: Hub, queueId: string) => hub.broker.snapshot().find((q) => q.queueId === queueId)?.inFlight;
+  const envelope = (event: 'pickup' | 'delivered', queueId: string, id: string): Envelope => ({
+    event,
+    queueId,
+    messageId: id,
+    order: { store: 'acme-widgets', orderId: id, customer: 'Ada', address: '1 Engine Way' },
+  });
+
+  it('caps what a driver holds at PREFETCH and what a vendor holds at VENDOR_PREFETCH', async () => {
+    const hub = await t.hub({ delivery: { prefetch: 2, vendorPrefetch: 3 } });
+    for (let i = 0; i < 6; i++) {
+      await hub.broker.publish(envelope('pickup', 'driver', `p${i}`), 'driver');
+      await hub.broker.publish(envelope('delivered', 'acme-widgets', `n${i}`), 'acme-widgets');
+    }
+    // Neither answers, so each holds what it was sent: all of it, up to its cap, in one dispatch.
+    await collect(rawDriver(t, hub, 'driver-1'), 'pickup', 2);
+    expect(inFlight(hub, 'driver')).toBe(2);
+    await collect(rawVendor(t, hub, 'acme-widgets'), 'delivered', 3);
+    expect(inFlight(hub, 'acme-widgets')).toBe(3);
   });
 });
