@@ -9,7 +9,13 @@ export interface BenchPlan {
   loadGenerators: number;
   /** Generator processes in all; the idle-connection scenario spreads its sockets over every one. */
   poolSize: number;
-  /** Per load generator. */
+  /**
+   * Per load generator. `windowPerVendor` is the closed loop's concurrency: the orders each vendor
+   * keeps under way. It must be large enough to saturate the server, or the figure measures
+   * latency rather than throughput (docs/benchmarks.md has the sweep: plain and memory level off
+   * by 32; lmdb, whose orders each wait for three commits, needs the most under way). It stays
+   * below the hub's PREFETCH, so that prefetch never limits the figure.
+   */
   pipeline: { vendors: number; drivers: number; windowPerVendor: number };
   /** `rounds` turns per system; each system's best round counts. */
   throughput: { rounds: number; warmupMs: number; durationMs: number; settleTimeoutMs: number };
@@ -24,7 +30,7 @@ const FULL: BenchPlan = {
   quick: false,
   loadGenerators: 2,
   poolSize: 4,
-  pipeline: { vendors: 4, drivers: 4, windowPerVendor: 8 },
+  pipeline: { vendors: 4, drivers: 4, windowPerVendor: 64 },
   throughput: { rounds: 3, warmupMs: 1_000, durationMs: 3_000, settleTimeoutMs: 30_000 },
   latency: { loads: [2_000, 10_000], warmupMs: 1_000, durationMs: 5_000, settleTimeoutMs: 180_000 },
   backlog: { messages: 100_000, fillWindow: 256, drainTimeoutMs: 300_000 },
