@@ -255,7 +255,12 @@ export class LmdbStore implements QueueStore {
   /** Resolves with `result`, taken when the call was made, once every batch queued so far is done. */
   private settled<T>(result: T): Promise<T> {
     this.assertUsable();
-    return this.tail.then(() => result);
+    // A failed batch before the last one may not fail the last: lmdb-js can commit the next
+    // transaction after rejecting one. Its rejection handler has run by now and set `failure`.
+    return this.tail.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+      return result;
+    });
   }
 
   private put(record: StoredMessage): void {
