@@ -35,7 +35,8 @@ export class StoreFormatError extends Error {
  *
  * ## On disk
  *
- * Named databases; keys are lmdb-js ordered-binary numbers and arrays, values msgpack.
+ * Named databases; keys are lmdb-js ordered-binary numbers and arrays; values JSON for `entries`,
+ * msgpack elsewhere.
  *
  * | database  | key                             | value                                                  |
  * | --------- | ------------------------------- | ------------------------------------------------------ |
@@ -130,7 +131,9 @@ export class LmdbStore implements QueueStore {
     this.windowMs = options.dedupWindowMs;
     this.flush = (options.durability ?? 'commit') === 'flush';
     this.index = new QueueIndex(options.dedupWindowMs);
-    this.entries = root.openDB({ name: 'entries' });
+    // JSON, not lmdb-js's default msgpack records: for these small records it encodes faster, and
+    // encoding is most of the time a write costs the hub (docs/benchmarks.md).
+    this.entries = root.openDB({ name: 'entries', encoding: 'json' });
     for (let i = 0; i < TOMBSTONE_DATABASES; i++) this.tombstones.push(root.openDB({ name: `acked-${i}` }));
     this.meta = root.openDB({ name: 'meta' });
     this.checkFormat(dir);
