@@ -141,6 +141,17 @@ afterAll(() => remote?.remove());
   it('shows a view-only page that says why a control was refused, and unlocks it with the token', async () => {
     const { hub, driverPaused } = await hubWithDriver(TOKEN);
     const page = await (await launchBrowser(t)).newPage();
+    // What the page said and asked for, reported if it never becomes ready.
+    const trace: string[] = [];
+    page.on('console', (m) => trace.push(`console ${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => trace.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => trace.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+    page.on('requestfinished', (r) => trace.push(`finished: ${r.url()}`));
+    page.on('request', (r) => trace.push(`request: ${r.url()}`));
+    page.on('websocket', (ws) => {
+      trace.push(`websocket: ${ws.url()}`);
+      ws.on('close', () => trace.push(`websocket closed: ${ws.url()}`));
+    });
     // From this side of the veth the browser's source address is the veth's, not loopback.
     await page.goto(`http://${remote!.hostAddress}:${hub.port}/`);
     await page
@@ -149,7 +160,7 @@ afterAll(() => remote?.remove());
       .catch(async (err: Error) => {
         // Say what the page did reach, so that a rare failure here can be told apart from a hang.
         const state = await page.evaluate(() => ({ body: { ...document.body.dataset }, text: document.body.innerText.slice(0, 300) }));
-        throw new Error(`${err.message}\npage state: ${JSON.stringify(state)}`);
+        throw new Error(`${err.message}\npage state: ${JSON.stringify(state)}\n${trace.join('\n')}`);
       });
     await page.getByText('View only.').waitFor();
 

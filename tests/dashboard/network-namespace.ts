@@ -56,15 +56,35 @@ export function createNetworkNamespace(): NetworkNamespace | { unavailable: stri
     ip('netns', 'add', name);
     ip('link', 'add', hostLink, 'type', 'veth', 'peer', 'name', nsLink);
     ip('link', 'set', nsLink, 'netns', name);
+    // No IPv6 link-local addresses: their duplicate-address detection ends a second or two after
+    // the link comes up, and Chromium takes that change for a new network and aborts the page's
+    // requests (net::ERR_NETWORK_CHANGED), which made the browser test fail about one run in ten.
+    ip('link', 'set', hostLink, 'addrgenmode', 'none');
+    ip('netns', 'exec', name, 'ip', 'link', 'set', nsLink, 'addrgenmode', 'none');
     ip('addr', 'add', `${ns.hostAddress}/30`, 'dev', hostLink);
     ip('link', 'set', hostLink, 'up');
     ip('netns', 'exec', name, 'ip', 'addr', 'add', `${ns.nsAddress}/30`, 'dev', nsLink);
     ip('netns', 'exec', name, 'ip', 'link', 'set', nsLink, 'up');
     ip('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
+    awaitCarrier(hostLink);
     return ns;
   } catch (err) {
     ns.remove();
     const e = err as Error & { stderr?: Buffer };
     return { unavailable: `could not create a network namespace: ${e.stderr?.toString().trim() || e.message}` };
   }
+}
+
+/**
+ * Blocks until `link` reports its carrier (state UP), which a veth does shortly after both ends are
+ * up: that is the last change the setup makes to the network, so a browser started afterwards sees
+ * none. Polls the kernel's own answer, for at most five seconds.
+ */
+function awaitCarrier(link: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let tries = 0; tries < 250; tries++) {
+    if (/\bstate UP\b/.test(ip('-o', 'link', 'show', 'dev', link))) return;
+    Atomics.wait(pause, 0, 0, 20);
+  }
+  throw new Error(`${link} never came up`);
 }
