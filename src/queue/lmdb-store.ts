@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { EntryKey } from '../protocol/envelope';
-import { QueueIndex, requeued, withOwner } from './queue-index';
+import { QueueIndex } from './queue-index';
 import {
   StoreClosedError,
   type DeadLetter,
@@ -138,19 +138,16 @@ export class LmdbStore implements QueueStore {
     this.meta = root.openDB({ name: 'meta' });
     this.checkFormat(dir);
 
-    let lastSeq = this.meta.get(LAST_SEQ) ?? 0;
-    // Keys are seqs, so this inserts in seq order, which makes each live map a queue in line.
-    for (const { value } of this.entries.getRange()) {
-      lastSeq = Math.max(lastSeq, value.seq);
-      if ('deadAt' in value) this.index.setDead(value);
-      else this.index.setLive(value);
-    }
+    // Keys are seqs, so this restores in seq order, which makes each live map a queue in line.
+    for (const { value } of this.entries.getRange()) this.index.restore(value);
+    let lastSeq = Math.max(this.index.lastSeq, this.meta.get(LAST_SEQ) ?? 0);
     const tombstones: TombstoneKey[] = [];
+    const expired = this.now() - this.windowMs;
     this.tombstones.forEach((database, i) => {
       for (const { key, value } of database.getRange()) {
         lastSeq = Math.max(lastSeq, value);
         this.newestTombstone[i] = Math.max(this.newestTombstone[i] ?? -Infinity, key[0]);
-        if (key[0] > this.now() - this.windowMs) tombstones.push(key);
+        if (key[0] > expired) tombstones.push(key);
       }
     });
     // The index expects acknowledgements in time order.
@@ -163,10 +160,9 @@ export class LmdbStore implements QueueStore {
   async enqueue(message: NewMessage, options: { completes?: EntryKey } = {}): Promise<EnqueueOutcome> {
     const outcome = this.write((now): EnqueueOutcome => {
       if (options.completes) this.remove(options.completes, now);
-      if (this.index.isDuplicate(message, now)) return { status: 'duplicate' };
-      const stored: StoredMessage = { ...message, seq: ++this.index.lastSeq };
+      const stored = this.index.enqueue(message, now);
+      if (!stored) return { status: 'duplicate' };
       this.put(stored);
-      this.index.setLive(stored);
       return { status: 'stored', message: { ...stored } };
     });
     return this.settled(outcome);
@@ -186,24 +182,18 @@ export class LmdbStore implements QueueStore {
 
   async setOwner(key: EntryKey, owner: string | undefined): Promise<boolean> {
     const found = this.write(() => {
-      const record = this.index.getLive(key);
-      if (!record) return false;
-      const next = withOwner(record, owner);
-      this.put(next);
-      this.index.setLive(next);
-      return true;
+      const record = this.index.setOwner(key, owner);
+      if (record) this.put(record);
+      return record !== undefined;
     });
     return this.settled(found);
   }
 
   async deadLetter(key: EntryKey, reason: string): Promise<boolean> {
     const found = this.write((now) => {
-      const record = this.index.takeLive(key);
-      if (!record) return false;
-      const letter: DeadLetter = { ...record, reason, deadAt: now };
-      this.put(letter);
-      this.index.setDead(letter);
-      return true;
+      const letter = this.index.deadLetter(key, reason, now);
+      if (letter) this.put(letter);
+      return letter !== undefined;
     });
     return this.settled(found);
   }
@@ -214,13 +204,11 @@ export class LmdbStore implements QueueStore {
 
   async requeue(key: EntryKey): Promise<StoredMessage | undefined> {
     const stored = this.write(() => {
-      const letter = this.index.takeDead(key);
-      if (!letter) return undefined;
-      const record = requeued(letter, ++this.index.lastSeq);
-      this.entries.remove(letter.seq);
-      this.put(record);
-      this.index.setLive(record);
-      return { ...record };
+      const moved = this.index.requeue(key);
+      if (!moved) return undefined;
+      this.entries.remove(moved.letter.seq);
+      this.put(moved.record);
+      return { ...moved.record };
     });
     return this.settled(stored);
   }

@@ -5,7 +5,7 @@
  * behind the asynchronous interface and hands out copies, so that no caller can change a record.
  */
 import type { EntryKey } from '../protocol/envelope';
-import { QueueIndex, requeued, withOwner } from './queue-index';
+import { QueueIndex } from './queue-index';
 import {
   StoreClosedError,
   type DeadLetter,
@@ -32,10 +32,8 @@ export class MemoryStore implements QueueStore {
     this.assertOpen();
     const now = this.now();
     if (options.completes) this.index.ack(options.completes, now);
-    if (this.index.isDuplicate(message, now)) return { status: 'duplicate' };
-    const stored: StoredMessage = { ...message, seq: ++this.index.lastSeq };
-    this.index.setLive(stored);
-    return { status: 'stored', message: { ...stored } };
+    const stored = this.index.enqueue(message, now);
+    return stored ? { status: 'stored', message: { ...stored } } : { status: 'duplicate' };
   }
 
   async list(queueId: string): Promise<StoredMessage[]> {
@@ -55,18 +53,12 @@ export class MemoryStore implements QueueStore {
 
   async setOwner(key: EntryKey, owner: string | undefined): Promise<boolean> {
     this.assertOpen();
-    const record = this.index.getLive(key);
-    if (!record) return false;
-    this.index.setLive(withOwner(record, owner));
-    return true;
+    return this.index.setOwner(key, owner) !== undefined;
   }
 
   async deadLetter(key: EntryKey, reason: string): Promise<boolean> {
     this.assertOpen();
-    const record = this.index.takeLive(key);
-    if (!record) return false;
-    this.index.setDead({ ...record, reason, deadAt: this.now() });
-    return true;
+    return this.index.deadLetter(key, reason, this.now()) !== undefined;
   }
 
   async deadLetters(queueId?: string): Promise<DeadLetter[]> {
@@ -76,11 +68,8 @@ export class MemoryStore implements QueueStore {
 
   async requeue(key: EntryKey): Promise<StoredMessage | undefined> {
     this.assertOpen();
-    const letter = this.index.takeDead(key);
-    if (!letter) return undefined;
-    const stored = requeued(letter, ++this.index.lastSeq);
-    this.index.setLive(stored);
-    return { ...stored };
+    const moved = this.index.requeue(key);
+    return moved && { ...moved.record };
   }
 
   async depths(): Promise<Map<string, QueueDepth>> {

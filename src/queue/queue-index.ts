@@ -1,17 +1,18 @@
 /**
  * The in-memory picture of a store's contents that every store keeps: each queue's live entries in
- * `seq` order, its dead letters, the recently acknowledged keys, and the last `seq` handed out.
+ * `seq` order, its dead letters, the recently acknowledged keys, and the last `seq` handed out;
+ * and every change the store contract (store.ts) defines, made to that picture.
  *
  * It is synchronous and knows nothing of promises or disks. MemoryStore (memory-store.ts) is this
- * index behind the `QueueStore` interface; LmdbStore (lmdb-store.ts) decides every change from it
- * and writes the same change to disk, so that neither store reads a database to answer a call.
+ * index behind the `QueueStore` interface; LmdbStore (lmdb-store.ts) makes each change here and
+ * writes the records it returns to disk, so that neither store reads a database to answer a call.
  *
  * Records are replaced, never changed in place: a caller may hold a record it was given (the broker
  * does), and must not see it change under it.
  */
 import type { EntryKey } from '../protocol/envelope';
 import { AckedKeys } from './acked-keys';
-import type { DeadLetter, QueueDepth, StoredMessage } from './store';
+import type { DeadLetter, NewMessage, QueueDepth, StoredMessage } from './store';
 
 export class QueueIndex {
   // Maps keep insertion order, and a key is only inserted with the newest seq (a replacement keeps
@@ -26,42 +27,72 @@ export class QueueIndex {
     this.acked = new AckedKeys(dedupWindowMs);
   }
 
-  /** Whether `key` is live, dead, or was acknowledged within the window: an `enqueue` duplicate. */
-  isDuplicate(key: EntryKey, now: number): boolean {
-    return this.live.get(key.queueId)?.has(key.messageId) || this.dead.get(key.queueId)?.has(key.messageId) || this.acked.has(key, now);
+  /**
+   * Stores `message` at the end of its queue with the next seq, unless its key is live, dead, or
+   * was acknowledged within the window. The stored record, or `undefined` for a duplicate.
+   */
+  enqueue(message: NewMessage, now: number): StoredMessage | undefined {
+    const { queueId, messageId } = message;
+    if (this.live.get(queueId)?.has(messageId) || this.dead.get(queueId)?.has(messageId) || this.acked.has(message, now)) return undefined;
+    const stored: StoredMessage = { ...message, seq: ++this.lastSeq };
+    table(this.live, queueId).set(messageId, stored);
+    return stored;
   }
 
-  getLive(key: EntryKey): StoredMessage | undefined {
-    return this.live.get(key.queueId)?.get(key.messageId);
-  }
-
-  getDead(key: EntryKey): DeadLetter | undefined {
-    return this.dead.get(key.queueId)?.get(key.messageId);
-  }
-
-  /** Adds a live record at the end of its queue, or replaces one in its place. */
-  setLive(record: StoredMessage): void {
-    table(this.live, record.queueId).set(record.messageId, record);
-  }
-
-  setDead(letter: DeadLetter): void {
-    table(this.dead, letter.queueId).set(letter.messageId, letter);
-  }
-
-  /** Removes a live record without acknowledging it (it is moving, e.g. to the dead letters). */
-  takeLive(key: EntryKey): StoredMessage | undefined {
-    return take(this.live, key);
-  }
-
-  takeDead(key: EntryKey): DeadLetter | undefined {
-    return take(this.dead, key);
-  }
-
-  /** Removes a live record and remembers its key as acknowledged at `now`. */
+  /** Removes a live record and remembers its key as acknowledged at `now`. The removed record. */
   ack(key: EntryKey, now: number): StoredMessage | undefined {
     const record = take(this.live, key);
     if (record) this.acked.add(key, now);
     return record;
+  }
+
+  /** Sets (or, with `undefined`, clears) a live record's owner, in its place. The new record. */
+  setOwner(key: EntryKey, owner: string | undefined): StoredMessage | undefined {
+    const queue = this.live.get(key.queueId);
+    const record = queue?.get(key.messageId);
+    if (!record) return undefined;
+    // A new object (see the top of this file). Spreading and adding is much cheaper than a rest
+    // pattern, and setting an owner is the common case.
+    let next: StoredMessage;
+    if (owner !== undefined) next = { ...record, owner };
+    else {
+      const { owner: _previous, ...rest } = record;
+      next = rest;
+    }
+    queue!.set(key.messageId, next);
+    return next;
+  }
+
+  /** Moves a live record to its queue's dead letters. The dead letter. */
+  deadLetter(key: EntryKey, reason: string, now: number): DeadLetter | undefined {
+    const record = take(this.live, key);
+    if (!record) return undefined;
+    const letter: DeadLetter = { ...record, reason, deadAt: now };
+    table(this.dead, key.queueId).set(key.messageId, letter);
+    return letter;
+  }
+
+  /**
+   * Moves a dead letter back to the end of its queue, with the next seq and no owner, reason or
+   * time of death. The letter it was and the record it is now.
+   */
+  requeue(key: EntryKey): { letter: DeadLetter; record: StoredMessage } | undefined {
+    const letter = take(this.dead, key);
+    if (!letter) return undefined;
+    const { reason: _reason, deadAt: _deadAt, owner: _owner, ...message } = letter;
+    const record: StoredMessage = { ...message, seq: ++this.lastSeq };
+    table(this.live, key.queueId).set(key.messageId, record);
+    return { letter, record };
+  }
+
+  /**
+   * Puts back a record a durable store reloads, live or dead; call in seq order, so that each queue
+   * stays in line. Raises `lastSeq` to its seq.
+   */
+  restore(record: StoredMessage | DeadLetter): void {
+    if ('deadAt' in record) table(this.dead, record.queueId).set(record.messageId, record);
+    else table(this.live, record.queueId).set(record.messageId, record);
+    this.lastSeq = Math.max(this.lastSeq, record.seq);
   }
 
   /** Remembers a key acknowledged at `at` (a durable store reloading its tombstones, oldest first). */
@@ -108,16 +139,3 @@ function take<T>(maps: Map<string, Map<string, T>>, key: EntryKey): T | undefine
   return record;
 }
 
-/** `record` with `owner` set, or cleared when `undefined`: a new object, as QueueIndex requires. */
-export function withOwner(record: StoredMessage, owner: string | undefined): StoredMessage {
-  // Spreading and adding is much cheaper than a rest pattern, and setting an owner is the common case.
-  if (owner !== undefined) return { ...record, owner };
-  const { owner: _previous, ...rest } = record;
-  return rest;
-}
-
-/** A dead letter back in line: a new `seq`, and no owner, reason or time of death. */
-export function requeued(letter: DeadLetter, seq: number): StoredMessage {
-  const { reason: _reason, deadAt: _deadAt, owner: _owner, ...message } = letter;
-  return { ...message, seq };
-}
