@@ -194,7 +194,7 @@ export function describeStoreContract(name: string, factory: StoreFactory, trait
         }
         await store.ack({ queueId: 'driver', messageId: 'c' });
         await store.ack({ queueId: 'driver', messageId: 'b' });
-        // Past the window, acknowledging `a` sweeps the tombstones of `b` and `c`.
+        // Past the window `b` and `c` have expired, and a store may drop their tombstones.
         clock += windowMs + 5_000;
         await store.ack({ queueId: 'driver', messageId: 'a' });
         store = await fixture.reopen!();
