@@ -1,7 +1,7 @@
 /**
  * A consumer is one connected client that takes messages from one queue: a driver on the `driver`
  * queue, or a vendor on its store's queue. The broker decides *what* a consumer gets; the consumer
- * only knows *how* to hand a message over (connection.ts wraps a Socket.IO socket as one).
+ * only knows *how* to hand a message over (socket-consumer.ts wraps a Socket.IO socket as one).
  */
 import type { ConsumerAck } from '../protocol/acks';
 import type { Envelope } from '../protocol/envelope';

@@ -1,7 +1,7 @@
 /**
  * The one typed event map of the `/caps` namespace, shared by the hub (`Server<…>`) and our
  * clients (`Socket<…>`), so that a wrong event name or payload fails `tsc` at both ends.
- * `tests/protocol.types.test.ts` holds `@ts-expect-error` lines that fail if these maps loosen.
+ * `tests/protocol/types.test.ts` holds `@ts-expect-error` lines that fail if these maps loosen.
  *
  * Client → hub payloads are typed as our clients send them; the hub still validates every one at
  * run time (`schemas.ts`), because classroom clients and browsers are not type-checked.

@@ -2,7 +2,7 @@
  * Schemas for everything a client can send the hub. Every handler parses its payload with one of
  * these before it acts, so a handler only ever sees well-formed, normalised data.
  *
- * The schemas accept the classroom variants listed in shared/PROTOCOL.md (`orderID`, `clientId`,
+ * The schemas accept the classroom variants listed in docs/protocol.md (`orderID`, `clientId`,
  * `DRIVER`, a `received` that echoes a whole envelope) and normalise them. Unknown keys are dropped,
  * which also drops `__proto__` and friends; every string has a length limit, so a huge payload is
  * refused with a clear error rather than stored.

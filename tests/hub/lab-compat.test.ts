@@ -1,5 +1,5 @@
 /**
- * Classroom clients, written as the course lab writes them (shared/PROTOCOL.md): no handshake,
+ * Classroom clients, written as the course lab writes them (docs/protocol.md): no handshake,
  * emits before the connection exists, the lab's envelope, its spellings, and `getAll`/`received`
  * instead of acks. They must work against our hub unmodified, next to our own clients.
  */
