@@ -13,19 +13,18 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
-import { CAPS_NAMESPACE, type CapsSocketData, type ClientToHubEvents, type HubToClientEvents, type HubToHubEvents } from '../protocol/events';
+import { CAPS_NAMESPACE } from '../protocol/events';
 import { CAPS_PROTOCOL, handshakeSchema } from '../protocol/handshake';
+import type { CapsNamespace, CapsServer } from '../protocol/sockets';
 import { parse } from '../protocol/schemas';
 import { createStore } from '../queue/create-store';
 import type { QueueStore } from '../queue/store';
 import { Broker } from './broker';
 import { createEventLog } from './event-log';
 import { createMetrics } from './metrics';
-import { Session, type CapsNamespace, type HubActivity } from './session';
+import { Session, type HubActivity } from './session';
 import { RecoveryAdapter } from './recovery-adapter';
 import { coalesceWrites } from './write-coalescing';
-
-export type CapsServer = Server<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
 
 export interface Hub {
   /** The port it listens on (useful after `PORT=0`). */

@@ -6,7 +6,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CLIENT_EVENTS } from '../protocol/spellings';
 import type { Broker } from './broker';
-import type { CapsNamespace } from './session';
+import type { CapsNamespace } from '../protocol/sockets';
 
 const KNOWN_EVENTS = new Set<string>(CLIENT_EVENTS);
 

@@ -15,7 +15,7 @@
  */
 import { Adapter, SessionAwareAdapter, type BroadcastOptions } from 'socket.io-adapter';
 import { CAPS_NAMESPACE } from '../protocol/events';
-import type { CapsNamespace } from './session';
+import type { CapsNamespace } from '../protocol/sockets';
 
 export class RecoveryAdapter extends SessionAwareAdapter {
   override broadcast(packet: Parameters<Adapter['broadcast']>[0], opts: BroadcastOptions): void {

@@ -12,11 +12,11 @@
  * throws: a failure is logged and answered, and the queues are left as they were.
  */
 import type { EventEmitter } from 'node:events';
-import type { Namespace, Socket } from 'socket.io';
-import { failure, type Failure } from '../protocol/acks';
-import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
-import type { CapsSocketData, ClientToHubEvents, HubToClientEvents, HubToHubEvents } from '../protocol/events';
+import { failure, type Failure, type StoredAck } from '../protocol/acks';
+import { DRIVER_QUEUE, type DeliveryEvent, type EntryKey, type Envelope, type Order } from '../protocol/envelope';
+import type { AckOf } from '../protocol/events';
 import type { Handshake } from '../protocol/handshake';
+import type { CapsNamespace, CapsSocket } from '../protocol/sockets';
 import { canonicalEventName, type ClientEventName } from '../protocol/spellings';
 import { parseClaim, parseEnvelopeInput } from '../protocol/fast-parse';
 import { getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../protocol/schemas';
@@ -25,9 +25,6 @@ import type { Broker, PublishOutcome } from './broker';
 import type { Consumer } from './consumer';
 import { SocketConsumer } from './socket-consumer';
 import type { EventLog } from './event-log';
-
-export type CapsSocket = Socket<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
-export type CapsNamespace = Namespace<ClientToHubEvents, HubToClientEvents, HubToHubEvents, CapsSocketData>;
 
 /** What a session reports as it works: the delivery events it accepted, normalised. */
 export interface HubActivity {
@@ -63,7 +60,25 @@ export interface SessionContext {
   labDriverGuessMs: number;
 }
 
-type Ack = (result: object) => void;
+/** Any answer the hub gives a client event. */
+type Answer = AckOf<ClientEventName>;
+/** The ack callback a client passed, if any. */
+type Reply = (result: Answer) => void;
+
+/** One row of the delivery-event table (`Session.routes`). */
+interface DeliveryRoute<E extends DeliveryEvent> {
+  event: E;
+  /** Who may send it. */
+  role: 'vendor' | 'driver';
+  /** The `invalid_payload` message: what the payload should look like. */
+  usage: string;
+  /** The `forbidden` message, for a client of the other role. */
+  forbidden: string;
+  /** The queue it is stored in, or the room it is relayed to. */
+  queueOf(order: Order): string;
+  /** Publishes or relays it, and answers. */
+  act(session: Session, envelope: Envelope): AckOf<E> | Promise<AckOf<E>>;
+}
 
 export class Session {
   /** What this client consumes: one queue for our clients, rarely more for a classroom client. */
@@ -145,39 +160,76 @@ export class Session {
    */
   private async receive(name: unknown, args: unknown[]): Promise<void> {
     const last = args.at(-1);
-    const reply = typeof last === 'function' ? (last as Ack) : undefined;
+    const reply: Reply | undefined = typeof last === 'function' ? (result) => void last(result) : undefined;
     const payload = reply ? args.slice(0, -1) : args;
     const event = typeof name === 'string' ? canonicalEventName(name) : undefined;
     this.ctx.eventLog(event ?? String(name), payload.length === 1 ? payload[0] : payload);
     if (!event) return this.refuse(reply, String(name), failure('invalid_payload', `unknown event "${String(name)}"`));
-    let result: object;
+    let result: Answer;
     try {
       result = await Session.handlers[event](this, payload[0]);
     } catch (err) {
       this.log.error({ err, event }, 'handler failed');
       result = failure('internal', `the hub failed to handle "${event}"; it has logged why`);
     }
-    if ('ok' in result && result.ok === false) this.refuse(reply, event, result as Failure);
+    if (!result.ok) this.refuse(reply, event, result);
     else reply?.(result);
   }
 
-  /** What each event does. At run time anything can arrive, hence `unknown` payloads. */
-  private static readonly handlers: Record<ClientEventName, (session: Session, payload: unknown) => Promise<object> | object> = {
+    /**
+   * What each event does, typed from the event map: each handler returns exactly the answer its
+   * event declares (`AckOf`), so a handler that answers wrongly fails `tsc`. At run time anything
+   * can arrive, hence `unknown` payloads.
+   */
+  private static readonly handlers: { [E in ClientEventName]: (session: Session, payload: unknown) => AckOf<E> | Promise<AckOf<E>> } = {
     join: (session, payload) => session.join(payload),
-    pickup: (session, payload) => session.pickup(payload),
-    'in-transit': (session, payload) => session.inTransit(payload),
-    delivered: (session, payload) => session.delivered(payload),
+    pickup: (session, payload) => session.deliveryEvent(Session.routes.pickup, payload),
+    'in-transit': (session, payload) => session.deliveryEvent(Session.routes['in-transit'], payload),
+    delivered: (session, payload) => session.deliveryEvent(Session.routes.delivered, payload),
     getAll: (session, payload) => session.getAll(payload),
     received: (session, payload) => session.received(payload),
     claim: (session, payload) => session.claim(payload),
   };
 
-  private refuse(reply: Ack | undefined, event: string, result: Failure): void {
+  /**
+   * The three events that carry an envelope, as one table: who may send each, which queue (or
+   * room) it goes to, and whether it is stored there (`publish`) or only passed on (`relay`).
+   * They all take one path: parse, authorise (`authorise`), act.
+   */
+  private static readonly routes: { [E in DeliveryEvent]: DeliveryRoute<E> } = {
+    pickup: {
+      event: 'pickup',
+      role: 'vendor',
+      usage: 'pickup expects { messageId, order: { store, orderId, customer, address } }',
+      forbidden: 'only vendors post pickups',
+      queueOf: () => DRIVER_QUEUE,
+      act: (session, envelope) => session.publish(envelope),
+    },
+    'in-transit': {
+      event: 'in-transit',
+      role: 'driver',
+      usage: 'in-transit expects { messageId, order: { store, … } }',
+      forbidden: 'only drivers report packages in transit',
+      queueOf: (order) => order.store,
+      act: (session, envelope) => session.relay(envelope),
+    },
+    delivered: {
+      event: 'delivered',
+      role: 'driver',
+      usage: 'delivered expects { messageId, order: { store, … } }',
+      forbidden: 'only drivers report deliveries',
+      queueOf: (order) => order.store,
+      // Completes the driver's pickup in the same store step.
+      act: (session, envelope) => session.publish(envelope, { queueId: DRIVER_QUEUE, messageId: envelope.messageId }),
+    },
+  };
+
+  private refuse(reply: Reply | undefined, event: string, result: Failure): void {
     if (reply) reply(result);
     else this.log.warn({ event, error: result.error }, `refused ${event}: ${result.error.message}`);
   }
 
-  private join(payload: unknown): object {
+  private join(payload: unknown): AckOf<'join'> {
     const store = parse(joinSchema, payload);
     if (!store.ok) return failure('invalid_payload', 'join expects a store name', store.issues);
     if (this.handshake && this.handshake.role !== 'vendor') return failure('forbidden', 'only vendors join a store');
@@ -185,38 +237,43 @@ export class Session {
     return { ok: true };
   }
 
-  private async pickup(payload: unknown): Promise<object> {
+  /** `pickup`, `in-transit` or `delivered`: parse, authorise, act, as `route` says. */
+  private async deliveryEvent<E extends DeliveryEvent>(route: DeliveryRoute<E>, payload: unknown): Promise<AckOf<E> | Failure> {
     const input = parseEnvelopeInput(payload);
-    if (!input.ok) return failure('invalid_payload', 'pickup expects { messageId, order: { store, orderId, customer, address } }', input.issues);
-    const store = input.value.order.store;
-    const refused = this.mayPostFor(store);
+    if (!input.ok) return failure('invalid_payload', route.usage, input.issues);
+    const { order } = input.value;
+    const refused = this.authorise(route, order);
     if (refused) return refused;
-    if (!this.handshake) this.becomeVendor(store);
-    const envelope = toEnvelope(input.value, 'pickup', DRIVER_QUEUE);
-    return this.publish(envelope);
+    if (!this.handshake) {
+      // A classroom client shows its role by what it sends.
+      if (route.role === 'vendor') this.becomeVendor(order.store);
+      else this.becomeDriver();
+    }
+    const envelope = toEnvelope(input.value, route.event, route.queueOf(order));
+    return route.act(this, route.role === 'driver' ? this.carried(envelope) : envelope);
   }
 
-  private inTransit(payload: unknown): object {
-    const input = parseEnvelopeInput(payload);
-    if (!input.ok) return failure('invalid_payload', 'in-transit expects { messageId, order: { store, … } }', input.issues);
-    if (this.handshake && this.handshake.role !== 'driver') return failure('forbidden', 'only drivers report packages in transit');
-    if (!this.handshake) this.becomeDriver();
-    const envelope = this.carried(toEnvelope(input.value, 'in-transit', input.value.order.store));
+  /**
+   * Whether this client may send `route`'s event for `order`: the one place where a delivery
+   * event's sender is checked. Our clients are held to their handshake's role (and a vendor to its
+   * store); a classroom client has no handshake, and takes the role its event implies.
+   */
+  private authorise(route: DeliveryRoute<DeliveryEvent>, order: Order): Failure | undefined {
+    const hs = this.handshake;
+    if (hs === undefined) return undefined;
+    if (hs.role !== route.role) return failure('forbidden', route.forbidden);
+    if (hs.role === 'vendor' && hs.store !== order.store) return failure('forbidden', `this vendor posts for "${hs.store}", not "${order.store}"`);
+    return undefined;
+  }
+
+  /** Passes an `in-transit` on to its store's room; it is not queued. */
+  private relay(envelope: Envelope): AckOf<'in-transit'> {
     this.ctx.nsp.to(envelope.queueId).emit('in-transit', envelope);
     this.ctx.activity.emit('event', envelope);
     return { ok: true };
   }
 
-  private async delivered(payload: unknown): Promise<object> {
-    const input = parseEnvelopeInput(payload);
-    if (!input.ok) return failure('invalid_payload', 'delivered expects { messageId, order: { store, … } }', input.issues);
-    if (this.handshake && this.handshake.role !== 'driver') return failure('forbidden', 'only drivers report deliveries');
-    if (!this.handshake) this.becomeDriver();
-    const envelope = this.carried(toEnvelope(input.value, 'delivered', input.value.order.store));
-    return this.publish(envelope, { queueId: DRIVER_QUEUE, messageId: envelope.messageId });
-  }
-
-  private getAll(payload: unknown): object {
+  private getAll(payload: unknown): AckOf<'getAll'> {
     const queueId = parse(getAllSchema, payload);
     if (!queueId.ok) return failure('invalid_payload', 'getAll expects { queueId }: "driver" or a store name', queueId.issues);
     const own = this.ownQueue();
@@ -227,7 +284,7 @@ export class Session {
     return { ok: true, count: this.ctx.broker.sendWaiting(consumer) };
   }
 
-  private async received(payload: unknown): Promise<object> {
+  private async received(payload: unknown): Promise<AckOf<'received'>> {
     const key = parse(receivedSchema, payload);
     if (!key.ok) return failure('invalid_payload', 'received expects { queueId, messageId }', key.issues);
     const own = this.ownQueue();
@@ -240,7 +297,7 @@ export class Session {
     return { ok: true };
   }
 
-  private async claim(payload: unknown): Promise<object> {
+  private async claim(payload: unknown): Promise<AckOf<'claim'>> {
     const messageId = parseClaim(payload);
     if (!messageId.ok) return failure('invalid_payload', 'claim expects { messageId }', messageId.issues);
     const consumer = this.consumerOf(DRIVER_QUEUE);
@@ -266,14 +323,6 @@ export class Session {
     return hs === undefined ? undefined : hs.role === 'driver' ? DRIVER_QUEUE : hs.store;
   }
 
-  private mayPostFor(store: string): Failure | undefined {
-    const hs = this.handshake;
-    if (hs === undefined) return undefined;
-    if (hs.role !== 'vendor') return failure('forbidden', 'only vendors post pickups');
-    if (hs.store !== store) return failure('forbidden', `this vendor posts for "${hs.store}", not "${store}"`);
-    return undefined;
-  }
-
   /** Marks who carries the package: our driver's id, or what a classroom driver said. */
   private carried(envelope: Envelope): Envelope {
     const driver = this.handshake?.clientId ?? envelope.driver;
@@ -281,7 +330,7 @@ export class Session {
   }
 
   /** Stores a pickup or a delivery notice, and says how it went. */
-  private async publish(envelope: Envelope, completes?: EntryKey): Promise<object> {
+  private async publish(envelope: Envelope, completes?: EntryKey): Promise<StoredAck> {
     let outcome: PublishOutcome;
     try {
       outcome = await this.ctx.broker.publish(envelope, envelope.queueId, completes);

@@ -1,8 +1,8 @@
 import type { Socket } from 'socket.io';
 import { readConsumerAck, type ConsumerAck } from '../protocol/acks';
 import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
+import type { CapsSocket } from '../protocol/sockets';
 import type { Consumer } from './consumer';
-import type { CapsSocket } from './session';
 
 /**
  * A consumer that delivers over its session's socket: pickups to drivers, delivery notices to

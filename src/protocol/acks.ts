@@ -5,14 +5,20 @@
  * or `{ ok: false, error }`. Lab clients pass no callback; the hub logs a warning instead.
  */
 
+/**
+ * Every reason the hub may refuse an event, written once: the type below and the run-time checks
+ * (protocol/dashboard.ts) both come from this list.
+ * - `invalid_payload`: the payload failed the event's schema;
+ * - `queue_full`: the target queue is at MAX_QUEUE_LENGTH; retry later;
+ * - `forbidden`: the caller may not do this (its role, its store, dashboard controls);
+ * - `not_found`: the named client, queue or message does not exist;
+ * - `unavailable`: the hub is shutting down or its store failed; retry later;
+ * - `internal`: a bug; the hub logged it.
+ */
+export const ERROR_CODES = ['invalid_payload', 'queue_full', 'forbidden', 'not_found', 'unavailable', 'internal'] as const;
+
 /** Why the hub refused an event. Clients branch on `code`; `message` is for people. */
-export type ErrorCode =
-  | 'invalid_payload' // the payload failed the event's schema
-  | 'queue_full' // the target queue is at MAX_QUEUE_LENGTH; retry later
-  | 'forbidden' // the caller may not do this (dashboard controls)
-  | 'not_found' // the named client, queue or message does not exist
-  | 'unavailable' // the hub is shutting down or its store failed; retry later
-  | 'internal'; // a bug: the hub logged it
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface HubError {
   code: ErrorCode;

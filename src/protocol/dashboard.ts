@@ -20,7 +20,7 @@
  *   socket.emit('control', { action: 'pause', clientId: 'driver-1' }, (ack) => …);
  */
 import { z } from 'zod';
-import type { Failure, Result } from './acks';
+import { ERROR_CODES, type Failure, type Result } from './acks';
 import { LIMITS } from './schemas';
 
 /** The browser page's namespace. */
@@ -203,7 +203,7 @@ const clientIdSchema = z.string().trim().min(1).max(LIMITS.name);
 const failureSchema = z.object({
   ok: z.literal(false),
   error: z.object({
-    code: z.enum(['invalid_payload', 'queue_full', 'forbidden', 'not_found', 'unavailable', 'internal']),
+    code: z.enum(ERROR_CODES),
     message: z.string().max(1000),
   }),
 }) satisfies z.ZodType<Failure>;

@@ -62,3 +62,15 @@ export interface CapsSocketData {
   /** Set once a classroom client showed itself a driver, for the same reason. */
   driver?: boolean;
 }
+
+/**
+ * What the hub answers to client event `E`, read from the ack of its entry in ClientToHubEvents.
+ * The hub's handlers return exactly this (session.ts), so a handler that answers `getAll` without
+ * a `count`, or `pickup` without `messageId`, fails `tsc`.
+ * @example AckOf<'getAll'> is GetAllAck; AckOf<'pickup'> is StoredAck
+ */
+export type AckOf<E extends keyof ClientToHubEvents> = E extends unknown // one answer type per event of a union
+  ? NonNullable<Parameters<ClientToHubEvents[E]>[1]> extends (result: infer R) => void
+    ? R
+    : never
+  : never;

@@ -4,7 +4,7 @@
  */
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { Socket as ServerSocket } from 'socket.io';
-import type { ClientToHubEvents, HubToClientEvents } from '../../src/protocol/events';
+import type { AckOf, ClientToHubEvents, HubToClientEvents } from '../../src/protocol/events';
 import type { Envelope } from '../../src/protocol/envelope';
 import { CLIENT_EVENTS } from '../../src/protocol/spellings';
 
@@ -36,6 +36,18 @@ export function hubSide(socket: ServerSocket<ClientToHubEvents, HubToClientEvent
   // @ts-expect-error: an envelope needs an order
   socket.emit('pickup', { event: 'pickup', messageId: 'm', queueId: 'driver' });
 }
+
+// The hub's handlers are typed `AckOf<E>` (src/hub/session.ts): a handler that answers its event
+// with another event's answer, or without a field its answer needs, fails to compile.
+export const answers: { [E in 'getAll' | 'pickup' | 'in-transit']: () => AckOf<E> } = {
+  // @ts-expect-error: getAll answers how many messages it sends
+  getAll: () => ({ ok: true }),
+  // @ts-expect-error: pickup answers the stored id and whether it was a duplicate, not a count
+  pickup: () => ({ ok: true, count: 1 }),
+  'in-transit': () => ({ ok: false, error: { code: 'forbidden', message: 'only drivers' } }),
+};
+// @ts-expect-error: an error code is one of ERROR_CODES
+export const badCode: AckOf<'join'> = { ok: false, error: { code: 'nope', message: '' } };
 
 it('lists every event of the client map as a canonical spelling', () => {
   const mapKeys: Record<keyof ClientToHubEvents, true> = { join: true, pickup: true, 'in-transit': true, delivered: true, getAll: true, received: true, claim: true };
