@@ -14,6 +14,9 @@
  *   queue; past `maxQueueLength`, `publish` refuses new messages instead of dropping any.
  *
  * The states a message goes through are drawn in delivery-state.ts.
+ *
+ * Time is read from the global clock (`Date.now`, `setTimeout`, `setInterval`) and nowhere else,
+ * so that Jest's fake timers drive every ack timeout, lease and TTL in tests/hub/broker.test.ts.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -78,13 +81,10 @@ class QueueState {
 
 export interface BrokerOptions {
   logger: Logger;
-  /** The clock, for tests. */
-  now?: () => number;
 }
 
 export class Broker extends EventEmitter<BrokerEvents> {
   private readonly queues = new Map<string, QueueState>();
-  private readonly now: () => number;
   private readonly logger: Logger;
   private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
@@ -95,7 +95,6 @@ export class Broker extends EventEmitter<BrokerEvents> {
     options: BrokerOptions,
   ) {
     super();
-    this.now = options.now ?? Date.now;
     this.logger = options.logger;
   }
 
@@ -124,7 +123,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   async publish(envelope: Envelope, queueId: string, completes?: EntryKey): Promise<PublishOutcome> {
     const queue = this.queue(queueId);
     if (queue.entries.size + queue.writing >= this.policy.maxQueueLength) return { status: 'full' };
-    const enqueuedAt = this.now();
+    const enqueuedAt = Date.now();
     const ttl = this.policy.messageTtlMs;
     queue.writing++;
     let outcome;
@@ -303,7 +302,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private send(queue: QueueState, entry: Entry, consumer: Consumer): void {
     const attempt = ++entry.attempts;
     const timer = setTimeout(() => this.requeue(entry, 'timeout'), this.policy.ackTimeoutMs).unref();
-    this.setState(queue, entry, { type: 'in-flight', consumer, since: this.now(), timer });
+    this.setState(queue, entry, { type: 'in-flight', consumer, since: Date.now(), timer });
     this.hold(queue, consumer, entry);
     this.emit('sent', entry.message, consumer, attempt);
     consumer.deliver(entry.message.envelope, (result) => this.answered(entry, consumer, attempt, result));
@@ -323,7 +322,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   private claimedState(entry: Entry, owner: string, consumer: Consumer | undefined): DeliveryState {
     const timer = setTimeout(() => this.requeue(entry, 'lease expired'), this.policy.leaseMs).unref();
-    return { type: 'claimed', owner, consumer, since: this.now(), timer };
+    return { type: 'claimed', owner, consumer, since: Date.now(), timer };
   }
 
   /** Re-sends to `consumer` the pickups its identity claimed that no connection holds now. */
@@ -333,9 +332,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
         // It stays claimed, under its lease: were it in flight again, a drop before the driver's
         // next `claim` would requeue it and clear its owner, and a second driver would get a
         // package the first is still carrying.
+        // Not a new attempt: the package never left its driver, and counting a reconnect as a
+        // failed delivery would dead-letter a flapping driver's package when its lease ends.
         entry.state.consumer = consumer;
         this.hold(queue, consumer, entry);
-        this.emit('sent', entry.message, consumer, ++entry.attempts);
+        this.emit('sent', entry.message, consumer, entry.attempts);
         consumer.deliver(entry.message.envelope, () => undefined);
       }
     }
@@ -383,7 +384,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.setState(queue, entry, { type: 'queued' });
     entry.gone = true;
     queue.entries.delete(entry.message.messageId);
-    if (why === 'acked') this.emit('acked', entry.message, sentAt === undefined ? undefined : this.now() - sentAt);
+    if (why === 'acked') this.emit('acked', entry.message, sentAt === undefined ? undefined : Date.now() - sentAt);
     this.dispatch(queue);
   }
 
@@ -427,7 +428,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /** Dead-letters waiting messages past their TTL. In-flight ones are left to finish. */
   private expire(): void {
-    const now = this.now();
+    const now = Date.now();
     for (const queue of this.queues.values()) {
       for (const entry of queue.entries.values()) {
         const expiresAt = entry.message.expiresAt;
