@@ -28,7 +28,7 @@ it('keeps no packet sent to one of our clients', async () => {
 });
 
 it('keeps what it sends a classroom client, so that a quick reconnect recovers it', async () => {
-  const hub = await t.hub({ labDriverGuessMs: 50 });
+  const hub = await t.hub();
   const driver = t.labClient(hub);
   driver.emit('getAll', { queueId: 'driver' });
   await waitFor(driver, 'connect');
