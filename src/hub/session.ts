@@ -25,6 +25,7 @@ import type { Broker, PublishOutcome } from './broker';
 import type { Consumer } from './consumer';
 import { SocketConsumer } from './socket-consumer';
 import type { EventLog } from './event-log';
+import { authorise } from './permissions';
 
 /** What a session reports as it works: the delivery events it accepted, normalised. */
 export interface HubActivity {
@@ -232,7 +233,8 @@ export class Session {
   private join(payload: unknown): AckOf<'join'> {
     const store = parse(joinSchema, payload);
     if (!store.ok) return failure('invalid_payload', 'join expects a store name', store.issues);
-    if (this.handshake && this.handshake.role !== 'vendor') return failure('forbidden', 'only vendors join a store');
+    const refused = authorise(this.handshake, { type: 'join', store: store.value });
+    if (refused) return refused;
     this.becomeVendor(store.value);
     return { ok: true };
   }
@@ -242,7 +244,7 @@ export class Session {
     const input = parseEnvelopeInput(payload);
     if (!input.ok) return failure('invalid_payload', route.usage, input.issues);
     const { order } = input.value;
-    const refused = this.authorise(route, order);
+    const refused = authorise(this.handshake, { type: 'deliver', sender: route.role, refusal: route.forbidden, store: order.store });
     if (refused) return refused;
     if (!this.handshake) {
       // A classroom client shows its role by what it sends.
@@ -251,19 +253,6 @@ export class Session {
     }
     const envelope = toEnvelope(input.value, route.event, route.queueOf(order));
     return route.act(this, route.role === 'driver' ? this.carried(envelope) : envelope);
-  }
-
-  /**
-   * Whether this client may send `route`'s event for `order`: the one place where a delivery
-   * event's sender is checked. Our clients are held to their handshake's role (and a vendor to its
-   * store); a classroom client has no handshake, and takes the role its event implies.
-   */
-  private authorise(route: DeliveryRoute<DeliveryEvent>, order: Order): Failure | undefined {
-    const hs = this.handshake;
-    if (hs === undefined) return undefined;
-    if (hs.role !== route.role) return failure('forbidden', route.forbidden);
-    if (hs.role === 'vendor' && hs.store !== order.store) return failure('forbidden', `this vendor posts for "${hs.store}", not "${order.store}"`);
-    return undefined;
   }
 
   /** Passes an `in-transit` on to its store's room; it is not queued. */
@@ -276,8 +265,8 @@ export class Session {
   private getAll(payload: unknown): AckOf<'getAll'> {
     const queueId = parse(getAllSchema, payload);
     if (!queueId.ok) return failure('invalid_payload', 'getAll expects { queueId }: "driver" or a store name', queueId.issues);
-    const own = this.ownQueue();
-    if (own !== undefined && own !== queueId.value) return failure('forbidden', `this client consumes "${own}", not "${queueId.value}"`);
+    const refused = authorise(this.handshake, { type: 'consume', queueId: queueId.value });
+    if (refused) return refused;
     if (queueId.value === DRIVER_QUEUE) this.becomeDriver();
     else this.becomeVendor(queueId.value);
     const consumer = this.consumerOf(queueId.value)!;
@@ -287,8 +276,8 @@ export class Session {
   private async received(payload: unknown): Promise<AckOf<'received'>> {
     const key = parse(receivedSchema, payload);
     if (!key.ok) return failure('invalid_payload', 'received expects { queueId, messageId }', key.issues);
-    const own = this.ownQueue();
-    if (own !== undefined && own !== key.value.queueId) return failure('forbidden', `this client consumes "${own}", not "${key.value.queueId}"`);
+    const refused = authorise(this.handshake, { type: 'consume', queueId: key.value.queueId });
+    if (refused) return refused;
     if (!this.handshake) {
       if (key.value.queueId === DRIVER_QUEUE) this.becomeDriver();
       else this.becomeVendor(key.value.queueId);
@@ -300,8 +289,10 @@ export class Session {
   private async claim(payload: unknown): Promise<AckOf<'claim'>> {
     const messageId = parseClaim(payload);
     if (!messageId.ok) return failure('invalid_payload', 'claim expects { messageId }', messageId.issues);
-    const consumer = this.consumerOf(DRIVER_QUEUE);
-    if (this.handshake?.role !== 'driver' || !consumer) return failure('forbidden', 'only our drivers claim pickups');
+    const refused = authorise(this.handshake, { type: 'claim' });
+    if (refused) return refused;
+    // Our drivers consume the driver queue from their first moment (`start`).
+    const consumer = this.consumerOf(DRIVER_QUEUE)!;
     const key = { queueId: DRIVER_QUEUE, messageId: messageId.value };
     let outcome: 'claimed' | 'lost';
     try {
@@ -315,12 +306,6 @@ export class Session {
 
   private consumerOf(queueId: string): Consumer | undefined {
     return this.consumers.find((c) => c.queueId === queueId);
-  }
-
-  /** The queue our client consumes, by its handshake; `undefined` for a classroom client. */
-  private ownQueue(): string | undefined {
-    const hs = this.handshake;
-    return hs === undefined ? undefined : hs.role === 'driver' ? DRIVER_QUEUE : hs.store;
   }
 
   /** Marks who carries the package: our driver's id, or what a classroom driver said. */
