@@ -12,8 +12,8 @@
  * throws: a failure is logged and answered, and the queues are left as they were.
  */
 import type { EventEmitter } from 'node:events';
-import { failure, type Failure, type StoredAck } from '../protocol/acks';
-import { DRIVER_QUEUE, type DeliveryEvent, type EntryKey, type Envelope, type Order } from '../protocol/envelope';
+import { failure, type Failure, type PlainAck, type StoredAck } from '../protocol/acks';
+import { DRIVER_QUEUE, type DeliveryEvent, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { AckOf } from '../protocol/events';
 import type { Handshake } from '../protocol/handshake';
 import type { CapsNamespace, CapsSocket } from '../protocol/sockets';
@@ -23,6 +23,7 @@ import { getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../
 import type { Logger } from '../logger';
 import type { Broker, PublishOutcome } from './broker';
 import type { Consumer } from './consumer';
+import { DELIVERY_ROUTES, type DeliveryActions, type DeliveryRoute } from './delivery-routes';
 import { SocketConsumer } from './socket-consumer';
 import type { EventLog } from './event-log';
 import { authorise } from './permissions';
@@ -66,22 +67,7 @@ type Answer = AckOf<ClientEventName>;
 /** The ack callback a client passed, if any. */
 type Reply = (result: Answer) => void;
 
-/** One row of the delivery-event table (`Session.routes`). */
-interface DeliveryRoute<E extends DeliveryEvent> {
-  event: E;
-  /** Who may send it. */
-  role: 'vendor' | 'driver';
-  /** The `invalid_payload` message: what the payload should look like. */
-  usage: string;
-  /** The `forbidden` message, for a client of the other role. */
-  forbidden: string;
-  /** The queue it is stored in, or the room it is relayed to. */
-  queueOf(order: Order): string;
-  /** Publishes or relays it, and answers. */
-  act(session: Session, envelope: Envelope): AckOf<E> | Promise<AckOf<E>>;
-}
-
-export class Session {
+export class Session implements DeliveryActions {
   /** What this client consumes: one queue for our clients, rarely more for a classroom client. */
   private consumers: readonly Consumer[] = [];
   private guess: NodeJS.Timeout | undefined;
@@ -177,52 +163,19 @@ export class Session {
     else reply?.(result);
   }
 
-    /**
+  /**
    * What each event does, typed from the event map: each handler returns exactly the answer its
    * event declares (`AckOf`), so a handler that answers wrongly fails `tsc`. At run time anything
    * can arrive, hence `unknown` payloads.
    */
   private static readonly handlers: { [E in ClientEventName]: (session: Session, payload: unknown) => AckOf<E> | Promise<AckOf<E>> } = {
     join: (session, payload) => session.join(payload),
-    pickup: (session, payload) => session.deliveryEvent(Session.routes.pickup, payload),
-    'in-transit': (session, payload) => session.deliveryEvent(Session.routes['in-transit'], payload),
-    delivered: (session, payload) => session.deliveryEvent(Session.routes.delivered, payload),
+    pickup: (session, payload) => session.deliveryEvent(DELIVERY_ROUTES.pickup, payload),
+    'in-transit': (session, payload) => session.deliveryEvent(DELIVERY_ROUTES['in-transit'], payload),
+    delivered: (session, payload) => session.deliveryEvent(DELIVERY_ROUTES.delivered, payload),
     getAll: (session, payload) => session.getAll(payload),
     received: (session, payload) => session.received(payload),
     claim: (session, payload) => session.claim(payload),
-  };
-
-  /**
-   * The three events that carry an envelope, as one table: who may send each, which queue (or
-   * room) it goes to, and whether it is stored there (`publish`) or only passed on (`relay`).
-   * They all take one path: parse, authorise (`authorise`), act.
-   */
-  private static readonly routes: { [E in DeliveryEvent]: DeliveryRoute<E> } = {
-    pickup: {
-      event: 'pickup',
-      role: 'vendor',
-      usage: 'pickup expects { messageId, order: { store, orderId, customer, address } }',
-      forbidden: 'only vendors post pickups',
-      queueOf: () => DRIVER_QUEUE,
-      act: (session, envelope) => session.publish(envelope),
-    },
-    'in-transit': {
-      event: 'in-transit',
-      role: 'driver',
-      usage: 'in-transit expects { messageId, order: { store, … } }',
-      forbidden: 'only drivers report packages in transit',
-      queueOf: (order) => order.store,
-      act: (session, envelope) => session.relay(envelope),
-    },
-    delivered: {
-      event: 'delivered',
-      role: 'driver',
-      usage: 'delivered expects { messageId, order: { store, … } }',
-      forbidden: 'only drivers report deliveries',
-      queueOf: (order) => order.store,
-      // Completes the driver's pickup in the same store step.
-      act: (session, envelope) => session.publish(envelope, { queueId: DRIVER_QUEUE, messageId: envelope.messageId }),
-    },
   };
 
   private refuse(reply: Reply | undefined, event: string, result: Failure): void {
@@ -239,7 +192,7 @@ export class Session {
     return { ok: true };
   }
 
-  /** `pickup`, `in-transit` or `delivered`: parse, authorise, act, as `route` says. */
+  /** `pickup`, `in-transit` or `delivered`: parse, authorise, act, as its row of DELIVERY_ROUTES says. */
   private async deliveryEvent<E extends DeliveryEvent>(route: DeliveryRoute<E>, payload: unknown): Promise<AckOf<E> | Failure> {
     const input = parseEnvelopeInput(payload);
     if (!input.ok) return failure('invalid_payload', route.usage, input.issues);
@@ -255,8 +208,8 @@ export class Session {
     return route.act(this, route.role === 'driver' ? this.carried(envelope) : envelope);
   }
 
-  /** Passes an `in-transit` on to its store's room; it is not queued. */
-  private relay(envelope: Envelope): AckOf<'in-transit'> {
+  /** DeliveryActions, for DELIVERY_ROUTES: the `in-transit` relay; also emitted as activity. */
+  relay(envelope: Envelope): PlainAck {
     this.ctx.nsp.to(envelope.queueId).emit('in-transit', envelope);
     this.ctx.activity.emit('event', envelope);
     return { ok: true };
@@ -314,8 +267,8 @@ export class Session {
     return driver === undefined ? envelope : { ...envelope, driver };
   }
 
-  /** Stores a pickup or a delivery notice, and says how it went. */
-  private async publish(envelope: Envelope, completes?: EntryKey): Promise<StoredAck> {
+  /** DeliveryActions, for DELIVERY_ROUTES: stores a pickup or a delivery notice, and says how it went. */
+  async publish(envelope: Envelope, completes?: EntryKey): Promise<StoredAck> {
     let outcome: PublishOutcome;
     try {
       outcome = await this.ctx.broker.publish(envelope, envelope.queueId, completes);

@@ -7,6 +7,7 @@ import type { Socket as ServerSocket } from 'socket.io';
 import type { AckOf, ClientToHubEvents, HubToClientEvents } from '../../src/protocol/events';
 import type { Envelope } from '../../src/protocol/envelope';
 import { CLIENT_EVENTS } from '../../src/protocol/spellings';
+import { DELIVERY_ROUTES, type DeliveryRoute } from '../../src/hub/delivery-routes';
 
 const envelope: Envelope = {
   event: 'pickup',
@@ -45,6 +46,12 @@ export const answers: { [E in 'getAll' | 'pickup' | 'in-transit']: () => AckOf<E
   // @ts-expect-error: pickup answers the stored id and whether it was a duplicate, not a count
   pickup: () => ({ ok: true, count: 1 }),
   'in-transit': () => ({ ok: false, error: { code: 'forbidden', message: 'only drivers' } }),
+};
+// The same for a row of the delivery-event table: a pickup must be published, not relayed.
+export const relayedPickup: DeliveryRoute<'pickup'> = {
+  ...DELIVERY_ROUTES.pickup,
+  // @ts-expect-error: a relay answers no messageId nor duplicate
+  act: (actions, notice) => actions.relay(notice),
 };
 // @ts-expect-error: an error code is one of ERROR_CODES
 export const badCode: AckOf<'join'> = { ok: false, error: { code: 'nope', message: '' } };
