@@ -9,67 +9,92 @@
  */
 import { z } from 'zod';
 import { DRIVER_QUEUE, type Envelope, type Order } from './envelope';
+import { count, optional, schemaOf, shape, text, type Output, type TextRule } from './fields';
 
-export const LIMITS = { id: 128, name: 64, customer: 200, address: 500 } as const;
-
-const id = z.string().trim().min(1).max(LIMITS.id);
+/** The length limits of every string a client sends, in UTF-16 units after trimming. */
+export const LIMITS = { id: 128, name: 64, customer: 200, address: 500, event: 32 } as const;
 
 /** The characters a store name may use (ASCII only: no `u` flag, so `\w` is `[A-Za-z0-9_]`). */
 export const STORE_NAME_PATTERN = /^[\w.@&' -]+$/;
 
+/** The rule for every id: a message id, an order id. */
+const idRule = text(LIMITS.id);
+/** The rule for every name: a client, a driver, a queue; a store name adds its own rules to it. */
+const nameRule = text(LIMITS.name);
 /** A store name: also a room and a queue name, so it may not be the driver queue's name. */
-export const storeNameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(LIMITS.name)
-  .regex(STORE_NAME_PATTERN, 'letters, digits, spaces and . @ & \' - _ only')
-  .refine((name) => name.toLowerCase() !== DRIVER_QUEUE, `"${DRIVER_QUEUE}" is the driver queue, not a store`);
+const storeNameRule = text(LIMITS.name, {
+  pattern: { regex: STORE_NAME_PATTERN, message: "letters, digits, spaces and . @ & ' - _ only" },
+  refuse: { when: (name) => name.toLowerCase() === DRIVER_QUEUE, message: `"${DRIVER_QUEUE}" is the driver queue, not a store` },
+});
+/** A string that is only informative, so only bounded: not trimmed, may be empty. */
+const label = (max: number): TextRule => text(max, { trim: false, min: 0 });
+
+export const idSchema = schemaOf(idRule);
+/** A client's, driver's or queue's name: trimmed, 1 to `LIMITS.name` characters. */
+export const nameSchema = schemaOf(nameRule);
+export const storeNameSchema = schemaOf(storeNameRule);
 
 /** A queue name: `driver` (any case, as some cohorts write `DRIVER`) or a store name. */
-export const queueIdSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(LIMITS.name)
+export const queueIdSchema = nameSchema
   .transform((name) => (name.toLowerCase() === DRIVER_QUEUE ? DRIVER_QUEUE : name))
   .pipe(z.union([z.literal(DRIVER_QUEUE), storeNameSchema]));
 
-export const orderSchema = z
-  .object({
-    store: storeNameSchema,
-    orderId: id.optional(),
-    orderID: id.optional(), // the lab's sample log spells it this way
-    customer: z.string().trim().min(1).max(LIMITS.customer),
-    address: z.string().trim().min(1).max(LIMITS.address),
-  })
-  .refine((o) => o.orderId ?? o.orderID, { message: 'orderId is required', path: ['orderId'] })
-  .transform(
-    (o): Order => ({ store: o.store, orderId: (o.orderId ?? o.orderID)!, customer: o.customer, address: o.address }),
-  );
+/** An order as clients send it; `orderID` (the lab's sample log spells it so) is read as `orderId`. */
+export const orderRule = shape(
+  {
+    store: storeNameRule,
+    orderId: optional(idRule),
+    orderID: optional(idRule),
+    customer: text(LIMITS.customer),
+    address: text(LIMITS.address),
+  },
+  { check: (o) => (o.orderId ?? o.orderID) !== undefined, path: 'orderId', message: 'orderId is required' },
+);
+type OrderInput = Output<typeof orderRule>;
+
+/** The normalised order: one id, known keys only, a fresh object. */
+function toOrder(o: OrderInput): Order {
+  return { store: o.store, orderId: (o.orderId ?? o.orderID)!, customer: o.customer, address: o.address };
+}
+
+export const orderSchema = schemaOf(orderRule).transform(toOrder);
 
 /**
  * The envelope as clients send it. `event` and `queueId` are informative only: the hub sets both
  * from the event it received (lab drivers send `in-transit` with `event: 'pickup'`). A missing
  * `messageId` defaults to the order id, as classroom clients use one for the other.
  */
-export const envelopeInputSchema = z
-  .object({
-    event: z.string().max(32).optional(),
-    messageId: id.optional(),
-    queueId: z.string().max(LIMITS.name).optional(),
-    clientId: z.string().max(LIMITS.name).optional(),
-    order: orderSchema,
-    driver: z.string().trim().min(1).max(LIMITS.name).optional(),
-    postedAt: z.number().int().nonnegative().optional(),
-  })
-  .transform((e) => ({
-    messageId: e.messageId ?? e.order.orderId,
-    order: e.order,
-    ...(e.driver === undefined ? {} : { driver: e.driver }),
-    ...(e.postedAt === undefined ? {} : { postedAt: e.postedAt }),
-  }));
-export type EnvelopeInput = z.output<typeof envelopeInputSchema>;
+export const envelopeInputRule = shape({
+  event: optional(label(LIMITS.event)),
+  messageId: optional(idRule),
+  queueId: optional(label(LIMITS.name)),
+  clientId: optional(label(LIMITS.name)),
+  order: orderRule,
+  driver: optional(nameRule),
+  postedAt: optional(count),
+});
+
+/** What a delivery event's payload normalises to; `toEnvelope` completes it into an `Envelope`. */
+export type EnvelopeInput = {
+  messageId: string;
+  order: Order;
+  driver?: string;
+  postedAt?: number;
+};
+
+/**
+ * Builds the normalised input from an accepted one: fresh objects, known keys only, in this order
+ * (`messageId`, `order`, then `driver` and `postedAt` only when defined). Both parsers end here.
+ */
+export function toEnvelopeInput(e: Output<typeof envelopeInputRule>): EnvelopeInput {
+  const order = toOrder(e.order);
+  const value: EnvelopeInput = { messageId: e.messageId ?? order.orderId, order };
+  if (e.driver !== undefined) value.driver = e.driver;
+  if (e.postedAt !== undefined) value.postedAt = e.postedAt;
+  return value;
+}
+
+export const envelopeInputSchema = schemaOf(envelopeInputRule).transform(toEnvelopeInput);
 
 /** `getAll`: `{ queueId }`, `{ clientId }`, or the bare queue name. */
 export const getAllSchema = z.union([
@@ -86,8 +111,8 @@ export const receivedSchema = z
   .object({
     queueId: queueIdSchema.optional(),
     clientId: queueIdSchema.optional(),
-    messageId: id.optional(),
-    order: z.object({ orderId: id.optional(), orderID: id.optional() }).optional(),
+    messageId: idSchema.optional(),
+    order: z.object({ orderId: idSchema.optional(), orderID: idSchema.optional() }).optional(),
   })
   .transform((r) => ({
     queueId: r.queueId ?? r.clientId,
@@ -98,10 +123,12 @@ export const receivedSchema = z
   .transform((r) => ({ queueId: r.queueId!, messageId: r.messageId! }));
 
 /** One queue entry, as an admin names it: `{ queueId, messageId }`. */
-export const entryKeySchema = z.object({ queueId: queueIdSchema, messageId: id });
+export const entryKeySchema = z.object({ queueId: queueIdSchema, messageId: idSchema });
 
-/** `claim`: the pickup's message id. */
-export const claimSchema = z.object({ messageId: id }).transform((r) => r.messageId);
+/** `claim`: `{ messageId }`, the pickup's message id. */
+export const claimRule = shape({ messageId: idRule });
+export const toClaim = (claim: Output<typeof claimRule>): string => claim.messageId;
+export const claimSchema = schemaOf(claimRule).transform(toClaim);
 
 /** `join`: a store name as a plain string, or `{ store }`. */
 export const joinSchema = z.union([storeNameSchema, z.object({ store: storeNameSchema }).transform((r) => r.store)]);

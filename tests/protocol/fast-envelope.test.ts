@@ -1,17 +1,18 @@
 /**
- * The fast path in front of zod (src/protocol/fast-parse.ts) must give exactly zod's result for every
- * input: same acceptance, same value, same key order, same error messages. Hand-picked edge cases
- * first, then a seeded randomised comparison that also checks both paths were really exercised.
+ * The fast path of the hot parsers (src/protocol/fast-parse.ts) is derived from the same rules as
+ * their zod schemas and ends in the same normalising function, so value and key order agree by
+ * construction. What can still go wrong is the derived test: it must never call canonical an input
+ * zod refuses, or one zod would change (a padded string, a float). So every case here is parsed
+ * both ways and must give zod's exact result; and each case says whether the fast path must take
+ * it, so that a test accepting nothing would fail too. Hand-picked edge cases first, then a seeded
+ * randomised comparison.
  */
 import { inspect } from 'node:util';
-import { fastClaim, fastEnvelopeInput, parseClaim, parseEnvelopeInput } from '../../src/protocol/fast-parse';
+import { parseClaim, parseEnvelopeInput } from '../../src/protocol/fast-parse';
 import { claimSchema, envelopeInputSchema, LIMITS, parse, type Parsed } from '../../src/protocol/schemas';
 
-/** Every key path of a value, in order, so key order and `undefined`-valued keys both count. */
-function keyPaths(value: unknown, prefix = ''): string[] {
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.keys(value).flatMap((key) => [`${prefix}${key}`, ...keyPaths((value as Record<string, unknown>)[key], `${prefix}${key}.`)]);
-}
+const fastEnvelopeInput = parseEnvelopeInput.fast;
+const fastClaim = parseClaim.fast;
 
 /** Asserts that the fast parser and zod agree on `input`, naming the input if they do not. */
 function expectSame<T>(fast: (data: unknown) => Parsed<T>, zod: (data: unknown) => Parsed<T>, input: unknown): void {
@@ -19,8 +20,6 @@ function expectSame<T>(fast: (data: unknown) => Parsed<T>, zod: (data: unknown) 
   const theirs = zod(input);
   const label = inspect(input, { depth: 4, showHidden: false, breakLength: Infinity });
   expect({ input: label, result: ours }).toStrictEqual({ input: label, result: theirs });
-  expect({ input: label, json: JSON.stringify(ours) }).toEqual({ input: label, json: JSON.stringify(theirs) });
-  expect({ input: label, keys: keyPaths(ours) }).toEqual({ input: label, keys: keyPaths(theirs) });
 }
 
 const viaZodEnvelope = (data: unknown): Parsed<unknown> => parse(envelopeInputSchema, data);
@@ -148,7 +147,7 @@ const limitFields: Array<[string, number, (value: string) => unknown, boolean]> 
   ['customer', LIMITS.customer, (v) => ({ order: { ...order, customer: v } }), true],
   ['address', LIMITS.address, (v) => ({ order: { ...order, address: v } }), true],
   ['driver', LIMITS.name, (v) => ({ ...env, driver: v }), true],
-  ['event', 32, (v) => ({ ...env, event: v }), false],
+  ['event', LIMITS.event, (v) => ({ ...env, event: v }), false],
   ['queueId', LIMITS.name, (v) => ({ ...env, queueId: v }), false],
   ['clientId', LIMITS.name, (v) => ({ ...env, clientId: v }), false],
 ];
@@ -349,7 +348,7 @@ class Generator {
   envelope(m: number): unknown {
     if (this.chance(0.03)) return this.pick([...NOT_STRINGS, 'o-1', '', [{ order: {} }]]);
     const e: Record<string, unknown> = {};
-    this.maybe(e, 'event', 0.5, () => (this.chance(0.7) ? this.pick(['pickup', 'in-transit', 'delivered', 'PICKUP']) : this.field(32, m)));
+    this.maybe(e, 'event', 0.5, () => (this.chance(0.7) ? this.pick(['pickup', 'in-transit', 'delivered', 'PICKUP']) : this.field(LIMITS.event, m)));
     this.maybe(e, 'messageId', 0.6, () => this.field(LIMITS.id, m));
     this.maybe(e, 'queueId', 0.4, () => this.field(LIMITS.name, m));
     this.maybe(e, 'clientId', 0.2, () => this.field(LIMITS.name, m));
