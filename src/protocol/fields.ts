@@ -17,6 +17,7 @@
  * canonicalTest(claim)(data); // true for { messageId: 'm-1' }; false for ' m-1', '', 7, null…
  */
 import { z } from 'zod';
+import { expecting } from './issues';
 
 /**
  * A string. By default zod trims it and then requires 1 to `max` characters (a name, an id, a text);
@@ -31,6 +32,8 @@ export interface TextRule {
   readonly pattern?: { readonly regex: RegExp; readonly message: string };
   /** A value refused although it matches, e.g. a store named like the driver queue. */
   readonly refuse?: { readonly when: (value: string) => boolean; readonly message: string };
+  /** What the field holds, for its errors: `required, <expected>` or `expected <expected>, got number`. */
+  readonly expected?: string;
   readonly optional?: true;
 }
 
@@ -95,8 +98,9 @@ export function schemaOf<R extends Rule>(rule: R): z.ZodType<Output<R>, Output<R
 function requiredSchemaOf(rule: Rule): z.ZodType {
   switch (rule.kind) {
     case 'text': {
-      let s = rule.trim ? z.string().trim() : z.string();
-      if (rule.min > 0) s = s.min(rule.min);
+      const base = rule.expected === undefined ? z.string() : z.string({ error: expecting(rule.expected) });
+      let s = rule.trim ? base.trim() : base;
+      if (rule.min > 0) s = s.min(rule.min, { abort: true }); // an empty name breaks no other rule worth saying
       s = s.max(rule.max);
       if (rule.pattern) s = s.regex(rule.pattern.regex, rule.pattern.message);
       const refuse = rule.refuse;

@@ -9,7 +9,9 @@
  */
 import { z } from 'zod';
 import { DRIVER_QUEUE, type Envelope, type Order } from './envelope';
-import { count, optional, schemaOf, shape, text, type Output, type TextRule } from './fields';
+import { expecting, explainIssue } from './issues';
+import { count, isPlainObject, optional, schemaOf, shape, text, type Output, type TextRule } from './fields';
+import { isNearMiss } from './spellings';
 
 /** The length limits of every string a client sends, in UTF-16 units after trimming. */
 export const LIMITS = { id: 128, name: 64, customer: 200, address: 500, event: 32 } as const;
@@ -21,10 +23,13 @@ export const STORE_NAME_PATTERN = /^[\w.@&' -]+$/;
 const idRule = text(LIMITS.id);
 /** The rule for every name: a client, a driver, a queue; a store name adds its own rules to it. */
 const nameRule = text(LIMITS.name);
+/** The characters of a store name, and so of every queue name. */
+const storeCharacters = { regex: STORE_NAME_PATTERN, message: "letters, digits, spaces and . @ & ' - _ only" };
 /** A store name: also a room and a queue name, so it may not be the driver queue's name. */
 const storeNameRule = text(LIMITS.name, {
-  pattern: { regex: STORE_NAME_PATTERN, message: "letters, digits, spaces and . @ & ' - _ only" },
+  pattern: storeCharacters,
   refuse: { when: (name) => name.toLowerCase() === DRIVER_QUEUE, message: `"${DRIVER_QUEUE}" is the driver queue, not a store` },
+  expected: 'a store name',
 });
 /** A string that is only informative, so only bounded: not trimmed, may be empty. */
 const label = (max: number): TextRule => text(max, { trim: false, min: 0 });
@@ -34,10 +39,16 @@ export const idSchema = schemaOf(idRule);
 export const nameSchema = schemaOf(nameRule);
 export const storeNameSchema = schemaOf(storeNameRule);
 
-/** A queue name: `driver` (any case, as some cohorts write `DRIVER`) or a store name. */
-export const queueIdSchema = nameSchema
-  .transform((name) => (name.toLowerCase() === DRIVER_QUEUE ? DRIVER_QUEUE : name))
-  .pipe(z.union([z.literal(DRIVER_QUEUE), storeNameSchema]));
+/**
+ * A queue name: `driver` (any case, as some cohorts write `DRIVER`) or a store name. A near miss of
+ * `driver` (`drivers`, `Driver_`, `drvier`) is refused with a hint rather than taken for a store
+ * nobody will ever post to.
+ */
+export const queueIdSchema = schemaOf(text(LIMITS.name, { pattern: storeCharacters, expected: '"driver" or a store name' }))
+  .refine((name) => !isNearMiss(name, DRIVER_QUEUE), {
+    error: (issue) => `"${String(issue.input)}" is not a queue; did you mean "${DRIVER_QUEUE}"?`,
+  })
+  .transform((name) => (name.toLowerCase() === DRIVER_QUEUE ? DRIVER_QUEUE : name));
 
 /** An order as clients send it; `orderID` (the lab's sample log spells it so) is read as `orderId`. */
 export const orderRule = shape(
@@ -96,12 +107,26 @@ export function toEnvelopeInput(e: Output<typeof envelopeInputRule>): EnvelopeIn
 
 export const envelopeInputSchema = schemaOf(envelopeInputRule).transform(toEnvelopeInput);
 
+/**
+ * A payload that names one thing: the bare string, `{ [key] }`, or `{ [alias] }` (a classroom
+ * spelling) when `key` is absent. Read as `{ [key] }`, so every error names `key`; `expected` words
+ * a payload of the wrong type.
+ */
+function oneField<T>(key: string, alias: string, schema: z.ZodType<T>, expected: string): z.ZodType<T> {
+  return z
+    .preprocess(
+      (data) => {
+        if (typeof data === 'string') return { [key]: data };
+        if (isPlainObject(data) && data[key] === undefined && data[alias] !== undefined) return { [key]: data[alias] };
+        return data;
+      },
+      z.object({ [key]: schema }, { error: expecting(expected) }),
+    )
+    .transform((r) => r[key] as T);
+}
+
 /** `getAll`: `{ queueId }`, `{ clientId }`, or the bare queue name. */
-export const getAllSchema = z.union([
-  queueIdSchema,
-  z.object({ queueId: queueIdSchema }).transform((r) => r.queueId),
-  z.object({ clientId: queueIdSchema }).transform((r) => r.clientId),
-]);
+export const getAllSchema = oneField('queueId', 'clientId', queueIdSchema, '{ queueId } or a queue name');
 
 /**
  * `received`: `{ queueId, messageId }`, `clientId` for `queueId`, or a whole echoed envelope, in
@@ -118,8 +143,8 @@ export const receivedSchema = z
     queueId: r.queueId ?? r.clientId,
     messageId: r.messageId ?? r.order?.orderId ?? r.order?.orderID,
   }))
-  .refine((r) => r.queueId !== undefined, { message: 'queueId is required', path: ['queueId'] })
-  .refine((r) => r.messageId !== undefined, { message: 'messageId is required', path: ['messageId'] })
+  .refine((r) => r.queueId !== undefined, { message: 'required, "driver" or a store name', path: ['queueId'] })
+  .refine((r) => r.messageId !== undefined, { message: 'required, the message id (or the whole envelope)', path: ['messageId'] })
   .transform((r) => ({ queueId: r.queueId!, messageId: r.messageId! }));
 
 /** One queue entry, as an admin names it: `{ queueId, messageId }`. */
@@ -130,8 +155,8 @@ export const claimRule = shape({ messageId: idRule });
 export const toClaim = (claim: Output<typeof claimRule>): string => claim.messageId;
 export const claimSchema = schemaOf(claimRule).transform(toClaim);
 
-/** `join`: a store name as a plain string, or `{ store }`. */
-export const joinSchema = z.union([storeNameSchema, z.object({ store: storeNameSchema }).transform((r) => r.store)]);
+/** `join`: a store name as a plain string, `{ store }` or `{ storeName }`. */
+export const joinSchema = oneField('store', 'storeName', storeNameSchema, 'a store name, { store } or { storeName }');
 
 /** Builds the envelope the hub stores and sends, from validated input and the event it arrived as. */
 export function toEnvelope(input: EnvelopeInput, event: Envelope['event'], queueId: string): Envelope {
@@ -140,9 +165,12 @@ export function toEnvelope(input: EnvelopeInput, event: Envelope['event'], queue
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: string[] };
 
-/** Parses `data` with `schema`, turning zod's issues into one readable line each. Never throws. */
+/**
+ * Parses `data` with `schema`, turning zod's issues into one line each that names the field and
+ * what was expected (see `issues.ts`). Never throws.
+ */
 export function parse<T>(schema: z.ZodType<T>, data: unknown): Parsed<T> {
-  const result = schema.safeParse(data);
+  const result = schema.safeParse(data, { error: explainIssue });
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
