@@ -47,6 +47,8 @@ export interface CountRule {
 export interface ShapeRule<F extends Fields = Fields> {
   readonly kind: 'shape';
   readonly fields: F;
+  /** Canonical only without unknown keys: for a shape whose extra keys its schema keeps. */
+  readonly exact?: true;
   /** A rule across fields, run once every field passed, e.g. "orderId or orderID". */
   readonly refine?: {
     check(value: ShapeOutput<F>): boolean;
@@ -56,7 +58,19 @@ export interface ShapeRule<F extends Fields = Fields> {
   readonly optional?: true;
 }
 
-export type Rule = TextRule | CountRule | ShapeRule;
+/**
+ * A field whose schema accepts more than its canonical form: `canonical` is the rule of what our
+ * own clients send (the fast path's test), `schema` the zod schema of everything accepted (a
+ * classroom's spellings), whose output the canonical input must already be, unchanged.
+ */
+export interface LenientRule<T = unknown> {
+  readonly kind: 'lenient';
+  readonly canonical: Rule;
+  readonly schema: z.ZodType<T>;
+  readonly optional?: true;
+}
+
+export type Rule = TextRule | CountRule | ShapeRule | LenientRule;
 export interface Fields {
   readonly [key: string]: Rule;
 }
@@ -68,7 +82,9 @@ export type Output<R extends Rule> = R extends TextRule
     ? number
     : R extends ShapeRule<infer F>
       ? ShapeOutput<F>
-      : never;
+      : R extends LenientRule<infer T>
+        ? T
+        : never;
 type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K] extends { optional: true } ? K : never }[keyof F];
 export type ShapeOutput<F extends Fields> = { [K in Exclude<keyof F, OptionalKeys<F>>]: Output<F[K]> } & {
   [K in OptionalKeys<F>]?: Output<F[K]> | undefined;
@@ -82,6 +98,15 @@ export const count: CountRule = { kind: 'count' };
 
 export function shape<F extends Fields>(fields: F, refine?: ShapeRule<F>['refine']): ShapeRule<F> {
   return refine ? { kind: 'shape', fields, refine } : { kind: 'shape', fields };
+}
+
+/** The same shape, canonical only without unknown keys. */
+export function exact<F extends Fields>(rule: ShapeRule<F>): ShapeRule<F> {
+  return { ...rule, exact: true };
+}
+
+export function lenient<T>(canonical: Rule, schema: z.ZodType<T>): LenientRule<T> {
+  return { kind: 'lenient', canonical, schema };
 }
 
 /** The same rule, which may also be absent or `undefined`. */
@@ -113,6 +138,8 @@ function requiredSchemaOf(rule: Rule): z.ZodType {
       const refine = rule.refine;
       return refine ? shapeSchema.refine((value) => refine.check(value as never), { message: refine.message, path: [refine.path] }) : shapeSchema;
     }
+    case 'lenient':
+      return rule.schema;
   }
 }
 
@@ -126,7 +153,9 @@ function requiredSchemaOf(rule: Rule): z.ZodType {
  * - count: `Number.isSafeInteger` (no NaN, no Infinity, nothing at 2^53) and `>= 0` (`-0` passes);
  * - shape: a plain object (prototype `Object.prototype` or `null`, what Socket.IO's decoder makes),
  *   each field read once, in declaration order as zod reads them; an optional field may be absent
- *   or `undefined`, `null` is zod's to refuse. Unknown keys are ignored, as zod strips them.
+ *   or `undefined`, `null` is zod's to refuse. Unknown keys are ignored, as zod strips them, except
+ *   in an `exact` shape, where any key not declared leaves the input to zod;
+ * - lenient: its canonical rule's test.
  *
  * The test is compiled to one function per shape with `new Function`, as zod 4 compiles its object
  * parsers: a tree of closures costs three times as much per envelope, which the hub would feel. The
@@ -155,6 +184,8 @@ function conditionOf(rule: Rule, v: string, ref: (thing: unknown) => string): st
       return `typeof ${v} === "number" && Number.isSafeInteger(${v}) && ${v} >= 0`;
     case 'shape':
       return `${ref(shapeTest(rule))}(${v})`;
+    case 'lenient':
+      return conditionOf(rule.canonical, v, ref);
   }
 }
 
@@ -166,6 +197,12 @@ function shapeTest(rule: ShapeRule): (value: unknown) => boolean {
     const check = conditionOf(field, `f${i}`, ref);
     return `const f${i} = o[${JSON.stringify(key)}]; if (!(${field.optional ? `f${i} === undefined || ` : ''}${check})) return false;`;
   });
+  if (rule.exact) {
+    // Every enumerable key one of the declared ones (own, as the object is plain); compared inline,
+    // which costs less than a Set lookup per key.
+    const known = Object.keys(rule.fields).map((key) => `k !== ${JSON.stringify(key)}`);
+    lines.push(`for (const k in o) if (${known.join(' && ') || 'true'}) return false;`);
+  }
   const refine = rule.refine ? `return ${ref(rule.refine.check.bind(rule.refine))}(o);` : 'return true;';
   return compile(refs, `return (o) => { if (!${ref(isPlainObject)}(o)) return false; ${lines.join(' ')} ${refine} };`);
 }

@@ -8,13 +8,23 @@
  * refused with a clear error rather than stored.
  */
 import { z } from 'zod';
-import { DRIVER_QUEUE, type Envelope, type Order } from './envelope';
+import { DRIVER_QUEUE, type AsSent, type Envelope, type Order } from './envelope';
 import { expecting, explainIssue } from './issues';
-import { count, isPlainObject, optional, schemaOf, shape, text, type Output, type TextRule } from './fields';
+import { count, exact, isPlainObject, lenient, optional, schemaOf, shape, text, type Output, type TextRule } from './fields';
 import { isNearMiss } from './spellings';
 
 /** The length limits of every string a client sends, in UTF-16 units after trimming. */
-export const LIMITS = { id: 128, name: 64, customer: 200, address: 500, event: 32 } as const;
+export const LIMITS = {
+  id: 128,
+  name: 64,
+  customer: 200,
+  address: 500,
+  event: 32,
+  /** A producer's order as sent (see `Envelope.asSent`): its keys, its JSON, its nesting. */
+  sentOrderKeys: 32,
+  sentOrderJson: 4096,
+  sentOrderDepth: 8,
+} as const;
 
 /** The characters a store name may use (ASCII only: no `u` flag, so `\w` is `[A-Za-z0-9_]`). */
 export const STORE_NAME_PATTERN = /^[\w.@&' -]+$/;
@@ -50,25 +60,49 @@ export const queueIdSchema = schemaOf(text(LIMITS.name, { pattern: storeCharacte
   })
   .transform((name) => (name.toLowerCase() === DRIVER_QUEUE ? DRIVER_QUEUE : name));
 
-/** An order as clients send it; `orderID` (the lab's sample log spells it so) is read as `orderId`. */
-export const orderRule = shape(
-  {
-    store: storeNameRule,
-    orderId: optional(idRule),
-    orderID: optional(idRule),
-    customer: text(LIMITS.customer),
-    address: text(LIMITS.address),
-  },
-  { check: (o) => (o.orderId ?? o.orderID) !== undefined, path: 'orderId', message: 'orderId is required' },
-);
-type OrderInput = Output<typeof orderRule>;
+const customerRule = text(LIMITS.customer);
+const addressRule = text(LIMITS.address);
+
+/** An order as our clients send it: exactly these four strings. */
+const canonicalOrderRule = exact(shape({ store: storeNameRule, orderId: idRule, customer: customerRule, address: addressRule }));
+
+/** A classroom's order id: a string, or a whole number (read as its decimal string). */
+const orderIdInput = z
+  .preprocess(
+    (id) => (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? String(id) : id),
+    schemaOf(text(LIMITS.id, { expected: 'a string or a whole number' })),
+  )
+  .optional();
+
+/**
+ * An order as any client sends it: the id spelled `orderId`, `orderID` (the lab's sample log) or
+ * `id` (phase-2 clients), a string or a whole number; other fields (`phone`, `items`) are kept here
+ * and bounded when the order is kept as sent (`as-sent.ts`).
+ */
+export const orderInputSchema = z
+  .looseObject(
+    {
+      store: storeNameSchema,
+      orderId: orderIdInput,
+      orderID: orderIdInput,
+      id: orderIdInput,
+      customer: schemaOf(customerRule),
+      address: schemaOf(addressRule),
+    },
+    { error: expecting('an order { store, orderId, customer, address }') },
+  )
+  .refine((o) => (o.orderId ?? o.orderID ?? o.id) !== undefined, {
+    message: 'required, a string or a whole number (orderId, orderID or id)',
+    path: ['orderId'],
+  });
+type OrderInput = z.output<typeof orderInputSchema>;
 
 /** The normalised order: one id, known keys only, a fresh object. */
-function toOrder(o: OrderInput): Order {
-  return { store: o.store, orderId: (o.orderId ?? o.orderID)!, customer: o.customer, address: o.address };
+export function toOrder(o: OrderInput): Order {
+  return { store: o.store, orderId: (o.orderId ?? o.orderID ?? o.id)!, customer: o.customer, address: o.address };
 }
 
-export const orderSchema = schemaOf(orderRule).transform(toOrder);
+export const orderSchema = orderInputSchema.transform(toOrder);
 
 /**
  * The envelope as clients send it. `event` and `queueId` are informative only: the hub sets both
@@ -80,7 +114,7 @@ export const envelopeInputRule = shape({
   messageId: optional(idRule),
   queueId: optional(label(LIMITS.name)),
   clientId: optional(label(LIMITS.name)),
-  order: orderRule,
+  order: lenient(canonicalOrderRule, orderInputSchema),
   driver: optional(nameRule),
   postedAt: optional(count),
 });
@@ -91,6 +125,8 @@ export type EnvelopeInput = {
   order: Order;
   driver?: string;
   postedAt?: number;
+  /** A classroom producer's payload, when the envelope does not reproduce it (see `Envelope`). */
+  asSent?: AsSent;
 };
 
 /**
@@ -137,11 +173,11 @@ export const receivedSchema = z
     queueId: queueIdSchema.optional(),
     clientId: queueIdSchema.optional(),
     messageId: idSchema.optional(),
-    order: z.object({ orderId: idSchema.optional(), orderID: idSchema.optional() }).optional(),
+    order: z.object({ orderId: orderIdInput, orderID: orderIdInput, id: orderIdInput }).optional(),
   })
   .transform((r) => ({
     queueId: r.queueId ?? r.clientId,
-    messageId: r.messageId ?? r.order?.orderId ?? r.order?.orderID,
+    messageId: r.messageId ?? r.order?.orderId ?? r.order?.orderID ?? r.order?.id,
   }))
   .refine((r) => r.queueId !== undefined, { message: 'required, "driver" or a store name', path: ['queueId'] })
   .refine((r) => r.messageId !== undefined, { message: 'required, the message id (or the whole envelope)', path: ['messageId'] })
@@ -172,8 +208,12 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: string[] }
 export function parse<T>(schema: z.ZodType<T>, data: unknown): Parsed<T> {
   const result = schema.safeParse(data, { error: explainIssue });
   if (result.success) return { ok: true, value: result.data };
+  const where = (issue: z.core.$ZodIssue): string => (issue.path.length ? issue.path.join('.') : '(payload)');
+  // zod still measures a value of the wrong type (an array's length against a string's minimum):
+  // the type is the mistake, so a field with a type error says only that.
+  const wrongType = new Set(result.error.issues.filter((i) => i.code === 'invalid_type').map(where));
   return {
     ok: false,
-    issues: result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(payload)'}: ${i.message}`),
+    issues: result.error.issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(where(i))).map((i) => `${where(i)}: ${i.message}`),
   };
 }

@@ -38,7 +38,7 @@ describe('envelope', () => {
   });
 
   it('refuses an order without an id, saying so', () => {
-    expect(parse(envelopeInputSchema, { order: { ...order, orderId: undefined } })).toEqual({ ok: false, issues: ['order.orderId: orderId is required'] });
+    expect(parse(envelopeInputSchema, { order: { ...order, orderId: undefined } })).toEqual({ ok: false, issues: ['order.orderId: required, a string or a whole number (orderId, orderID or id)'] });
   });
 
   it('drops a __proto__ key instead of copying it', () => {
@@ -79,7 +79,7 @@ describe('every mistake is answered with the field and what was expected', () =>
     [joinSchema, [], ['(payload): expected a store name, { store } or { storeName }, got an array']],
     [receivedSchema, {}, ['queueId: required, "driver" or a store name', 'messageId: required, the message id (or the whole envelope)']],
     [envelopeInputSchema, { order: { ...order, customer: 5, address: '' } }, ['order.customer: expected a string, got number', 'order.address: must not be empty']],
-    [envelopeInputSchema, { order: null }, ['order: expected an object, got null']],
+    [envelopeInputSchema, { order: null }, ['order: expected an order { store, orderId, customer, address }, got null']],
     [envelopeInputSchema, { order, postedAt: 1.5 }, ['postedAt: expected a whole number, got number']],
   ])('case %#', (schema, input, issues) => expect(parse(schema as z.ZodType, input)).toEqual({ ok: false, issues }));
 });
