@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, type Failure, type Result } from './acks';
-import { LIMITS } from './schemas';
+import { LIMITS, nameSchema } from './schemas';
 
 /** The browser page's namespace. */
 export const DASHBOARD_NAMESPACE = '/dashboard';
@@ -199,7 +199,7 @@ export interface HubToRemoteEvents {
 // ---------------------------------------------------------------------------------------------
 // Run-time checks (server and client; the page never loads them)
 
-const clientIdSchema = z.string().trim().min(1).max(LIMITS.name);
+const clientIdSchema = nameSchema;
 const failureSchema = z.object({
   ok: z.literal(false),
   error: z.object({
@@ -227,6 +227,6 @@ export const remoteAckSchema = z.union([
 export const controlHandshakeSchema = z.object({
   clientId: clientIdSchema,
   role: z.enum(['vendor', 'driver']),
-  store: z.string().trim().min(1).max(LIMITS.name).optional(),
+  store: nameSchema.optional(),
   token: z.string().max(1000).optional(),
 }) satisfies z.ZodType<ControlHandshake>;

@@ -4,7 +4,7 @@
  * nothing and are served the plain lab protocol (see docs/protocol.md).
  */
 import { z } from 'zod';
-import { LIMITS, storeNameSchema } from './schemas';
+import { nameSchema, storeNameSchema } from './schemas';
 
 /** The protocol version our clients speak. Bump it when the extension changes incompatibly. */
 export const CAPS_PROTOCOL = 2;
@@ -14,7 +14,7 @@ export const handshakeSchema = z.discriminatedUnion('role', [
     caps: z.literal(CAPS_PROTOCOL),
     role: z.literal('vendor'),
     /** Stable across restarts of the same client: sessions and leases are bound to it. */
-    clientId: z.string().trim().min(1).max(LIMITS.name),
+    clientId: nameSchema,
     store: storeNameSchema,
     /** How many delivery notices it may hold unacknowledged at once; capped by the hub's VENDOR_PREFETCH. */
     prefetch: z.number().int().min(1).max(10_000).optional(),
@@ -22,7 +22,7 @@ export const handshakeSchema = z.discriminatedUnion('role', [
   z.object({
     caps: z.literal(CAPS_PROTOCOL),
     role: z.literal('driver'),
-    clientId: z.string().trim().min(1).max(LIMITS.name),
+    clientId: nameSchema,
     /** How many pickups this driver may hold unconfirmed at once; the hub caps it at its own PREFETCH. */
     prefetch: z.number().int().min(1).max(10_000).optional(),
   }),

@@ -99,7 +99,7 @@ describe('malformed input', () => {
 
   it('names the failing fields', async () => {
     const answer = await client.timeout(5000).emitWithAck('pickup', { messageId: 'm', order: { ...order, customer: 5 } });
-    expect(answer.error.issues).toEqual(['order.customer: Invalid input: expected string, received number']);
+    expect(answer.error.issues).toEqual(['order.customer: expected a string, got number']);
   });
 
   it('an unknown queue or message in received is harmless', async () => {

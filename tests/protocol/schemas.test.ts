@@ -1,4 +1,5 @@
 /** The input schemas: classroom spellings normalised, everything else refused with a reason. */
+import type { z } from 'zod';
 import { canonicalEventName } from '../../src/protocol/spellings';
 import { envelopeInputSchema, getAllSchema, joinSchema, parse, queueIdSchema, receivedSchema } from '../../src/protocol/schemas';
 
@@ -37,7 +38,7 @@ describe('envelope', () => {
   });
 
   it('refuses an order without an id, saying so', () => {
-    expect(parse(envelopeInputSchema, { order: { ...order, orderId: undefined } })).toEqual({ ok: false, issues: ['order.orderId: orderId is required'] });
+    expect(parse(envelopeInputSchema, { order: { ...order, orderId: undefined } })).toEqual({ ok: false, issues: ['order.orderId: required, a string or a whole number (orderId, orderID or id)'] });
   });
 
   it('drops a __proto__ key instead of copying it', () => {
@@ -64,5 +65,39 @@ describe('queues, getAll, received and join', () => {
   it('refuses store names that are not names', () => {
     for (const bad of ['', 'driver', 'a/b', 'x'.repeat(65), 'new\nline']) expect(parse(joinSchema, bad).ok).toBe(false);
     expect(parse(joinSchema, { store: '1-800-flowers' })).toEqual({ ok: true, value: '1-800-flowers' });
+  });
+});
+
+describe('every mistake is answered with the field and what was expected', () => {
+  it.each([
+    [getAllSchema, {}, ['queueId: required, "driver" or a store name']],
+    [getAllSchema, null, ['(payload): expected { queueId } or a queue name, got null']],
+    [getAllSchema, { queueId: 5 }, ['queueId: expected "driver" or a store name, got number']],
+    [getAllSchema, { queueId: 'x'.repeat(65) }, ['queueId: at most 64 characters, got 65']],
+    [getAllSchema, { queueId: ' ' }, ['queueId: must not be empty']],
+    [joinSchema, {}, ['store: required, a store name']],
+    [joinSchema, [], ['(payload): expected a store name, { store } or { storeName }, got an array']],
+    [receivedSchema, {}, ['queueId: required, "driver" or a store name', 'messageId: required, the message id (or the whole envelope)']],
+    [envelopeInputSchema, { order: { ...order, customer: 5, address: '' } }, ['order.customer: expected a string, got number', 'order.address: must not be empty']],
+    [envelopeInputSchema, { order: null }, ['order: expected an order { store, orderId, customer, address }, got null']],
+    [envelopeInputSchema, { order, postedAt: 1.5 }, ['postedAt: expected a whole number, got number']],
+  ])('case %#', (schema, input, issues) => expect(parse(schema as z.ZodType, input)).toEqual({ ok: false, issues }));
+});
+
+describe('near misses of the driver queue', () => {
+  it.each(['drivers', 'DRIVERS', 'Driver_', 'drvier', 'dri-ver', 'driverr', ' Drivers '])('refuses %p with a hint', (name) => {
+    const hint = `queueId: "${name.trim()}" is not a queue; did you mean "driver"?`;
+    expect(parse(getAllSchema, { queueId: name })).toEqual({ ok: false, issues: [hint] });
+    expect(parse(receivedSchema, { queueId: name, messageId: 'm' })).toEqual({ ok: false, issues: [hint] });
+  });
+
+  it.each(['driver', 'DRIVER', 'Driver', 'diver', 'drive', 'river', 'acme-widgets', 'Dr. Rivers'])('takes %p as meant', (name) => {
+    expect(parse(getAllSchema, { queueId: name })).toEqual({ ok: true, value: name.toLowerCase() === 'driver' ? 'driver' : name });
+  });
+});
+
+describe('join', () => {
+  it.each([['acme'], [{ store: 'acme' }], [{ storeName: 'acme' }], [{ storeName: ' acme ' }]])('reads %p', (input) => {
+    expect(parse(joinSchema, input)).toEqual({ ok: true, value: 'acme' });
   });
 });
