@@ -3,7 +3,7 @@
  *
  * | action                    | how                                                          |
  * |---------------------------|--------------------------------------------------------------|
- * | `pause`, `resume`         | in the hub: `Session.setPaused` on each of the client's sessions |
+ * | `pause`, `resume`         | in the hub: `setPaused` on each of the client's sessions     |
  * | `post`                    | relayed over `/control`: the vendor posts an order          |
  * | `disconnect`, `reconnect` | relayed over `/control`: the client closes or reopens `/caps` |
  *
@@ -15,9 +15,12 @@ import { controlCommandSchema, type Access, type ControlAck, type ControlCommand
 import { parse } from '../protocol/schemas';
 import type { ClientDirectory } from './clients';
 import type { LogFeed } from './log-feed';
+import type { DashboardPort } from './port';
 import type { RemoteControls } from './remote-controls';
 
 export interface ControlCommandsDeps {
+  /** Where `pause` and `resume` happen. */
+  port: Pick<DashboardPort, 'setPaused'>;
   clients: ClientDirectory;
   remotes: RemoteControls;
   log: LogFeed;
@@ -59,7 +62,7 @@ export class ControlCommands {
     if (action === 'pause' || action === 'resume') {
       const sessions = this.deps.clients.sessionsOf(clientId);
       if (sessions.length === 0) return failure('not_found', `${clientId} is not connected`);
-      for (const session of sessions) session.setPaused(action === 'pause');
+      for (const session of sessions) this.deps.port.setPaused(session.socketId, action === 'pause');
       return {
         ok: true,
         message: action === 'pause' ? `paused ${clientId}: the hub sends it nothing new` : `resumed ${clientId}`,

@@ -6,14 +6,13 @@
  *
  * @example
  *   const hub = await startHub(config, logger);
- *   const dashboard = attachDashboard(hub, { token: config.dashboardToken, logger });
+ *   const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, logger });
  *   console.log(`dashboard: ${hub.url}/`);
  *   …
  *   dashboard.close();
  *   await hub.close();
  */
 import type { Namespace, Socket } from 'socket.io';
-import type { Hub } from '../hub/hub';
 import type { Logger } from '../logger';
 import { failure } from '../protocol/acks';
 import { CONTROL_NAMESPACE, DASHBOARD_NAMESPACE, DASHBOARD_TICK_MS, type DashboardToPageEvents, type PageToDashboardEvents } from '../protocol/dashboard';
@@ -22,6 +21,7 @@ import { ControlCommands } from './control-commands';
 import { DashboardFeed } from './feed';
 import { addDeadLetterRoutes } from './dead-letter-routes';
 import { addPageRoutes } from './page-routes';
+import type { DashboardPort } from './port';
 import { RemoteControls, type RemoteNamespace } from './remote-controls';
 
 export type DashboardNamespace = Namespace<PageToDashboardEvents, DashboardToPageEvents>;
@@ -42,18 +42,18 @@ export interface Dashboard {
   close(): void;
 }
 
-/** Adds the dashboard to a running hub. */
-export function attachDashboard(hub: Hub, options: DashboardOptions): Dashboard {
+/** Adds the dashboard to a running hub, through the hub's port (src/hub/dashboard-port.ts). */
+export function attachDashboard(port: DashboardPort, options: DashboardOptions): Dashboard {
   const logger = options.logger.child({ feature: 'dashboard' });
-  const feed = new DashboardFeed(hub);
-  const remotes = new RemoteControls(namespaceOf<RemoteNamespace>(hub, CONTROL_NAMESPACE), {
+  const feed = new DashboardFeed(port);
+  const remotes = new RemoteControls(namespaceOf<RemoteNamespace>(port, CONTROL_NAMESPACE), {
     token: options.token,
     logger,
     ...(options.remoteTimeoutMs === undefined ? {} : { timeoutMs: options.remoteTimeoutMs }),
     onChange: (handshake, controllable) => feed.clients.setControllable(handshake, controllable),
   });
-  const commands = new ControlCommands({ clients: feed.clients, remotes, log: feed.log, logger });
-  const nsp = namespaceOf<DashboardNamespace>(hub, DASHBOARD_NAMESPACE);
+  const commands = new ControlCommands({ port, clients: feed.clients, remotes, log: feed.log, logger });
+  const nsp = namespaceOf<DashboardNamespace>(port, DASHBOARD_NAMESPACE);
   nsp.on('connection', (socket) => {
     feed.watch(true);
     servePage(socket, feed, commands, options.token, logger);
@@ -67,7 +67,7 @@ export function attachDashboard(hub: Hub, options: DashboardOptions): Dashboard 
     const update = feed.update();
     if (update) nsp.emit('update', update);
   }, DASHBOARD_TICK_MS).unref();
-  const paths = [...addPageRoutes(hub.routes, logger), ...addDeadLetterRoutes(hub, options.token, logger)];
+  const removeRoutes = [...addPageRoutes(port, logger), ...addDeadLetterRoutes(port, options.token, logger)];
 
   return {
     nsp,
@@ -75,7 +75,7 @@ export function attachDashboard(hub: Hub, options: DashboardOptions): Dashboard 
     close() {
       clearInterval(ticker);
       feed.close();
-      for (const path of paths) hub.routes.delete(path);
+      for (const remove of removeRoutes) remove();
     },
   };
 }
@@ -84,8 +84,8 @@ export function attachDashboard(hub: Hub, options: DashboardOptions): Dashboard 
  * A namespace of the hub's server with its own event map. Socket.IO types a whole server with one
  * map (the hub's, for `/caps`); the dashboard's namespaces have theirs, hence the one cast here.
  */
-function namespaceOf<N>(hub: Hub, name: string): N {
-  return hub.io.of(name) as unknown as N;
+function namespaceOf<N>(port: DashboardPort, name: string): N {
+  return port.namespace(name) as unknown as N;
 }
 
 /** One open page: its snapshot, then its commands. */

@@ -1,20 +1,18 @@
 /**
  * What the dashboard knows, and the throttle between the hub and the pages.
  *
- * The feed listens to the hub's activity (delivery events, sessions) and the broker's events
- * (claimed, acked, redelivered, dead), and keeps the clients, the package cards, the event log and
+ * The feed listens to the hub's activity through its port (delivery events, sessions, and the
+ * broker's claimed, acked, redelivered and dead), and keeps the clients, the package cards, the event log and
  * the throughput. A page gets everything once, as a `snapshot`; after that, at most every
  * {@link DASHBOARD_TICK_MS}, one `update` with only what changed. However many thousands of events a
  * second the hub handles, a page gets five small messages a second.
  */
-import type { Hub } from '../hub/hub';
-import type { Session } from '../hub/session';
 import type { Envelope } from '../protocol/envelope';
-import type { StoredMessage } from '../queue/store';
 import type { Access, DashboardSnapshot, DashboardUpdate, RoomView } from '../protocol/dashboard';
 import { ClientDirectory } from './clients';
 import { LogFeed } from './log-feed';
 import { PackageBoard } from './packages';
+import type { ActivityListener, DashboardActivity, DashboardPort } from './port';
 import { Throughput } from './throughput';
 
 export class DashboardFeed {
@@ -28,34 +26,33 @@ export class DashboardFeed {
   private readonly sent = { clients: '', rooms: '', queues: '' };
   private readonly unsubscribe: (() => void)[] = [];
 
-  constructor(private readonly hub: Hub) {
-    this.clients = new ClientDirectory(hub.sessions);
-    for (const session of hub.sessions.values()) this.clients.onSession(session, 'connected');
-    this.listen(hub.activity, 'event', (envelope: Envelope) => this.onEvent(envelope));
-    this.listen(hub.activity, 'session', (session: Session, change: 'connected' | 'changed' | 'disconnected') => {
+  constructor(private readonly port: DashboardPort) {
+    this.clients = new ClientDirectory((socketId) => port.session(socketId));
+    for (const session of port.sessions()) this.clients.onSession(session, 'connected');
+    this.listen('event', (envelope) => this.onEvent(envelope));
+    this.listen('session', (session, change) => {
       const line = this.clients.onSession(session, change);
       if (line) this.log.add('client', line);
     });
-    const { broker } = hub;
-    this.listen(broker, 'claimed', (message: StoredMessage, owner: string) => {
+    this.listen('claimed', (message, owner) => {
       if (!this.watched) return;
       this.packages.onClaimed(message, message.envelope, owner);
       this.log.add('claimed', `${owner} claimed ${message.messageId}`);
     });
-    this.listen(broker, 'acked', (key: StoredMessage) => {
+    this.listen('acked', (key) => {
       if (!this.watched) return;
       this.packages.onAcked(key);
       this.log.add('acked', `${key.queueId} acknowledged ${key.messageId}`);
     });
-    this.listen(broker, 'redelivered', (message: StoredMessage, reason: string) => {
+    this.listen('redelivered', (key, reason) => {
       if (!this.watched) return;
-      this.packages.onRedelivered(message, reason);
-      this.log.add('redelivered', `${message.messageId} back in queue ${message.queueId} (${reason})`);
+      this.packages.onRedelivered(key, reason);
+      this.log.add('redelivered', `${key.messageId} back in queue ${key.queueId} (${reason})`);
     });
-    this.listen(broker, 'dead', (message: StoredMessage, reason: string) => {
+    this.listen('dead', (key, reason) => {
       if (!this.watched) return;
-      this.packages.onDead(message, reason);
-      this.log.add('dead', `${message.messageId} dead-lettered in ${message.queueId}: ${reason}`);
+      this.packages.onDead(key, reason);
+      this.log.add('dead', `${key.messageId} dead-lettered in ${key.queueId}: ${reason}`);
     });
   }
 
@@ -74,7 +71,7 @@ export class DashboardFeed {
       access,
       clients: this.clients.list(),
       rooms: this.rooms(),
-      queues: this.hub.broker.snapshot(),
+      queues: this.port.queues(),
       packages: this.packages.all(),
       log: this.log.all(),
       throughput: this.throughput.values(),
@@ -91,7 +88,7 @@ export class DashboardFeed {
     if (clients) update.clients = clients;
     const rooms = this.changed('rooms', this.rooms());
     if (rooms) update.rooms = rooms;
-    const queues = this.changed('queues', this.hub.broker.snapshot());
+    const queues = this.changed('queues', this.port.queues());
     if (queues) update.queues = queues;
     const packages = this.packages.takeChanged();
     if (packages.length) update.packages = packages;
@@ -129,14 +126,10 @@ export class DashboardFeed {
 
   /** The `/caps` rooms other than each socket's own, with the client ids in them. */
   private rooms(): RoomView[] {
-    const { adapter } = this.hub.nsp;
-    const rooms: RoomView[] = [];
-    for (const [name, socketIds] of adapter.rooms) {
-      if (adapter.sids.has(name)) continue; // every socket sits in a room named after its id
-      const members = [...socketIds].map((id) => this.hub.sessions.get(id)?.info().clientId ?? id);
-      rooms.push({ name, members: [...new Set(members)].sort() });
-    }
-    return rooms.sort((a, b) => a.name.localeCompare(b.name));
+    return this.port
+      .rooms()
+      .map(({ name, socketIds }) => ({ name, members: [...new Set([...socketIds].map((id) => this.port.session(id)?.clientId ?? id))].sort() }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** `value` if it differs from what was last sent as `key`. */
@@ -147,12 +140,7 @@ export class DashboardFeed {
     return value;
   }
 
-  private listen<A extends unknown[]>(
-    emitter: { on(event: string, l: (...args: A) => void): unknown; off(event: string, l: (...args: A) => void): unknown },
-    event: string,
-    listener: (...args: A) => void,
-  ): void {
-    emitter.on(event, listener);
-    this.unsubscribe.push(() => emitter.off(event, listener));
+  private listen<K extends keyof DashboardActivity>(event: K, listener: ActivityListener<K>): void {
+    this.unsubscribe.push(this.port.subscribe(event, listener));
   }
 }

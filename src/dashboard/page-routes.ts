@@ -11,8 +11,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { Routes } from '../hub/hub';
 import type { Logger } from '../logger';
+import type { DashboardPort } from './port';
 
 const PAGE_DIR = join(__dirname, 'page');
 
@@ -25,11 +25,11 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-cache',
 };
 
-/** Adds the page's routes to `routes`. Returns the paths added, so that they can be removed. */
-export function addPageRoutes(routes: Routes, logger: Logger): string[] {
-  const added: string[] = [];
+/** Adds the page's routes to the hub. Returns the functions that remove them. */
+export function addPageRoutes(port: Pick<DashboardPort, 'route'>, logger: Logger): (() => void)[] {
+  const added: (() => void)[] = [];
   const add = (path: string, type: string, body: () => Promise<string>) => {
-    routes.set(path, (_req, res) => {
+    const remove = port.route(path, (_req, res) => {
       body().then(
         (text) => send(res, 200, type, text),
         (err: unknown) => {
@@ -38,7 +38,7 @@ export function addPageRoutes(routes: Routes, logger: Logger): string[] {
         },
       );
     });
-    added.push(path);
+    added.push(remove);
   };
   add('/', 'text/html; charset=utf-8', cached(async () => readFileSync(join(PAGE_DIR, 'index.html'), 'utf8')));
   add('/dashboard/style.css', 'text/css; charset=utf-8', cached(async () => readFileSync(join(PAGE_DIR, 'style.css'), 'utf8')));

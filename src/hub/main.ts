@@ -9,6 +9,7 @@ import { onShutdown } from '../cli/shutdown';
 import { wholeNumber } from '../cli/options';
 import { CAPS_NAMESPACE } from '../protocol/events';
 import { attachDashboard } from '../dashboard/dashboard';
+import { dashboardPort } from './dashboard-port';
 import { startHub } from './hub';
 
 async function main(): Promise<void> {
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'hub', ...config.log });
   const started = Date.now();
   const hub = await startHub(config, logger);
-  const dashboard = attachDashboard(hub, { token: config.dashboardToken, logger });
+  const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, logger });
   logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (store: ${config.store}, ready in ${Date.now() - started} ms)`);
   logger.info(`Dashboard: ${hub.url}/ (controls: this machine${config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only'})`);
   onShutdown(logger, () => {

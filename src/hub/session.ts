@@ -13,6 +13,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Namespace, Socket } from 'socket.io';
+import type { SessionView } from '../dashboard/port';
 import { failure, type Failure } from '../protocol/acks';
 import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { CapsSocketData, ClientToHubEvents, HubToClientEvents, HubToHubEvents } from '../protocol/events';
@@ -36,17 +37,8 @@ export interface HubActivity {
   session: [session: Session, change: 'connected' | 'changed' | 'disconnected'];
 }
 
-/** A session as the dashboard lists it. */
-export interface SessionInfo {
-  socketId: string;
-  /** Our client's id, or the socket id for a classroom client. */
-  clientId: string;
-  /** `vendor` or `driver` once known; a classroom client that has not shown its role yet is `unknown`. */
-  role: 'vendor' | 'driver' | 'unknown';
-  classroom: boolean;
-  store: string | undefined;
-  queues: string[];
-  paused: boolean;
+/** A session as the dashboard's port shows it (src/dashboard/port.ts), and when it connected. */
+export interface SessionInfo extends SessionView {
   connectedAt: number;
 }
 

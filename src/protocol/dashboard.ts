@@ -20,7 +20,9 @@
  *   socket.emit('control', { action: 'pause', clientId: 'driver-1' }, (ack) => …);
  */
 import { z } from 'zod';
+import type { QueueStats } from '../hub/broker';
 import type { Failure, Result } from './acks';
+import type { EntryKey, Envelope } from './envelope';
 import { LIMITS } from './schemas';
 
 /** The browser page's namespace. */
@@ -60,15 +62,17 @@ export interface RoomView {
   members: string[];
 }
 
-/** One queue's figures (the broker's `snapshot`). */
-export interface QueueView {
-  queueId: string;
-  /** Messages in the queue: waiting, in flight or claimed. */
-  depth: number;
-  inFlight: number;
-  /** Messages in its dead-letter queue. */
-  dead: number;
-  consumers: number;
+/** One queue's figures, as the broker counts them (its `snapshot`). */
+export type { QueueStats };
+
+/** A message that could not be delivered, as `GET /dead-letters` lists it. */
+export interface DeadLetterView extends EntryKey {
+  envelope: Envelope;
+  /** Why it died: `max attempts`, `expired`, `rejected by consumer`. */
+  reason: string;
+  /** When the hub accepted it, and when it died (ms since the epoch). */
+  enqueuedAt: number;
+  deadAt: number;
 }
 
 /** The stages a package card moves through, in order. */
@@ -114,7 +118,7 @@ export interface DashboardSnapshot {
   access: Access;
   clients: ClientView[];
   rooms: RoomView[];
-  queues: QueueView[];
+  queues: QueueStats[];
   /** Oldest first. */
   packages: PackageCard[];
   /** Oldest first. */
@@ -131,7 +135,7 @@ export interface DashboardSnapshot {
 export interface DashboardUpdate {
   clients?: ClientView[];
   rooms?: RoomView[];
-  queues?: QueueView[];
+  queues?: QueueStats[];
   packages?: PackageCard[];
   log?: LogLine[];
   skipped?: number;

@@ -11,6 +11,7 @@
 import { io } from 'socket.io-client';
 import { attachDashboard, type Dashboard } from '../../src/dashboard/dashboard';
 import { controlAccess, isLoopback } from '../../src/dashboard/access';
+import { dashboardPort } from '../../src/hub/dashboard-port';
 import type { Hub } from '../../src/hub/hub';
 import { CONTROL_NAMESPACE, DASHBOARD_NAMESPACE, type ControlAck } from '../../src/protocol/dashboard';
 import { setup, silentLogger, type TestContext } from '../helpers/setup';
@@ -30,7 +31,7 @@ afterEach(() => t?.cleanup());
 async function hubWithDriver(token: string): Promise<{ hub: Hub; dashboard: Dashboard; driverPaused: () => boolean }> {
   t = await setup();
   const hub = await t.hub({ dashboardToken: token });
-  const dashboard = attachDashboard(hub, { token, logger: silentLogger });
+  const dashboard = attachDashboard(dashboardPort(hub), { token, logger: silentLogger });
   t.defer(() => dashboard.close());
   controllableDriver(t, hub, DRIVER, 0);
   const sessions = () => [...hub.sessions.values()].filter((s) => s.info().clientId === DRIVER);

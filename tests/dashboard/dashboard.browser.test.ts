@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { attachDashboard } from '../../src/dashboard/dashboard';
+import { dashboardPort } from '../../src/hub/dashboard-port';
 import type { Hub } from '../../src/hub/hub';
 import type { Vendor } from '../../src/vendor/vendor';
 import { setup, silentLogger, type TestContext } from '../helpers/setup';
@@ -57,7 +58,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 it('shows the clients, moves a posted order to delivered, and shows the driver queue grow while the driver is away and drain on its return', async () => {
   t = await setup();
   const hub: Hub = await t.hub();
-  const dashboard = attachDashboard(hub, { token: '', logger: silentLogger });
+  const dashboard = attachDashboard(dashboardPort(hub), { token: '', logger: silentLogger });
   t.defer(() => dashboard.close());
   const { vendor } = controllableVendor(t, hub, STORE);
   controllableDriver(t, hub, DRIVER, 150);
@@ -135,7 +136,7 @@ it('shows the clients, moves a posted order to delivered, and shows the driver q
 it('stays responsive and keeps the DOM capped under a burst of thousands of events', async () => {
   t = await setup();
   const hub = await t.hub();
-  const dashboard = attachDashboard(hub, { token: '', logger: silentLogger });
+  const dashboard = attachDashboard(dashboardPort(hub), { token: '', logger: silentLogger });
   t.defer(() => dashboard.close());
   const browser = await launchBrowser(t);
   const page = await browser.newPage();

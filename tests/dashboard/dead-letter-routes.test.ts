@@ -1,5 +1,6 @@
 /** Inspecting and requeueing dead letters over HTTP. */
 import { attachDashboard } from '../../src/dashboard/dashboard';
+import { dashboardPort } from '../../src/hub/dashboard-port';
 import type { Envelope } from '../../src/protocol/envelope';
 import { rawVendor } from '../helpers/raw-clients';
 import { setup, silentLogger, type TestContext } from '../helpers/setup';
@@ -13,7 +14,7 @@ const pickup = (id: string): Envelope => ({ event: 'pickup', messageId: id, queu
 
 it('lists dead letters and requeues one, for callers allowed to act', async () => {
   const hub = await t.hub({ delivery: { maxAttempts: 1 } });
-  const dashboard = attachDashboard(hub, { token: 'sesame', logger: silentLogger });
+  const dashboard = attachDashboard(dashboardPort(hub), { token: 'sesame', logger: silentLogger });
   t.defer(() => dashboard.close());
   const vendor = rawVendor(t, hub, 'acme-widgets');
   vendor.on('delivered', (_envelope, ack) => ack({ ok: false, retry: false }));
@@ -43,4 +44,40 @@ it('lists dead letters and requeues one, for callers allowed to act', async () =
   expect(envelope.messageId).toBe('refused');
   ack({ ok: true });
   expect(await (await fetch(`${hub.url}/dead-letters`)).json()).toEqual({ ok: true, deadLetters: [] });
+});
+
+it('answers an unexpected method with 405, the methods it allows, and its own error', async () => {
+  const hub = await t.hub();
+  const dashboard = attachDashboard(dashboardPort(hub), { token: '', logger: silentLogger });
+  t.defer(() => dashboard.close());
+  for (const [path, method, allow] of [
+    ['/dead-letters/requeue', 'GET', 'POST'],
+    ['/dead-letters/requeue', 'DELETE', 'POST'],
+    ['/dead-letters', 'POST', 'GET, HEAD'],
+    ['/dead-letters', 'DELETE', 'GET, HEAD'],
+  ] as const) {
+    const res = await fetch(`${hub.url}${path}`, { method });
+    expect([path, method, res.status, res.headers.get('allow')]).toEqual([path, method, 405, allow]);
+    expect(await res.json()).toEqual({ ok: false, error: { code: 'method_not_allowed', message: expect.stringContaining(allow) } });
+  }
+});
+
+it('answers an oversize body with one 413, and still serves the next request', async () => {
+  const hub = await t.hub();
+  const dashboard = attachDashboard(dashboardPort(hub), { token: '', logger: silentLogger });
+  t.defer(() => dashboard.close());
+  const big = JSON.stringify({ queueId: 'driver', messageId: 'x'.repeat(10_000) });
+  const res = await fetch(`${hub.url}/dead-letters/requeue`, { method: 'POST', body: big, headers: { 'content-type': 'application/json' } });
+  expect(res.status).toBe(413);
+  expect(await res.json()).toEqual({ ok: false, error: { code: 'payload_too_large', message: expect.stringContaining('4096 bytes') } });
+  // Sent without a length, in pieces: refused once the limit is passed.
+  const chunks = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let i = 0; i < 5; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(1000)));
+      controller.close();
+    },
+  });
+  const streamed = await fetch(`${hub.url}/dead-letters/requeue`, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
+  expect(streamed.status).toBe(413);
+  expect((await fetch(`${hub.url}/dead-letters`)).status).toBe(200);
 });
