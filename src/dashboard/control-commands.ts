@@ -11,8 +11,9 @@
  */
 import type { Logger } from '../logger';
 import { failure } from '../protocol/acks';
-import { controlCommandSchema, type Access, type ControlAck, type ControlCommand } from '../protocol/dashboard';
+import { controlCommandSchema, type ControlAck, type ControlCommand } from '../protocol/dashboard';
 import { parse } from '../protocol/schemas';
+import type { Decision } from './access';
 import type { ClientDirectory } from './clients';
 import type { LogFeed } from './log-feed';
 import type { DashboardPort } from './port';
@@ -34,8 +35,8 @@ export class ControlCommands {
    * Checks and carries out `payload` for a caller with `access`; `from` (the caller's address) is
    * for the hub's log. Never rejects.
    */
-  async handle(access: Access, payload: unknown, from: string): Promise<ControlAck> {
-    if (!access.canControl) {
+  async handle(access: Decision, payload: unknown, from: string): Promise<ControlAck> {
+    if (access.level !== 'control') {
       // Not in the page's log: a stranger could flood it. The hub's log keeps a trace.
       this.deps.logger.warn({ from }, `dashboard control refused: ${access.why}`);
       return failure('forbidden', `The hub refused: ${access.why}.`);

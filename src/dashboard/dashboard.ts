@@ -6,7 +6,7 @@
  *
  * @example
  *   const hub = await startHub(config, logger);
- *   const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, logger });
+ *   const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, watch: config.dashboardWatch, logger });
  *   console.log(`dashboard: ${hub.url}/`);
  *   …
  *   dashboard.close();
@@ -15,21 +15,27 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from '../logger';
 import { failure } from '../protocol/acks';
-import { CONTROL_NAMESPACE, DASHBOARD_NAMESPACE, DASHBOARD_TICK_MS, type DashboardToPageEvents, type PageToDashboardEvents } from '../protocol/dashboard';
-import { callerOf, controlAccess } from './access';
+import { CONTROL_NAMESPACE, DASHBOARD_NAMESPACE, DASHBOARD_TICK_MS, type Access, type DashboardToPageEvents, type PageToDashboardEvents } from '../protocol/dashboard';
+import { accessOf, callerOf, type AccessPolicy } from './access';
 import { ControlCommands } from './control-commands';
 import { DashboardFeed } from './feed';
 import { addDeadLetterRoutes } from './dead-letter-routes';
 import { addPageRoutes } from './page-routes';
 import type { DashboardPort } from './port';
+import { updateFor } from './redaction';
 import { RemoteControls, type RemoteNamespace } from './remote-controls';
 
-export type DashboardNamespace = Namespace<PageToDashboardEvents, DashboardToPageEvents>;
-type PageSocket = Socket<PageToDashboardEvents, DashboardToPageEvents>;
+/** What the hub keeps about a page's socket: what it may see and do, decided at the handshake. */
+interface PageData {
+  access: Access;
+}
+export type DashboardNamespace = Namespace<PageToDashboardEvents, DashboardToPageEvents, Record<string, never>, PageData>;
+type PageSocket = Socket<PageToDashboardEvents, DashboardToPageEvents, Record<string, never>, PageData>;
 
-export interface DashboardOptions {
-  /** `DASHBOARD_TOKEN`: opens the controls to callers that are not on the hub's machine; '' for none. */
-  token: string;
+/** The access levels of open pages; each page sits in the room of its level. */
+const LEVELS: readonly Access['level'][] = ['control', 'watch'];
+
+export interface DashboardOptions extends AccessPolicy {
   logger: Logger;
   /** How long to wait for a controllable client to carry out a command (tests shorten it). */
   remoteTimeoutMs?: number;
@@ -47,16 +53,24 @@ export function attachDashboard(port: DashboardPort, options: DashboardOptions):
   const logger = options.logger.child({ feature: 'dashboard' });
   const feed = new DashboardFeed(port);
   const remotes = new RemoteControls(namespaceOf<RemoteNamespace>(port, CONTROL_NAMESPACE), {
-    token: options.token,
+    policy: options,
     logger,
     ...(options.remoteTimeoutMs === undefined ? {} : { timeoutMs: options.remoteTimeoutMs }),
     onChange: (handshake, controllable) => feed.clients.setControllable(handshake, controllable),
   });
   const commands = new ControlCommands({ port, clients: feed.clients, remotes, log: feed.log, logger });
   const nsp = namespaceOf<DashboardNamespace>(port, DASHBOARD_NAMESPACE);
+  // Decided once, at the handshake: its address, headers and auth do not change while the socket lives.
+  nsp.use((socket, next) => {
+    const access = accessOf(callerOf(socket.handshake), options);
+    if (access.level === 'none') return next(Object.assign(new Error(access.why), { data: { code: 'forbidden' } }));
+    socket.data.access = access;
+    next();
+  });
   nsp.on('connection', (socket) => {
     feed.watch(true);
-    servePage(socket, feed, commands, options.token, logger);
+    void socket.join(socket.data.access.level);
+    servePage(socket, feed, commands, logger);
   });
 
   const ticker = setInterval(() => {
@@ -65,9 +79,10 @@ export function attachDashboard(port: DashboardPort, options: DashboardOptions):
       return feed.discard();
     }
     const update = feed.update();
-    if (update) nsp.emit('update', update);
+    if (!update) return;
+    for (const level of LEVELS) if (nsp.adapter.rooms.get(level)?.size) nsp.to(level).emit('update', updateFor(update, level));
   }, DASHBOARD_TICK_MS).unref();
-  const removeRoutes = [...addPageRoutes(port, logger), ...addDeadLetterRoutes(port, options.token, logger)];
+  const removeRoutes = [...addPageRoutes(port, logger), ...addDeadLetterRoutes(port, options, logger)];
 
   return {
     nsp,
@@ -89,9 +104,8 @@ function namespaceOf<N>(port: DashboardPort, name: string): N {
 }
 
 /** One open page: its snapshot, then its commands. */
-function servePage(socket: PageSocket, feed: DashboardFeed, commands: ControlCommands, token: string, logger: Logger): void {
-  // Decided once: a handshake's address, headers and auth do not change while the socket lives.
-  const access = controlAccess(callerOf(socket.handshake), token);
+function servePage(socket: PageSocket, feed: DashboardFeed, commands: ControlCommands, logger: Logger): void {
+  const { access } = socket.data;
   socket.emit('snapshot', feed.snapshot(access));
   // The map types what our page sends; anything can arrive, so the handler takes `unknown`.
   (socket as unknown as Socket).on('control', (...args: unknown[]) => {

@@ -1,11 +1,15 @@
 /**
  * The dead-letter queues over HTTP, beside the dashboard:
  *
- * - `GET /dead-letters` (optionally `?queue=driver`): every dead letter, oldest first, as JSON,
- *   with the reason it died. Open to anyone who may watch the dashboard.
+ * - `GET /dead-letters` (optionally `?queue=driver`): every dead letter, oldest first, as JSON
+ *   (`DeadLetterView`), with the reason it died. Under the dashboard's access policy (access.ts):
+ *   in full for callers who may control it (on the hub's machine, or with
+ *   `Authorization: Bearer <DASHBOARD_TOKEN>`), with customers' names and addresses hidden for
+ *   those who may only watch, and 403 for anyone else.
  * - `POST /dead-letters/requeue` with `{ "queueId": "driver", "messageId": "…" }`: puts one back at
- *   the end of its queue and delivers it again. Under the dashboard's access policy: callers on the
- *   hub's machine, or `Authorization: Bearer <DASHBOARD_TOKEN>`.
+ *   the end of its queue and delivers it again. For callers who may control the dashboard.
+ *
+ * Other methods get 405 with `Allow`; a body over 4 KB gets 413 (http.ts).
  *
  * @example
  *   curl localhost:3000/dead-letters
@@ -15,22 +19,25 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from '../logger';
 import { failure } from '../protocol/acks';
 import { entryKeySchema, parse, queueIdSchema } from '../protocol/schemas';
-import { controlAccess } from './access';
+import { accessOf, requestCaller, type AccessPolicy } from './access';
 import { allowing, httpFailure, json, readBody, TOO_LARGE } from './http';
 import type { DashboardPort } from './port';
+import { deadLetterFor } from './redaction';
 
 const MAX_BODY_BYTES = 4096;
 
 /** Adds the two routes to the hub. Returns the functions that remove them. */
-export function addDeadLetterRoutes(port: DashboardPort, token: string, logger: Logger): (() => void)[] {
+export function addDeadLetterRoutes(port: DashboardPort, policy: AccessPolicy, logger: Logger): (() => void)[] {
   const list = port.route(
     '/dead-letters',
     allowing(['GET'], (req, res) => {
+      const access = accessOf(requestCaller(req), policy);
+      if (access.level === 'none') return json(res, 403, failure('forbidden', access.why));
       const queue = new URL(req.url ?? '/', 'http://localhost').searchParams.get('queue');
       const queueId = queue === null ? undefined : parse(queueIdSchema, queue);
       if (queueId && !queueId.ok) return json(res, 400, failure('invalid_payload', 'queue must be "driver" or a store name', queueId.issues));
       port.deadLetters(queueId?.value).then(
-        (letters) => json(res, 200, { ok: true, deadLetters: letters }),
+        (letters) => json(res, 200, { ok: true, deadLetters: letters.map((letter) => deadLetterFor(letter, access.level)) }),
         (err: unknown) => fail(res, logger, err),
       );
     }),
@@ -38,9 +45,8 @@ export function addDeadLetterRoutes(port: DashboardPort, token: string, logger: 
   const requeue = port.route(
     '/dead-letters/requeue',
     allowing(['POST'], (req, res) => {
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      const access = controlAccess({ address: req.socket.remoteAddress ?? '', origin: req.headers.origin, host: req.headers.host, token: bearer }, token);
-      if (!access.canControl) return json(res, 403, failure('forbidden', access.why));
+      const access = accessOf(requestCaller(req), policy);
+      if (access.level !== 'control') return json(res, 403, failure('forbidden', access.why));
       readBody(req, MAX_BODY_BYTES).then(
         async (body) => {
           // Answered once; the connection closes after it, as the client may still be sending.

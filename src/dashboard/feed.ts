@@ -8,11 +8,12 @@
  * second the hub handles, a page gets five small messages a second.
  */
 import type { Envelope } from '../protocol/envelope';
-import type { Access, DashboardSnapshot, DashboardUpdate, RoomView } from '../protocol/dashboard';
+import { HIDDEN, type Access, type DashboardSnapshot, type RoomView } from '../protocol/dashboard';
 import { ClientDirectory } from './clients';
 import { LogFeed } from './log-feed';
 import { PackageBoard } from './packages';
 import type { ActivityListener, DashboardActivity, DashboardPort } from './port';
+import { cardFor, lineFor, type FeedUpdate } from './redaction';
 import { Throughput } from './throughput';
 
 export class DashboardFeed {
@@ -65,25 +66,26 @@ export class DashboardFeed {
     this.watched = watched;
   }
 
-  /** Everything, for a page that just connected. */
+  /** Everything, for a page that just connected, as its access level may see it. */
   snapshot(access: Access): DashboardSnapshot {
     return {
       access,
       clients: this.clients.list(),
       rooms: this.rooms(),
       queues: this.port.queues(),
-      packages: this.packages.all(),
-      log: this.log.all(),
+      packages: this.packages.all().map((card) => cardFor(card, access.level)),
+      log: this.log.all().map((line) => lineFor(line, access.level)),
       throughput: this.throughput.values(),
     };
   }
 
   /**
-   * What changed since the last call (or `discard`), or `undefined` if nothing did. Call one of
-   * the two once a tick, so that changes do not pile up.
+   * What changed since the last call (or `discard`), or `undefined` if nothing did; fit it to
+   * each page's level with `updateFor` (redaction.ts). Call one of the two once a tick, so that
+   * changes do not pile up.
    */
-  update(): DashboardUpdate | undefined {
-    const update: DashboardUpdate = {};
+  update(): FeedUpdate | undefined {
+    const update: FeedUpdate = {};
     const clients = this.changed('clients', this.clients.list());
     if (clients) update.clients = clients;
     const rooms = this.changed('rooms', this.rooms());
@@ -117,11 +119,11 @@ export class DashboardFeed {
     if (!this.watched) return;
     this.packages.onEvent(envelope);
     const { order } = envelope;
-    const text =
+    const text = (customer: string) =>
       envelope.event === 'pickup'
-        ? `${order.store} posted ${envelope.messageId} for ${order.customer}`
-        : `${envelope.driver ?? 'a driver'}: ${envelope.messageId} ${envelope.event === 'in-transit' ? 'in transit' : `delivered to ${order.customer}`}`;
-    this.log.add(envelope.event, text);
+        ? `${order.store} posted ${envelope.messageId} for ${customer}`
+        : `${envelope.driver ?? 'a driver'}: ${envelope.messageId} ${envelope.event === 'in-transit' ? 'in transit' : `delivered to ${customer}`}`;
+    this.log.add(envelope.event, text(order.customer), envelope.event === 'in-transit' ? undefined : text(HIDDEN));
   }
 
   /** The `/caps` rooms other than each socket's own, with the client ids in them. */

@@ -1,6 +1,7 @@
 /**
  * Serves the dashboard page from the hub's own HTTP server: `/` (the HTML), `/dashboard/style.css`
- * and `/dashboard/<name>.js`, one per TypeScript file in `page/`.
+ * and `/dashboard/<name>.js`, one per TypeScript file in `page/`. GET and HEAD only (405 otherwise).
+ * The page holds no data: anyone may load it, and the `/dashboard` namespace decides what it shows.
  *
  * The page is written in TypeScript, so that it shares the `/dashboard` event map with the hub
  * (protocol/dashboard.ts) and `tsc` checks both ends against it, and it is compiled here, on first
@@ -12,6 +13,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from '../logger';
+import { allowing, BASE_HEADERS } from './http';
 import type { DashboardPort } from './port';
 
 const PAGE_DIR = join(__dirname, 'page');
@@ -20,7 +22,7 @@ const PAGE_DIR = join(__dirname, 'page');
 const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
+  ...BASE_HEADERS,
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',
 };
@@ -29,15 +31,18 @@ const SECURITY_HEADERS = {
 export function addPageRoutes(port: Pick<DashboardPort, 'route'>, logger: Logger): (() => void)[] {
   const added: (() => void)[] = [];
   const add = (path: string, type: string, body: () => Promise<string>) => {
-    const remove = port.route(path, (_req, res) => {
-      body().then(
-        (text) => send(res, 200, type, text),
-        (err: unknown) => {
-          logger.error({ err, path }, 'dashboard page failed');
-          send(res, 500, 'text/plain; charset=utf-8', `the dashboard could not serve ${path}; the hub has logged why\n`);
-        },
-      );
-    });
+    const remove = port.route(
+      path,
+      allowing(['GET'], (_req, res) => {
+        body().then(
+          (text) => send(res, 200, type, text),
+          (err: unknown) => {
+            logger.error({ err, path }, 'dashboard page failed');
+            send(res, 500, 'text/plain; charset=utf-8', `the dashboard could not serve ${path}; the hub has logged why\n`);
+          },
+        );
+      }),
+    );
     added.push(remove);
   };
   add('/', 'text/html; charset=utf-8', cached(async () => readFileSync(join(PAGE_DIR, 'index.html'), 'utf8')));

@@ -4,7 +4,9 @@
  * - **`/dashboard`** (hub ↔ browser page). The page listens; the hub sends one `snapshot` when the
  *   page connects, then an `update` at most every {@link DASHBOARD_TICK_MS} with only what changed.
  *   It is read-only, except for one event, `control`, which the hub obeys only for loopback callers
- *   or callers that present `DASHBOARD_TOKEN` as `auth.token`; anyone else gets `forbidden`.
+ *   or callers that present `DASHBOARD_TOKEN` as `auth.token`; anyone else gets `forbidden`. Only
+ *   those callers see customers' names and addresses; others who may watch (src/dashboard/access.ts)
+ *   see them {@link HIDDEN}, and the rest are refused at the handshake.
  * - **`/control`** (hub ↔ a vendor or driver started with `--controllable`). The client opens it on
  *   the same Socket.IO Manager as its `/caps` socket, so it stays up while `/caps` is disconnected,
  *   and the hub relays the dashboard's `post`, `disconnect` and `reconnect` commands over it.
@@ -107,11 +109,18 @@ export interface LogLine {
   text: string;
 }
 
-/** Whether this page's `control` commands will be obeyed, and why. */
+/**
+ * What a page may see and do, and why: `control` sees everything and may use the controls;
+ * `watch` sees customers' names and addresses hidden ({@link HIDDEN}) and may not act.
+ * Callers that may do neither are refused when they connect (`connect_error`, code `forbidden`).
+ */
 export interface Access {
-  canControl: boolean;
+  level: 'control' | 'watch';
   why: string;
 }
+
+/** What a watcher sees in place of a customer's name or address. */
+export const HIDDEN = '(hidden)';
 
 /** Everything a page needs to draw itself from scratch; sent once, on connect. */
 export interface DashboardSnapshot {
