@@ -3,7 +3,6 @@
  * the hub's sessions, broker and servers are turned into what the dashboard may see and do.
  */
 import type { EventEmitter } from 'node:events';
-import type { Namespace } from 'socket.io';
 import type { ActivityListener, DashboardActivity, DashboardPort } from '../dashboard/port';
 import type { Hub } from './hub';
 
@@ -38,7 +37,7 @@ export function dashboardPort(hub: Hub): DashboardPort {
     subscribe: (event, listener) => subscribers[event](listener),
     deadLetters: (queueId) => broker.deadLetters(queueId),
     requeueDead: (key) => broker.requeueDead(key),
-    namespace: (name) => hub.io.of(name) as unknown as Namespace,
+    namespace: (name) => hub.io.of(name),
     route(path, handler) {
       hub.routes.set(path, handler);
       return () => {
