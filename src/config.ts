@@ -31,6 +31,7 @@ const hubEnvSchema = z.object({
   RECOVERY_WINDOW_MS: int(120_000),
   LAB_DRIVER_GUESS_MS: int(2000, 1),
   DASHBOARD_TOKEN: z.string().default(''),
+  DASHBOARD_WATCH: z.enum(['token', 'open']).default('token'),
 });
 
 const clientEnvSchema = z.object({
@@ -45,6 +46,7 @@ const clientEnvSchema = z.object({
 
 export type LogFormat = z.output<typeof hubEnvSchema>['LOG_FORMAT'];
 export type LogLevel = z.output<typeof hubEnvSchema>['LOG_LEVEL'];
+export type DashboardWatch = z.output<typeof hubEnvSchema>['DASHBOARD_WATCH'];
 
 /** Everything the hub needs, with every default filled in. */
 export interface HubConfig {
@@ -68,6 +70,11 @@ export interface HubConfig {
   labDriverGuessMs: number;
   /** `DASHBOARD_TOKEN`: lets non-loopback callers use the dashboard's controls; empty means loopback only. */
   dashboardToken: string;
+  /**
+   * `DASHBOARD_WATCH`: who off the hub's machine may watch the dashboard without the token:
+   * `token` (nobody) or `open` (anyone, with customers' names and addresses hidden).
+   */
+  dashboardWatch: DashboardWatch;
 }
 
 /** How the hub delivers queued messages. */
@@ -150,6 +157,7 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
     recoveryWindowMs: e.RECOVERY_WINDOW_MS,
     labDriverGuessMs: e.LAB_DRIVER_GUESS_MS,
     dashboardToken: e.DASHBOARD_TOKEN,
+    dashboardWatch: e.DASHBOARD_WATCH,
   };
 }
 

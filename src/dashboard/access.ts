@@ -1,17 +1,36 @@
 /**
- * Who may use the dashboard's controls (and open `/control`): the access policy, in one function.
+ * Who may see what on the dashboard, and who may use its controls: the access policy, in one
+ * function. The dashboard's data names customers and their addresses, so seeing it in full goes
+ * with the right to act.
  *
- * Looking is open to anyone who can reach the hub. Acting is allowed to
- * - a caller that presents the configured `DASHBOARD_TOKEN` (when one is set), from anywhere; or
- * - a caller on the hub's own machine (a loopback address), unless it is a browser page from
- *   another site: browsers send `Origin` on every WebSocket handshake and Socket.IO does not check
- *   it, so without this any web page open on the teacher's machine could pause the drivers.
+ * - **control**: everything in full, and the controls (and `/control`). For a caller that presents
+ *   the configured `DASHBOARD_TOKEN` (when one is set), from anywhere; or a caller on the hub's own
+ *   machine (a loopback address), unless it is a browser page from another site: browsers send
+ *   `Origin` on every WebSocket handshake and Socket.IO does not check it, so without this any
+ *   web page open on the teacher's machine could pause the drivers.
+ * - **watch**: the figures and the board, with customers' names and addresses hidden; no
+ *   controls. For a page from another site on the hub's machine, and, only when
+ *   `DASHBOARD_WATCH=open`, for anyone else who can reach the hub.
+ * - **none**: refused. Anyone off the hub's machine without the token, by default.
  *
  * A reverse proxy on the same machine makes every caller look local; put a token in front of it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
+import type { DashboardWatch } from '../config';
 import type { Access } from '../protocol/dashboard';
+
+/** The settings the policy follows. */
+export interface AccessPolicy {
+  /** `DASHBOARD_TOKEN`; empty means no token opens anything. */
+  token: string;
+  /** `DASHBOARD_WATCH`: whether callers off the hub's machine may watch without the token. */
+  watch: DashboardWatch;
+}
+
+/** What a caller may do: {@link Access}, or nothing at all. */
+export type Decision = Access | { level: 'none'; why: string };
 
 /** What the policy looks at, taken from a Socket.IO handshake by {@link callerOf}. */
 export interface Caller {
@@ -37,27 +56,31 @@ export function isLoopback(address: string): boolean {
   return plain === '::1' || /^127(\.\d{1,3}){3}$/.test(plain);
 }
 
-/**
- * Decides whether `caller` may use the controls. `configuredToken` is `DASHBOARD_TOKEN`; empty
- * means no token opens them, so only local callers may act.
- */
-export function controlAccess(caller: Caller, configuredToken: string): Access {
-  if (configuredToken !== '' && typeof caller.token === 'string' && sameSecret(caller.token, configuredToken)) {
-    return { canControl: true, why: 'the token matches DASHBOARD_TOKEN' };
+/** Decides what `caller` may see and do under `policy`. */
+export function accessOf(caller: Caller, policy: AccessPolicy): Decision {
+  const { token, watch } = policy;
+  if (token !== '' && typeof caller.token === 'string' && sameSecret(caller.token, token)) {
+    return { level: 'control', why: 'the token matches DASHBOARD_TOKEN' };
   }
   const tokenNote = caller.token !== undefined && caller.token !== '' ? ' (the token given does not match DASHBOARD_TOKEN)' : '';
   if (!isLoopback(caller.address)) {
-    return {
-      canControl: false,
-      why: configuredToken === ''
-        ? `controls answer only to callers on the hub's machine; ${caller.address} is not one, and no DASHBOARD_TOKEN is set`
-        : `controls answer only to callers on the hub's machine or with the DASHBOARD_TOKEN${tokenNote}`,
-    };
+    const controls = token === ''
+      ? `the dashboard answers only to callers on the hub's machine; ${caller.address} is not one, and no DASHBOARD_TOKEN is set`
+      : `the dashboard answers only to callers on the hub's machine or with the DASHBOARD_TOKEN${tokenNote}`;
+    return watch === 'open'
+      ? { level: 'watch', why: `${controls}; anyone may watch (DASHBOARD_WATCH=open), with names and addresses hidden` }
+      : { level: 'none', why: controls };
   }
   if (caller.origin !== undefined && !sameOrigin(caller.origin, caller.host)) {
-    return { canControl: false, why: `a page from ${caller.origin} may watch but not control this hub${tokenNote}` };
+    return { level: 'watch', why: `a page from ${caller.origin} may watch but not control this hub, and sees names and addresses hidden${tokenNote}` };
   }
-  return { canControl: true, why: "you are on the hub's machine" };
+  return { level: 'control', why: "you are on the hub's machine" };
+}
+
+/** The caller of an HTTP request, with the token of an `Authorization: Bearer …` header. */
+export function requestCaller(req: IncomingMessage): Caller {
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  return { address: req.socket.remoteAddress ?? '', origin: req.headers.origin, host: req.headers.host, token: bearer };
 }
 
 /** The `Origin` names the host the caller connected to (the page was served by this hub). */

@@ -7,8 +7,8 @@
  * away clients are forgotten after a while: classroom clients, whose id is a socket id that will
  * never come back, sooner than ours.
  */
-import type { Session } from '../hub/session';
 import type { ClientState, ClientView, ControlHandshake } from '../protocol/dashboard';
+import type { SessionChange, SessionView } from './port';
 
 const FORGET_AWAY_MS = { classroom: 60_000, ours: 10 * 60_000 } as const;
 
@@ -31,14 +31,13 @@ export class ClientDirectory {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
-    /** The hub's live sessions, by socket id. */
-    private readonly sessions: ReadonlyMap<string, Session>,
+    /** The hub's live session with a socket id, if any. */
+    private readonly session: (socketId: string) => SessionView | undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Follows the hub's `session` activity. Returns a line for the event log, if the change is worth one. */
-  onSession(session: Session, change: 'connected' | 'changed' | 'disconnected'): string | undefined {
-    const info = session.info();
+  onSession(info: SessionView, change: SessionChange): string | undefined {
     const entry = this.entry(info.clientId, { role: info.role, store: info.store, classroom: info.classroom });
     if (info.role !== 'unknown') entry.role = info.role;
     entry.store = info.store ?? entry.store;
@@ -60,9 +59,9 @@ export class ClientDirectory {
   }
 
   /** The live sessions of one client. */
-  sessionsOf(clientId: string): Session[] {
+  sessionsOf(clientId: string): SessionView[] {
     const entry = this.entries.get(clientId);
-    return entry ? entry.socketIds.flatMap((id) => this.sessions.get(id) ?? []) : [];
+    return entry ? entry.socketIds.flatMap((id) => this.session(id) ?? []) : [];
   }
 
   /** One client as the page shows it. */
@@ -90,7 +89,7 @@ export class ClientDirectory {
   }
 
   private view(entry: Entry): ClientView {
-    const queues = new Set(this.sessionsOf(entry.id).flatMap((s) => s.info().queues));
+    const queues = new Set(this.sessionsOf(entry.id).flatMap((s) => s.queues));
     return {
       id: entry.id,
       role: entry.role,
@@ -113,7 +112,7 @@ export class ClientDirectory {
   }
 
   private refresh(entry: Entry): ClientState {
-    const paused = this.sessionsOf(entry.id).some((s) => s.info().paused);
+    const paused = this.sessionsOf(entry.id).some((s) => s.paused);
     const state: ClientState = entry.socketIds.length === 0 ? 'away' : paused ? 'paused' : 'connected';
     if (state !== entry.state) {
       entry.state = state;

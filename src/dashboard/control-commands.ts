@@ -3,7 +3,7 @@
  *
  * | action                    | how                                                          |
  * |---------------------------|--------------------------------------------------------------|
- * | `pause`, `resume`         | in the hub: `Session.setPaused` on each of the client's sessions |
+ * | `pause`, `resume`         | in the hub: `setPaused` on each of the client's sessions     |
  * | `post`                    | relayed over `/control`: the vendor posts an order          |
  * | `disconnect`, `reconnect` | relayed over `/control`: the client closes or reopens `/caps` |
  *
@@ -11,13 +11,17 @@
  */
 import type { Logger } from '../logger';
 import { failure } from '../protocol/acks';
-import { controlCommandSchema, type Access, type ControlAck, type ControlCommand } from '../protocol/dashboard';
+import { controlCommandSchema, type ControlAck, type ControlCommand } from '../protocol/dashboard';
 import { parse } from '../protocol/schemas';
+import type { Decision } from './access';
 import type { ClientDirectory } from './clients';
 import type { LogFeed } from './log-feed';
+import type { DashboardPort } from './port';
 import type { RemoteControls } from './remote-controls';
 
 export interface ControlCommandsDeps {
+  /** Where `pause` and `resume` happen. */
+  port: Pick<DashboardPort, 'setPaused'>;
   clients: ClientDirectory;
   remotes: RemoteControls;
   log: LogFeed;
@@ -31,8 +35,8 @@ export class ControlCommands {
    * Checks and carries out `payload` for a caller with `access`; `from` (the caller's address) is
    * for the hub's log. Never rejects.
    */
-  async handle(access: Access, payload: unknown, from: string): Promise<ControlAck> {
-    if (!access.canControl) {
+  async handle(access: Decision, payload: unknown, from: string): Promise<ControlAck> {
+    if (access.level !== 'control') {
       // Not in the page's log: a stranger could flood it. The hub's log keeps a trace.
       this.deps.logger.warn({ from }, `dashboard control refused: ${access.why}`);
       return failure('forbidden', `The hub refused: ${access.why}.`);
@@ -59,7 +63,7 @@ export class ControlCommands {
     if (action === 'pause' || action === 'resume') {
       const sessions = this.deps.clients.sessionsOf(clientId);
       if (sessions.length === 0) return failure('not_found', `${clientId} is not connected`);
-      for (const session of sessions) session.setPaused(action === 'pause');
+      for (const session of sessions) this.deps.port.setPaused(session.socketId, action === 'pause');
       return {
         ok: true,
         message: action === 'pause' ? `paused ${clientId}: the hub sends it nothing new` : `resumed ${clientId}`,

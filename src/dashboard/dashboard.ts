@@ -6,30 +6,36 @@
  *
  * @example
  *   const hub = await startHub(config, logger);
- *   const dashboard = attachDashboard(hub, { token: config.dashboardToken, logger });
+ *   const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, watch: config.dashboardWatch, logger });
  *   console.log(`dashboard: ${hub.url}/`);
  *   …
  *   dashboard.close();
  *   await hub.close();
  */
 import type { Namespace, Socket } from 'socket.io';
-import type { Hub } from '../hub/hub';
 import type { Logger } from '../logger';
 import { failure } from '../protocol/acks';
-import { CONTROL_NAMESPACE, DASHBOARD_NAMESPACE, DASHBOARD_TICK_MS, type DashboardToPageEvents, type PageToDashboardEvents } from '../protocol/dashboard';
-import { callerOf, controlAccess } from './access';
+import { CONTROL_NAMESPACE, DASHBOARD_NAMESPACE, DASHBOARD_TICK_MS, type Access, type DashboardToPageEvents, type PageToDashboardEvents } from '../protocol/dashboard';
+import { accessOf, callerOf, type AccessPolicy } from './access';
 import { ControlCommands } from './control-commands';
 import { DashboardFeed } from './feed';
 import { addDeadLetterRoutes } from './dead-letter-routes';
 import { addPageRoutes } from './page-routes';
+import type { DashboardPort } from './port';
+import { updateFor } from './redaction';
 import { RemoteControls, type RemoteNamespace } from './remote-controls';
 
-export type DashboardNamespace = Namespace<PageToDashboardEvents, DashboardToPageEvents>;
-type PageSocket = Socket<PageToDashboardEvents, DashboardToPageEvents>;
+/** What the hub keeps about a page's socket: what it may see and do, decided at the handshake. */
+interface PageData {
+  access: Access;
+}
+export type DashboardNamespace = Namespace<PageToDashboardEvents, DashboardToPageEvents, Record<string, never>, PageData>;
+type PageSocket = Socket<PageToDashboardEvents, DashboardToPageEvents, Record<string, never>, PageData>;
 
-export interface DashboardOptions {
-  /** `DASHBOARD_TOKEN`: opens the controls to callers that are not on the hub's machine; '' for none. */
-  token: string;
+/** The access levels of open pages; each page sits in the room of its level. */
+const LEVELS: readonly Access['level'][] = ['control', 'watch'];
+
+export interface DashboardOptions extends AccessPolicy {
   logger: Logger;
   /** How long to wait for a controllable client to carry out a command (tests shorten it). */
   remoteTimeoutMs?: number;
@@ -42,21 +48,29 @@ export interface Dashboard {
   close(): void;
 }
 
-/** Adds the dashboard to a running hub. */
-export function attachDashboard(hub: Hub, options: DashboardOptions): Dashboard {
+/** Adds the dashboard to a running hub, through the hub's port (src/hub/dashboard-port.ts). */
+export function attachDashboard(port: DashboardPort, options: DashboardOptions): Dashboard {
   const logger = options.logger.child({ feature: 'dashboard' });
-  const feed = new DashboardFeed(hub);
-  const remotes = new RemoteControls(namespaceOf<RemoteNamespace>(hub, CONTROL_NAMESPACE), {
-    token: options.token,
+  const feed = new DashboardFeed(port);
+  const remotes = new RemoteControls(namespaceOf<RemoteNamespace>(port, CONTROL_NAMESPACE), {
+    policy: options,
     logger,
     ...(options.remoteTimeoutMs === undefined ? {} : { timeoutMs: options.remoteTimeoutMs }),
     onChange: (handshake, controllable) => feed.clients.setControllable(handshake, controllable),
   });
-  const commands = new ControlCommands({ clients: feed.clients, remotes, log: feed.log, logger });
-  const nsp = namespaceOf<DashboardNamespace>(hub, DASHBOARD_NAMESPACE);
+  const commands = new ControlCommands({ port, clients: feed.clients, remotes, log: feed.log, logger });
+  const nsp = namespaceOf<DashboardNamespace>(port, DASHBOARD_NAMESPACE);
+  // Decided once, at the handshake: its address, headers and auth do not change while the socket lives.
+  nsp.use((socket, next) => {
+    const access = accessOf(callerOf(socket.handshake), options);
+    if (access.level === 'none') return next(Object.assign(new Error(access.why), { data: { code: 'forbidden' } }));
+    socket.data.access = access;
+    next();
+  });
   nsp.on('connection', (socket) => {
     feed.watch(true);
-    servePage(socket, feed, commands, options.token, logger);
+    void socket.join(socket.data.access.level);
+    servePage(socket, feed, commands, logger);
   });
 
   const ticker = setInterval(() => {
@@ -65,9 +79,10 @@ export function attachDashboard(hub: Hub, options: DashboardOptions): Dashboard 
       return feed.discard();
     }
     const update = feed.update();
-    if (update) nsp.emit('update', update);
+    if (!update) return;
+    for (const level of LEVELS) if (nsp.adapter.rooms.get(level)?.size) nsp.to(level).emit('update', updateFor(update, level));
   }, DASHBOARD_TICK_MS).unref();
-  const paths = [...addPageRoutes(hub.routes, logger), ...addDeadLetterRoutes(hub, options.token, logger)];
+  const removeRoutes = [...addPageRoutes(port, logger), ...addDeadLetterRoutes(port, options, logger)];
 
   return {
     nsp,
@@ -75,7 +90,7 @@ export function attachDashboard(hub: Hub, options: DashboardOptions): Dashboard 
     close() {
       clearInterval(ticker);
       feed.close();
-      for (const path of paths) hub.routes.delete(path);
+      for (const remove of removeRoutes) remove();
     },
   };
 }
@@ -84,14 +99,13 @@ export function attachDashboard(hub: Hub, options: DashboardOptions): Dashboard 
  * A namespace of the hub's server with its own event map. Socket.IO types a whole server with one
  * map (the hub's, for `/caps`); the dashboard's namespaces have theirs, hence the one cast here.
  */
-function namespaceOf<N>(hub: Hub, name: string): N {
-  return hub.io.of(name) as unknown as N;
+function namespaceOf<N>(port: DashboardPort, name: string): N {
+  return port.namespace(name) as unknown as N;
 }
 
 /** One open page: its snapshot, then its commands. */
-function servePage(socket: PageSocket, feed: DashboardFeed, commands: ControlCommands, token: string, logger: Logger): void {
-  // Decided once: a handshake's address, headers and auth do not change while the socket lives.
-  const access = controlAccess(callerOf(socket.handshake), token);
+function servePage(socket: PageSocket, feed: DashboardFeed, commands: ControlCommands, logger: Logger): void {
+  const { access } = socket.data;
   socket.emit('snapshot', feed.snapshot(access));
   // The map types what our page sends; anything can arrive, so the handler takes `unknown`.
   (socket as unknown as Socket).on('control', (...args: unknown[]) => {

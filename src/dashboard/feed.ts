@@ -1,20 +1,19 @@
 /**
  * What the dashboard knows, and the throttle between the hub and the pages.
  *
- * The feed listens to the hub's activity (delivery events, sessions) and the broker's events
- * (claimed, acked, redelivered, dead), and keeps the clients, the package cards, the event log and
+ * The feed listens to the hub's activity through its port (delivery events, sessions, and the
+ * broker's claimed, acked, redelivered and dead), and keeps the clients, the package cards, the event log and
  * the throughput. A page gets everything once, as a `snapshot`; after that, at most every
  * {@link DASHBOARD_TICK_MS}, one `update` with only what changed. However many thousands of events a
  * second the hub handles, a page gets five small messages a second.
  */
-import type { Hub } from '../hub/hub';
-import type { Session } from '../hub/session';
 import type { Envelope } from '../protocol/envelope';
-import type { StoredMessage } from '../queue/store';
-import type { Access, DashboardSnapshot, DashboardUpdate, RoomView } from '../protocol/dashboard';
+import { HIDDEN, type Access, type DashboardSnapshot, type RoomView } from '../protocol/dashboard';
 import { ClientDirectory } from './clients';
 import { LogFeed } from './log-feed';
 import { PackageBoard } from './packages';
+import type { ActivityListener, DashboardActivity, DashboardPort } from './port';
+import { cardFor, lineFor, type FeedUpdate } from './redaction';
 import { Throughput } from './throughput';
 
 export class DashboardFeed {
@@ -28,34 +27,33 @@ export class DashboardFeed {
   private readonly sent = { clients: '', rooms: '', queues: '' };
   private readonly unsubscribe: (() => void)[] = [];
 
-  constructor(private readonly hub: Hub) {
-    this.clients = new ClientDirectory(hub.sessions);
-    for (const session of hub.sessions.values()) this.clients.onSession(session, 'connected');
-    this.listen(hub.activity, 'event', (envelope: Envelope) => this.onEvent(envelope));
-    this.listen(hub.activity, 'session', (session: Session, change: 'connected' | 'changed' | 'disconnected') => {
+  constructor(private readonly port: DashboardPort) {
+    this.clients = new ClientDirectory((socketId) => port.session(socketId));
+    for (const session of port.sessions()) this.clients.onSession(session, 'connected');
+    this.listen('event', (envelope) => this.onEvent(envelope));
+    this.listen('session', (session, change) => {
       const line = this.clients.onSession(session, change);
       if (line) this.log.add('client', line);
     });
-    const { broker } = hub;
-    this.listen(broker, 'claimed', (message: StoredMessage, owner: string) => {
+    this.listen('claimed', (message, owner) => {
       if (!this.watched) return;
       this.packages.onClaimed(message, message.envelope, owner);
       this.log.add('claimed', `${owner} claimed ${message.messageId}`);
     });
-    this.listen(broker, 'acked', (key: StoredMessage) => {
+    this.listen('acked', (key) => {
       if (!this.watched) return;
       this.packages.onAcked(key);
       this.log.add('acked', `${key.queueId} acknowledged ${key.messageId}`);
     });
-    this.listen(broker, 'redelivered', (message: StoredMessage, reason: string) => {
+    this.listen('redelivered', (key, reason) => {
       if (!this.watched) return;
-      this.packages.onRedelivered(message, reason);
-      this.log.add('redelivered', `${message.messageId} back in queue ${message.queueId} (${reason})`);
+      this.packages.onRedelivered(key, reason);
+      this.log.add('redelivered', `${key.messageId} back in queue ${key.queueId} (${reason})`);
     });
-    this.listen(broker, 'dead', (message: StoredMessage, reason: string) => {
+    this.listen('dead', (key, reason) => {
       if (!this.watched) return;
-      this.packages.onDead(message, reason);
-      this.log.add('dead', `${message.messageId} dead-lettered in ${message.queueId}: ${reason}`);
+      this.packages.onDead(key, reason);
+      this.log.add('dead', `${key.messageId} dead-lettered in ${key.queueId}: ${reason}`);
     });
   }
 
@@ -68,30 +66,31 @@ export class DashboardFeed {
     this.watched = watched;
   }
 
-  /** Everything, for a page that just connected. */
+  /** Everything, for a page that just connected, as its access level may see it. */
   snapshot(access: Access): DashboardSnapshot {
     return {
       access,
       clients: this.clients.list(),
       rooms: this.rooms(),
-      queues: this.hub.broker.snapshot(),
-      packages: this.packages.all(),
-      log: this.log.all(),
+      queues: this.port.queues(),
+      packages: this.packages.all().map((card) => cardFor(card, access.level)),
+      log: this.log.all().map((line) => lineFor(line, access.level)),
       throughput: this.throughput.values(),
     };
   }
 
   /**
-   * What changed since the last call (or `discard`), or `undefined` if nothing did. Call one of
-   * the two once a tick, so that changes do not pile up.
+   * What changed since the last call (or `discard`), or `undefined` if nothing did; fit it to
+   * each page's level with `updateFor` (redaction.ts). Call one of the two once a tick, so that
+   * changes do not pile up.
    */
-  update(): DashboardUpdate | undefined {
-    const update: DashboardUpdate = {};
+  update(): FeedUpdate | undefined {
+    const update: FeedUpdate = {};
     const clients = this.changed('clients', this.clients.list());
     if (clients) update.clients = clients;
     const rooms = this.changed('rooms', this.rooms());
     if (rooms) update.rooms = rooms;
-    const queues = this.changed('queues', this.hub.broker.snapshot());
+    const queues = this.changed('queues', this.port.queues());
     if (queues) update.queues = queues;
     const packages = this.packages.takeChanged();
     if (packages.length) update.packages = packages;
@@ -120,23 +119,19 @@ export class DashboardFeed {
     if (!this.watched) return;
     this.packages.onEvent(envelope);
     const { order } = envelope;
-    const text =
+    const text = (customer: string) =>
       envelope.event === 'pickup'
-        ? `${order.store} posted ${envelope.messageId} for ${order.customer}`
-        : `${envelope.driver ?? 'a driver'}: ${envelope.messageId} ${envelope.event === 'in-transit' ? 'in transit' : `delivered to ${order.customer}`}`;
-    this.log.add(envelope.event, text);
+        ? `${order.store} posted ${envelope.messageId} for ${customer}`
+        : `${envelope.driver ?? 'a driver'}: ${envelope.messageId} ${envelope.event === 'in-transit' ? 'in transit' : `delivered to ${customer}`}`;
+    this.log.add(envelope.event, text(order.customer), envelope.event === 'in-transit' ? undefined : text(HIDDEN));
   }
 
   /** The `/caps` rooms other than each socket's own, with the client ids in them. */
   private rooms(): RoomView[] {
-    const { adapter } = this.hub.nsp;
-    const rooms: RoomView[] = [];
-    for (const [name, socketIds] of adapter.rooms) {
-      if (adapter.sids.has(name)) continue; // every socket sits in a room named after its id
-      const members = [...socketIds].map((id) => this.hub.sessions.get(id)?.info().clientId ?? id);
-      rooms.push({ name, members: [...new Set(members)].sort() });
-    }
-    return rooms.sort((a, b) => a.name.localeCompare(b.name));
+    return this.port
+      .rooms()
+      .map(({ name, socketIds }) => ({ name, members: [...new Set([...socketIds].map((id) => this.port.session(id)?.clientId ?? id))].sort() }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** `value` if it differs from what was last sent as `key`. */
@@ -147,12 +142,7 @@ export class DashboardFeed {
     return value;
   }
 
-  private listen<A extends unknown[]>(
-    emitter: { on(event: string, l: (...args: A) => void): unknown; off(event: string, l: (...args: A) => void): unknown },
-    event: string,
-    listener: (...args: A) => void,
-  ): void {
-    emitter.on(event, listener);
-    this.unsubscribe.push(() => emitter.off(event, listener));
+  private listen<K extends keyof DashboardActivity>(event: K, listener: ActivityListener<K>): void {
+    this.unsubscribe.push(this.port.subscribe(event, listener));
   }
 }

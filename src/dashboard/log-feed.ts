@@ -6,16 +6,22 @@
  */
 import { DASHBOARD_LIMITS, type LogKind, type LogLine } from '../protocol/dashboard';
 
+/** A line as the feed keeps it: `masked` is its text for watchers, when the text names a customer. */
+export interface FeedLine extends LogLine {
+  masked?: string;
+}
+
 export class LogFeed {
-  private readonly recent: LogLine[] = [];
-  private pending: LogLine[] = [];
+  private readonly recent: FeedLine[] = [];
+  private pending: FeedLine[] = [];
   private skipped = 0;
   private seq = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  add(kind: LogKind, text: string): void {
-    const line: LogLine = { seq: ++this.seq, at: this.now(), kind, text };
+  /** Adds a line; `masked` is the same text with customers' names and addresses hidden, if it has any. */
+  add(kind: LogKind, text: string, masked?: string): void {
+    const line: FeedLine = { seq: ++this.seq, at: this.now(), kind, text, ...(masked === undefined ? {} : { masked }) };
     this.recent.push(line);
     if (this.recent.length > DASHBOARD_LIMITS.logLines) this.recent.shift();
     this.pending.push(line);
@@ -24,12 +30,12 @@ export class LogFeed {
   }
 
   /** The last lines, oldest first, for a page that just connected. */
-  all(): LogLine[] {
+  all(): FeedLine[] {
     return [...this.recent];
   }
 
   /** The lines to send in this update, and how many were skipped since the last one. */
-  take(): { lines: LogLine[]; skipped: number } {
+  take(): { lines: FeedLine[]; skipped: number } {
     this.trimPending();
     const taken = { lines: this.pending, skipped: this.skipped };
     this.pending = [];

@@ -1,6 +1,7 @@
 /**
  * Serves the dashboard page from the hub's own HTTP server: `/` (the HTML), `/dashboard/style.css`
- * and `/dashboard/<name>.js`, one per TypeScript file in `page/`.
+ * and `/dashboard/<name>.js`, one per TypeScript file in `page/`. GET and HEAD only (405 otherwise).
+ * The page holds no data: anyone may load it, and the `/dashboard` namespace decides what it shows.
  *
  * The page is written in TypeScript, so that it shares the `/dashboard` event map with the hub
  * (protocol/dashboard.ts) and `tsc` checks both ends against it, and it is compiled here, on first
@@ -11,8 +12,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { Routes } from '../hub/hub';
 import type { Logger } from '../logger';
+import { allowing, BASE_HEADERS } from './http';
+import type { DashboardPort } from './port';
 
 const PAGE_DIR = join(__dirname, 'page');
 
@@ -20,25 +22,28 @@ const PAGE_DIR = join(__dirname, 'page');
 const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
+  ...BASE_HEADERS,
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',
 };
 
-/** Adds the page's routes to `routes`. Returns the paths added, so that they can be removed. */
-export function addPageRoutes(routes: Routes, logger: Logger): string[] {
-  const added: string[] = [];
+/** Adds the page's routes to the hub. Returns the functions that remove them. */
+export function addPageRoutes(port: Pick<DashboardPort, 'route'>, logger: Logger): (() => void)[] {
+  const added: (() => void)[] = [];
   const add = (path: string, type: string, body: () => Promise<string>) => {
-    routes.set(path, (_req, res) => {
-      body().then(
-        (text) => send(res, 200, type, text),
-        (err: unknown) => {
-          logger.error({ err, path }, 'dashboard page failed');
-          send(res, 500, 'text/plain; charset=utf-8', `the dashboard could not serve ${path}; the hub has logged why\n`);
-        },
-      );
-    });
-    added.push(path);
+    const remove = port.route(
+      path,
+      allowing(['GET'], (_req, res) => {
+        body().then(
+          (text) => send(res, 200, type, text),
+          (err: unknown) => {
+            logger.error({ err, path }, 'dashboard page failed');
+            send(res, 500, 'text/plain; charset=utf-8', `the dashboard could not serve ${path}; the hub has logged why\n`);
+          },
+        );
+      }),
+    );
+    added.push(remove);
   };
   add('/', 'text/html; charset=utf-8', cached(async () => readFileSync(join(PAGE_DIR, 'index.html'), 'utf8')));
   add('/dashboard/style.css', 'text/css; charset=utf-8', cached(async () => readFileSync(join(PAGE_DIR, 'style.css'), 'utf8')));

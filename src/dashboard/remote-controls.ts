@@ -20,7 +20,7 @@ import {
   type RemoteToHubEvents,
 } from '../protocol/dashboard';
 import { parse } from '../protocol/schemas';
-import { callerOf, controlAccess } from './access';
+import { accessOf, callerOf, type AccessPolicy } from './access';
 
 /** How long the hub waits, by default, for a controllable client to carry out a command. */
 export const REMOTE_TIMEOUT_MS = 5000;
@@ -29,8 +29,8 @@ type RemoteSocket = Socket<RemoteToHubEvents, HubToRemoteEvents, Record<string, 
 export type RemoteNamespace = Namespace<RemoteToHubEvents, HubToRemoteEvents, Record<string, never>, { handshake: ControlHandshake }>;
 
 export interface RemoteControlsOptions {
-  /** `DASHBOARD_TOKEN`; see access.ts. */
-  token: string;
+  /** `DASHBOARD_TOKEN` and `DASHBOARD_WATCH`; see access.ts. Only callers with `control` may open `/control`. */
+  policy: AccessPolicy;
   logger: Logger;
   /** How long to wait for a client's answer; {@link REMOTE_TIMEOUT_MS} by default. */
   timeoutMs?: number;
@@ -52,8 +52,8 @@ export class RemoteControls {
         const err = new Error(`invalid /control handshake: ${handshake.issues.join('; ')}`);
         return next(Object.assign(err, { data: { code: 'invalid_payload', issues: handshake.issues } }));
       }
-      const access = controlAccess(callerOf(socket.handshake), options.token);
-      if (!access.canControl) return next(Object.assign(new Error(access.why), { data: { code: 'forbidden' } }));
+      const access = accessOf(callerOf(socket.handshake), options.policy);
+      if (access.level !== 'control') return next(Object.assign(new Error(access.why), { data: { code: 'forbidden' } }));
       socket.data.handshake = handshake.value;
       next();
     });

@@ -23,7 +23,7 @@ import type { Logger } from 'pino';
 import type { DeliveryPolicy } from '../config';
 import type { ConsumerAck } from '../protocol/acks';
 import type { EntryKey, Envelope } from '../protocol/envelope';
-import type { QueueStore, StoredMessage } from '../queue/store';
+import type { DeadLetter, QueueStore, StoredMessage } from '../queue/store';
 import type { Consumer } from './consumer';
 import type { DeliveryState, Entry } from './delivery-state';
 import { ReadyQueue } from './ready-queue';
@@ -241,6 +241,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
       await this.store.setOwner(entry.message, consumer.id);
     }
     return 'claimed';
+  }
+
+  /** Dead letters, oldest first, of one queue or of every queue; read from the store. */
+  deadLetters(queueId?: string): Promise<DeadLetter[]> {
+    return this.store.deadLetters(queueId);
   }
 
   /** Moves a dead letter back to the end of its queue and delivers it. `false` if there was none. */

@@ -12,6 +12,7 @@
  * throws: a failure is logged and answered, and the queues are left as they were.
  */
 import type { EventEmitter } from 'node:events';
+import type { SessionView } from '../dashboard/port';
 import { failure, type Failure, type PlainAck, type StoredAck } from '../protocol/acks';
 import { DRIVER_QUEUE, type DeliveryEvent, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { AckOf } from '../protocol/events';
@@ -35,17 +36,8 @@ export interface HubActivity {
   session: [session: Session, change: 'connected' | 'changed' | 'disconnected'];
 }
 
-/** A session as the dashboard lists it. */
-export interface SessionInfo {
-  socketId: string;
-  /** Our client's id, or the socket id for a classroom client. */
-  clientId: string;
-  /** `vendor` or `driver` once known; a classroom client that has not shown its role yet is `unknown`. */
-  role: 'vendor' | 'driver' | 'unknown';
-  classroom: boolean;
-  store: string | undefined;
-  queues: string[];
-  paused: boolean;
+/** A session as the dashboard's port shows it (src/dashboard/port.ts), and when it connected. */
+export interface SessionInfo extends SessionView {
   connectedAt: number;
 }
 

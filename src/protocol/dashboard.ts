@@ -4,7 +4,9 @@
  * - **`/dashboard`** (hub ↔ browser page). The page listens; the hub sends one `snapshot` when the
  *   page connects, then an `update` at most every {@link DASHBOARD_TICK_MS} with only what changed.
  *   It is read-only, except for one event, `control`, which the hub obeys only for loopback callers
- *   or callers that present `DASHBOARD_TOKEN` as `auth.token`; anyone else gets `forbidden`.
+ *   or callers that present `DASHBOARD_TOKEN` as `auth.token`; anyone else gets `forbidden`. Only
+ *   those callers see customers' names and addresses; others who may watch (src/dashboard/access.ts)
+ *   see them {@link HIDDEN}, and the rest are refused at the handshake.
  * - **`/control`** (hub ↔ a vendor or driver started with `--controllable`). The client opens it on
  *   the same Socket.IO Manager as its `/caps` socket, so it stays up while `/caps` is disconnected,
  *   and the hub relays the dashboard's `post`, `disconnect` and `reconnect` commands over it.
@@ -20,7 +22,9 @@
  *   socket.emit('control', { action: 'pause', clientId: 'driver-1' }, (ack) => …);
  */
 import { z } from 'zod';
+import type { QueueStats } from '../hub/broker';
 import { ERROR_CODES, type Failure, type Result } from './acks';
+import type { EntryKey, Envelope } from './envelope';
 import { LIMITS, nameSchema } from './schemas';
 
 /** The browser page's namespace. */
@@ -60,15 +64,17 @@ export interface RoomView {
   members: string[];
 }
 
-/** One queue's figures (the broker's `snapshot`). */
-export interface QueueView {
-  queueId: string;
-  /** Messages in the queue: waiting, in flight or claimed. */
-  depth: number;
-  inFlight: number;
-  /** Messages in its dead-letter queue. */
-  dead: number;
-  consumers: number;
+/** One queue's figures, as the broker counts them (its `snapshot`). */
+export type { QueueStats };
+
+/** A message that could not be delivered, as `GET /dead-letters` lists it. */
+export interface DeadLetterView extends EntryKey {
+  envelope: Envelope;
+  /** Why it died: `max attempts`, `expired`, `rejected by consumer`. */
+  reason: string;
+  /** When the hub accepted it, and when it died (ms since the epoch). */
+  enqueuedAt: number;
+  deadAt: number;
 }
 
 /** The stages a package card moves through, in order. */
@@ -103,18 +109,25 @@ export interface LogLine {
   text: string;
 }
 
-/** Whether this page's `control` commands will be obeyed, and why. */
+/**
+ * What a page may see and do, and why: `control` sees everything and may use the controls;
+ * `watch` sees customers' names and addresses hidden ({@link HIDDEN}) and may not act.
+ * Callers that may do neither are refused when they connect (`connect_error`, code `forbidden`).
+ */
 export interface Access {
-  canControl: boolean;
+  level: 'control' | 'watch';
   why: string;
 }
+
+/** What a watcher sees in place of a customer's name or address. */
+export const HIDDEN = '(hidden)';
 
 /** Everything a page needs to draw itself from scratch; sent once, on connect. */
 export interface DashboardSnapshot {
   access: Access;
   clients: ClientView[];
   rooms: RoomView[];
-  queues: QueueView[];
+  queues: QueueStats[];
   /** Oldest first. */
   packages: PackageCard[];
   /** Oldest first. */
@@ -131,7 +144,7 @@ export interface DashboardSnapshot {
 export interface DashboardUpdate {
   clients?: ClientView[];
   rooms?: RoomView[];
-  queues?: QueueView[];
+  queues?: QueueStats[];
   packages?: PackageCard[];
   log?: LogLine[];
   skipped?: number;

@@ -6,6 +6,7 @@
 import type { Socket as ServerSocket } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { attachDashboard, type Dashboard } from '../../src/dashboard/dashboard';
+import { dashboardPort } from '../../src/hub/dashboard-port';
 import type { Hub } from '../../src/hub/hub';
 import {
   CONTROL_NAMESPACE,
@@ -64,7 +65,7 @@ describe('the /dashboard control event', () => {
   beforeEach(async () => {
     t = await setup();
     hub = await t.hub();
-    dashboard = attachDashboard(hub, { token: '', logger: silentLogger, remoteTimeoutMs: 300 });
+    dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger, remoteTimeoutMs: 300 });
     t.defer(() => dashboard.close());
     page = io(`${hub.url}${DASHBOARD_NAMESPACE}`, { transports: ['websocket'], forceNew: true });
     t.defer(() => page.disconnect());
@@ -127,7 +128,7 @@ describe('the /control namespace', () => {
   it('refuses a malformed handshake at connect time, with the reason', async () => {
     t = await setup();
     const hub = await t.hub();
-    const dashboard = attachDashboard(hub, { token: '', logger: silentLogger });
+    const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
     t.defer(() => dashboard.close());
     for (const auth of [{}, { clientId: 'x', role: 'admin' }, { clientId: '', role: 'driver' }]) {
       const socket = io(`${hub.url}${CONTROL_NAMESPACE}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth });
@@ -141,7 +142,7 @@ describe('the /control namespace', () => {
   it("has the client refuse a malformed command from the hub, and carry out good ones on its /caps socket", async () => {
     t = await setup();
     const hub = await t.hub();
-    const dashboard = attachDashboard(hub, { token: '', logger: silentLogger });
+    const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
     t.defer(() => dashboard.close());
     const { vendor } = controllableVendor(t, hub, 'acme-widgets');
     await waitFor(vendor, 'connected');

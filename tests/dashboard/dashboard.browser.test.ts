@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { attachDashboard } from '../../src/dashboard/dashboard';
+import { dashboardPort } from '../../src/hub/dashboard-port';
 import type { Hub } from '../../src/hub/hub';
 import type { Vendor } from '../../src/vendor/vendor';
 import { setup, silentLogger, type TestContext } from '../helpers/setup';
@@ -57,7 +58,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 it('shows the clients, moves a posted order to delivered, and shows the driver queue grow while the driver is away and drain on its return', async () => {
   t = await setup();
   const hub: Hub = await t.hub();
-  const dashboard = attachDashboard(hub, { token: '', logger: silentLogger });
+  const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
   t.defer(() => dashboard.close());
   const { vendor } = controllableVendor(t, hub, STORE);
   controllableDriver(t, hub, DRIVER, 150);
@@ -135,7 +136,7 @@ it('shows the clients, moves a posted order to delivered, and shows the driver q
 it('stays responsive and keeps the DOM capped under a burst of thousands of events', async () => {
   t = await setup();
   const hub = await t.hub();
-  const dashboard = attachDashboard(hub, { token: '', logger: silentLogger });
+  const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
   t.defer(() => dashboard.close());
   const browser = await launchBrowser(t);
   const page = await browser.newPage();
@@ -154,4 +155,28 @@ it('stays responsive and keeps the DOM capped under a burst of thousands of even
   expect(counts.lines).toBeLessThanOrEqual(200);
   // The sparkline counts them once its second is over.
   await page.waitForFunction(() => Number(document.querySelector('#rate')?.textContent) > 0 || /peak [1-9]/.test(document.querySelector('#sparkline')?.getAttribute('aria-label') ?? ''));
+});
+
+it('shows control and bidi characters from clients as visible marks, never applied', async () => {
+  t = await setup();
+  const hub = await t.hub();
+  const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
+  t.defer(() => dashboard.close());
+  const page = await (await launchBrowser(t)).newPage();
+  await page.goto(`${hub.url}/`);
+  await page.locator('body[data-ready="true"]').waitFor();
+
+  // A right-to-left override would show "Ada " followed by "place" reversed; ANSI and CR/LF would forge a log line.
+  const order = { store: STORE, orderId: 'bidi-1', customer: 'Ada \u202Eecalp', address: '1 Way\r\nforged: line' };
+  hub.activity.emit('event', { event: 'pickup', messageId: 'bidi-1', queueId: 'driver', order });
+  hub.activity.emit('event', { event: 'in-transit', messageId: 'bidi-1', queueId: STORE, order, driver: '\u001b[31mdriver\u001b[0m' });
+  const card = page.locator('.card[data-message-id="bidi-1"]');
+  await card.waitFor();
+  expect(await card.locator('.card-customer').textContent()).toBe('Ada ⟨U+202E⟩ecalp');
+  expect(await card.getAttribute('title')).toBe('bidi-1\n1 Way␍␊forged: line');
+  await page.locator('#log li[data-kind="in-transit"]').getByText('␛[31mdriver␛[0m: bidi-1 in transit').waitFor();
+  await page.locator('#log li[data-kind="pickup"]').getByText(`${STORE} posted bidi-1 for Ada ⟨U+202E⟩ecalp`).waitFor();
+  const shown = await page.evaluate(() => document.body.innerText);
+  expect(shown).not.toMatch(/[\u202e\u001b\r]/);
+  await screenshot(page, 'control-characters');
 });

@@ -1,5 +1,7 @@
 /** Inspecting and requeueing dead letters over HTTP. */
 import { attachDashboard } from '../../src/dashboard/dashboard';
+import { dashboardPort } from '../../src/hub/dashboard-port';
+import { HIDDEN } from '../../src/protocol/dashboard';
 import type { Envelope } from '../../src/protocol/envelope';
 import { rawVendor } from '../helpers/raw-clients';
 import { setup, silentLogger, type TestContext } from '../helpers/setup';
@@ -13,7 +15,7 @@ const pickup = (id: string): Envelope => ({ event: 'pickup', messageId: id, queu
 
 it('lists dead letters and requeues one, for callers allowed to act', async () => {
   const hub = await t.hub({ delivery: { maxAttempts: 1 } });
-  const dashboard = attachDashboard(hub, { token: 'sesame', logger: silentLogger });
+  const dashboard = attachDashboard(dashboardPort(hub), { token: 'sesame', watch: 'token', logger: silentLogger });
   t.defer(() => dashboard.close());
   const vendor = rawVendor(t, hub, 'acme-widgets');
   vendor.on('delivered', (_envelope, ack) => ack({ ok: false, retry: false }));
@@ -25,6 +27,10 @@ it('lists dead letters and requeues one, for callers allowed to act', async () =
   const listed = await (await fetch(`${hub.url}/dead-letters?queue=acme-widgets`)).json();
   expect(listed).toMatchObject({ ok: true, deadLetters: [{ queueId: 'acme-widgets', messageId: 'refused', reason: 'rejected by consumer' }] });
   expect((await fetch(`${hub.url}/dead-letters?queue=a/b`)).status).toBe(400);
+  // A page from another site may watch, so it sees them, with the customer hidden; the token shows all.
+  const order = (headers: Record<string, string>) => fetch(`${hub.url}/dead-letters`, { headers }).then(async (res) => (await res.json()).deadLetters[0].envelope.order);
+  expect(await order({ origin: 'http://evil.example' })).toEqual({ store: 'acme-widgets', orderId: 'refused', customer: HIDDEN, address: HIDDEN });
+  expect(await order({ origin: 'http://evil.example', authorization: 'Bearer sesame' })).toMatchObject({ customer: 'Ada', address: '1 Way' });
 
   const requeue = (body: string, headers: Record<string, string> = {}) =>
     fetch(`${hub.url}/dead-letters/requeue`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
@@ -43,4 +49,40 @@ it('lists dead letters and requeues one, for callers allowed to act', async () =
   expect(envelope.messageId).toBe('refused');
   ack({ ok: true });
   expect(await (await fetch(`${hub.url}/dead-letters`)).json()).toEqual({ ok: true, deadLetters: [] });
+});
+
+it('answers an unexpected method with 405, the methods it allows, and its own error', async () => {
+  const hub = await t.hub();
+  const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
+  t.defer(() => dashboard.close());
+  for (const [path, method, allow] of [
+    ['/dead-letters/requeue', 'GET', 'POST'],
+    ['/dead-letters/requeue', 'DELETE', 'POST'],
+    ['/dead-letters', 'POST', 'GET, HEAD'],
+    ['/dead-letters', 'DELETE', 'GET, HEAD'],
+  ] as const) {
+    const res = await fetch(`${hub.url}${path}`, { method });
+    expect([path, method, res.status, res.headers.get('allow')]).toEqual([path, method, 405, allow]);
+    expect(await res.json()).toEqual({ ok: false, error: { code: 'method_not_allowed', message: expect.stringContaining(allow) } });
+  }
+});
+
+it('answers an oversize body with one 413, and still serves the next request', async () => {
+  const hub = await t.hub();
+  const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
+  t.defer(() => dashboard.close());
+  const big = JSON.stringify({ queueId: 'driver', messageId: 'x'.repeat(10_000) });
+  const res = await fetch(`${hub.url}/dead-letters/requeue`, { method: 'POST', body: big, headers: { 'content-type': 'application/json' } });
+  expect(res.status).toBe(413);
+  expect(await res.json()).toEqual({ ok: false, error: { code: 'payload_too_large', message: expect.stringContaining('4096 bytes') } });
+  // Sent without a length, in pieces: refused once the limit is passed.
+  const chunks = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let i = 0; i < 5; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(1000)));
+      controller.close();
+    },
+  });
+  const streamed = await fetch(`${hub.url}/dead-letters/requeue`, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
+  expect(streamed.status).toBe(413);
+  expect((await fetch(`${hub.url}/dead-letters`)).status).toBe(200);
 });

@@ -7,7 +7,7 @@ import type { io as ioFunction, Socket } from 'socket.io-client';
 import type { Access, ControlAck, ControlAction, DASHBOARD_LIMITS, DashboardSnapshot, DashboardToPageEvents, DashboardUpdate, PageToDashboardEvents } from '../../protocol/dashboard';
 import { Board } from './board.js';
 import { ClientsView } from './clients-view.js';
-import { byId } from './dom.js';
+import { byId, setText } from './dom.js';
 import { LogView } from './log-view.js';
 import { QueuesView } from './queues-view.js';
 import { RoomsView } from './rooms-view.js';
@@ -43,7 +43,11 @@ const socket: Socket<DashboardToPageEvents, PageToDashboardEvents> = io('/dashbo
 
 socket.on('connect', () => setConnection('live', 'live'));
 socket.on('disconnect', () => setConnection('down', 'reconnecting…'));
-socket.on('connect_error', () => setConnection('down', 'hub unreachable; retrying…'));
+socket.on('connect_error', (err: Error & { data?: { code?: unknown } }) => {
+  // Refused by the hub's access policy: Socket.IO does not retry that; the token may get in.
+  if (err.data?.code === 'forbidden') return refused(err.message);
+  setConnection('down', 'hub unreachable; retrying…');
+});
 socket.on('snapshot', (snapshot: DashboardSnapshot) => {
   showAccess(snapshot.access);
   clients.render(snapshot.clients);
@@ -89,15 +93,29 @@ async function command(action: ControlAction, clientId: string): Promise<void> {
 }
 
 function say(text: string, kind: 'ok' | 'error' | 'pending'): void {
-  notice.textContent = text;
+  setText(notice, text);
   notice.dataset.kind = kind;
   notice.hidden = false;
 }
 
 function showAccess(access: Access): void {
-  document.body.dataset.control = access.canControl ? 'on' : 'off';
-  accessText.textContent = access.canControl ? `Controls on: ${access.why}.` : `View only. ${access.why}. Enter the token to use the controls.`;
-  tokenForm.hidden = access.canControl;
+  const control = access.level === 'control';
+  document.body.dataset.access = access.level;
+  document.body.dataset.control = control ? 'on' : 'off';
+  setText(
+    accessText,
+    control ? `Controls on: ${access.why}.` : `View only, with customers' names and addresses hidden. ${access.why}. Enter the token to see them and use the controls.`,
+  );
+  tokenForm.hidden = control;
+}
+
+/** The hub will not show this page anything without the token: say why, and ask for it. */
+function refused(why: string): void {
+  document.body.dataset.access = 'none';
+  document.body.dataset.control = 'off';
+  setConnection('down', 'refused');
+  setText(accessText, `Not allowed to watch: ${why}. Enter the token to get in.`);
+  tokenForm.hidden = false;
 }
 
 function setConnection(state: 'live' | 'down', text: string): void {

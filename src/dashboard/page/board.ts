@@ -4,7 +4,7 @@
  * changed go first, so a busy hub cannot grow the page.
  */
 import type { PackageCard, PackageStage } from '../../protocol/dashboard';
-import { clock, el } from './dom.js';
+import { clock, el, visible } from './dom.js';
 
 const STAGE_RANK: Record<PackageStage, number> = { ordered: 0, 'picked-up': 1, 'in-transit': 2, delivered: 3, acknowledged: 4 };
 
@@ -61,7 +61,7 @@ export class Board {
         'data-message-id': card.messageId,
         'data-stage': card.stage,
         'data-rank': String(STAGE_RANK[card.stage]),
-        title: `${card.messageId}\n${card.address}`,
+        title: `${visible(card.messageId)}\n${visible(card.address)}`,
       },
       el('span', { class: 'card-id' }, card.messageId.slice(0, 8)),
       el('strong', { class: 'card-customer' }, card.customer),

@@ -3,7 +3,7 @@
  * so a button keeps keyboard focus while the list changes around it.
  */
 import type { ClientView, ControlAction } from '../../protocol/dashboard';
-import { el } from './dom.js';
+import { el, setLabel, setText } from './dom.js';
 
 /** Called when a control is used; `button` is busy until the returned promise settles. */
 export type CommandHandler = (action: ControlAction, clientId: string) => Promise<unknown>;
@@ -78,23 +78,23 @@ export class ClientsView {
     row.state.textContent = STATE_TEXT[client.state];
     row.state.className = `state state-${client.state}`;
     const parts = [client.store && client.role === 'vendor' ? `store ${client.store}` : '', client.queues.length ? `consumes ${client.queues.join(', ')}` : '', client.classroom ? 'classroom client' : '', client.controllable ? '' : 'not controllable'];
-    row.detail.textContent = parts.filter(Boolean).join(' · ');
+    setText(row.detail, parts.filter(Boolean).join(' · '));
 
     row.post.hidden = client.role !== 'vendor' || !client.controllable;
     row.post.textContent = 'Post order';
-    row.post.setAttribute('aria-label', `Post an order as ${client.id}`);
+    setLabel(row.post, `Post an order as ${client.id}`);
 
     const paused = client.state === 'paused';
     row.pause.hidden = client.state === 'away';
     row.pause.textContent = paused ? 'Resume' : 'Pause';
     row.pause.dataset.action = paused ? 'resume' : 'pause';
-    row.pause.setAttribute('aria-label', `${paused ? 'Resume' : 'Pause'} ${client.id}`);
+    setLabel(row.pause, `${paused ? 'Resume' : 'Pause'} ${client.id}`);
 
     const away = client.state === 'away';
     row.connection.hidden = !client.controllable;
     row.connection.textContent = away ? 'Reconnect' : 'Disconnect';
     row.connection.dataset.action = away ? 'reconnect' : 'disconnect';
-    row.connection.setAttribute('aria-label', `${away ? 'Reconnect' : 'Disconnect'} ${client.id}`);
+    setLabel(row.connection, `${away ? 'Reconnect' : 'Disconnect'} ${client.id}`);
   }
 
   /** Runs a command for the row's client; the button shows it is busy meanwhile. */

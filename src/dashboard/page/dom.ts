@@ -1,7 +1,12 @@
 /**
- * The page's only DOM helper: build an element with attributes and children. Text always goes in
- * as text nodes, never as HTML, so nothing a client sends (a customer's name) can inject markup.
+ * The page's DOM helpers: build an element with attributes and children, and set an element's
+ * text. Text always goes in as text nodes, never as HTML, so nothing a client sends (a customer's
+ * name) can inject markup; and through `visible`, so that no control or bidi character in it acts.
  */
+import { visible } from './visible-text.js';
+
+export { visible };
+
 
 type Child = Node | string | number | null | undefined | false;
 
@@ -16,13 +21,23 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === true) node.setAttribute(name, '');
-    else if (typeof value === 'string') node.setAttribute(name, value);
+    else if (typeof value === 'string') node.setAttribute(name, name === 'aria-label' ? visible(value) : value);
   }
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    node.append(typeof child === 'number' ? String(child) : child);
+    node.append(typeof child === 'number' ? String(child) : typeof child === 'string' ? visible(child) : child);
   }
   return node;
+}
+
+/** Sets `node`'s text, with control and bidi characters shown as marks. */
+export function setText(node: HTMLElement, text: string): void {
+  node.textContent = visible(text);
+}
+
+/** Sets `node`'s `aria-label`, with control and bidi characters shown as marks. */
+export function setLabel(node: HTMLElement, text: string): void {
+  node.setAttribute('aria-label', visible(text));
 }
 
 /** `HH:MM:SS.mmm`, local time. */

@@ -2,7 +2,7 @@
  * The queues table: each queue's depth, in-flight count, dead letters and consumers. A bar under
  * the depth makes a growing queue visible across the room.
  */
-import type { QueueView } from '../../protocol/dashboard';
+import type { QueueStats } from '../../protocol/dashboard';
 import { el } from './dom.js';
 
 export class QueuesView {
@@ -11,7 +11,7 @@ export class QueuesView {
     private readonly empty: HTMLElement,
   ) {}
 
-  render(queues: QueueView[]): void {
+  render(queues: QueueStats[]): void {
     const deepest = Math.max(1, ...queues.map((q) => q.depth));
     this.body.replaceChildren(
       ...queues.map((q) => {
