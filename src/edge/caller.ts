@@ -20,11 +20,16 @@ export interface CallerAddress {
 
 /** The caller of `req`, with a local proxy's `X-Forwarded-For` taken into account. */
 export function callerAddress(req: Pick<IncomingMessage, 'headers' | 'socket'>): CallerAddress {
-  const peer = req.socket.remoteAddress ?? '';
+  const peer = plain(req.socket.remoteAddress ?? '');
   if (!isLoopback(peer)) return { address: peer, loopback: false };
   const forwarded = req.headers['x-forwarded-for'];
   const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').pop()?.trim();
   if (!last) return { address: peer, loopback: true };
   // A proxy that forwards a local caller says so; anything else is treated as remote.
-  return { address: last, loopback: isLoopback(last) };
+  return { address: plain(last), loopback: isLoopback(last) };
+}
+
+/** An IPv4 address as people write it, also when it arrived mapped into IPv6 (`::ffff:10.0.0.2`). */
+function plain(address: string): string {
+  return address.replace(/^::ffff:(?=\d{1,3}(\.\d{1,3}){3}$)/i, '');
 }

@@ -5,8 +5,8 @@
  * - Socket.IO (`allowRequest`, run by the engine on each new connection, polling or WebSocket
  *   upgrade alike): `Host` and `Origin` (origin-policy.ts), then a place under the connection
  *   limits (connection-limits.ts). A refusal is an HTTP 403 whose body says why.
- * - HTTP routes ({@link EdgeGuard.http}): the same `Host` and `Origin` check, and
- *   `X-Content-Type-Options: nosniff` on every response, the engine's included.
+ * - HTTP routes ({@link EdgeGuard.http}): the same `Host` and `Origin` check.
+ * - `X-Content-Type-Options: nosniff` on every response ({@link EdgeGuard.watch}), the engine's included.
  * - {@link onlyMethods}: 405, with `Allow`, for a route's unexpected methods.
  *
  * Refusals are logged at `warn`, at most one line per kind every {@link WARN_EVERY_MS}, with the
@@ -16,9 +16,9 @@
  *   const guard = new EdgeGuard(config.trust, logger);
  *   const http = createServer(guard.http((req, res) => …routes…));
  *   const io = new Server(http, { allowRequest: guard.allowRequest });
- *   guard.watch(io.engine);
+ *   guard.watch(io.engine, http);
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as SocketIoServer } from 'socket.io';
 import type { TrustPolicy } from '../config';
 import type { Logger } from '../logger';
@@ -80,25 +80,24 @@ export class EdgeGuard {
     callback(null, true);
   };
 
-  /** Hands each new engine socket the place its handshake took, and adds `nosniff` to the engine's responses. */
-  watch(engine: Engine): void {
+  /**
+   * Hands each new engine socket the place its handshake took, and puts `nosniff` on every
+   * response of `http`: the engine's own too, refusals included, which never reach the routes.
+   */
+  watch(engine: Engine, http: HttpServer): void {
     engine.on('connection', (socket: EngineSocket) => {
       const place = this.pending.get(socket.request);
       if (!place) return;
       this.pending.delete(socket.request);
       socket.once('close', () => place.release());
     });
-    const nosniff = (headers: Record<string, string>) => {
-      headers['X-Content-Type-Options'] = 'nosniff';
-    };
-    engine.on('initial_headers', nosniff);
-    engine.on('headers', nosniff);
+    // First of the request listeners, before Socket.IO's own (it attached itself in its constructor).
+    http.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('X-Content-Type-Options', 'nosniff'));
   }
 
-  /** Wraps the hub's HTTP handler: `Host` and `Origin` checked, `nosniff` on every response. */
+  /** Wraps the hub's HTTP handler: `Host` and `Origin` checked before any route runs. */
   http(handler: Handler): Handler {
     return (req, res) => {
-      res.setHeader('X-Content-Type-Options', 'nosniff');
       const refusal = this.policy.check(req.headers);
       if (!refusal) return handler(req, res);
       this.warn(refusal.code, refusal.message, req);

@@ -35,10 +35,10 @@ export class OriginPolicy {
   check(headers: { host?: string | undefined; origin?: string | undefined }): Refusal {
     const { host, origin } = headers;
     if (host !== undefined && !this.allowsHost(host)) {
-      return { code: 'forbidden_host', message: `this hub does not answer to the name ${JSON.stringify(host.slice(0, 100))}; add it to ALLOWED_HOSTS if it is this hub's` };
+      return { code: 'forbidden_host', message: `this hub does not answer to the name ${shown(host)}; add it to ALLOWED_HOSTS if it is this hub's` };
     }
     if (origin !== undefined && !this.allowsOrigin(origin, host)) {
-      return { code: 'forbidden_origin', message: `pages from ${JSON.stringify(origin.slice(0, 100))} may not use this hub; add the origin to ALLOWED_ORIGINS if they should` };
+      return { code: 'forbidden_origin', message: `pages from ${shown(origin)} may not use this hub; add the origin to ALLOWED_ORIGINS if they should` };
     }
     return undefined;
   }
@@ -60,6 +60,14 @@ export class OriginPolicy {
     if (url.origin === 'null') return false;
     return (host !== undefined && url.host === host.toLowerCase()) || this.options.allowedOrigins.includes(url.origin);
   }
+}
+
+/**
+ * A header as a refusal quotes it: short, and only characters a name or origin needs. The engine
+ * sends a refused upgrade's reason as text/html, and the log is read in terminals.
+ */
+function shown(header: string): string {
+  return `"${header.slice(0, 100).replace(/[^\w.:/[\]-]/g, '?')}"`;
 }
 
 /** The name in a Host header, without its port or an IPv6 address's brackets; `undefined` if malformed. */

@@ -75,7 +75,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     adapter: RecoveryAdapter,
     allowRequest: guard.allowRequest,
   });
-  guard.watch(io.engine);
+  guard.watch(io.engine, http);
   coalesceWrites(io.engine);
   const nsp = io.of(CAPS_NAMESPACE);
   nsp.use((socket, next) => {
