@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   const dashboard = attachDashboard(hub, { token: config.dashboardToken, logger });
   logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (store: ${config.store}, ready in ${Date.now() - started} ms)`);
   logger.info(`Dashboard: ${hub.url}/ (controls: this machine${config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only'})`);
+  const { classroom, secret, secretFile } = config.trust;
+  logger.info(`Clients without a token: ${classroom === 'open' ? 'from anywhere (CLASSROOM=open)' : 'this machine only'}; a token for elsewhere: npm run token -- --role vendor --store <name> (secret: ${secret === undefined ? secretFile : 'CAPS_SECRET'})`);
   onShutdown(logger, () => {
     dashboard.close();
     return hub.close();
