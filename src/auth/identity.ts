@@ -25,8 +25,8 @@ export type Identity =
   | ({ kind: 'authenticated'; address: string } & TokenClaims)
   | { kind: 'anonymous'; address: string; loopback: boolean };
 
-/** Why a connection was refused (`connect_error`'s `data.code`). */
-export type RefusalCode = 'invalid_token' | 'token_expired' | 'forbidden' | 'unauthenticated';
+/** Why a connection was refused (`connect_error`'s `data.code`); `internal` is a bug, and says so. */
+export type RefusalCode = 'invalid_token' | 'token_expired' | 'forbidden' | 'unauthenticated' | 'internal';
 
 /** What a handshake says about who the client is; the parts a token must agree with. */
 export interface ClaimedIdentity {
@@ -64,7 +64,10 @@ export function authenticate(options: AuthenticateOptions): (socket: Authenticat
         socket.data.identity = result.identity;
         next();
       },
-      (err: unknown) => next(Object.assign(new Error(`the hub could not check this connection: ${(err as Error).message}`), { data: { code: 'internal' } })),
+      (err: unknown) => {
+        const code: RefusalCode = 'internal';
+        next(Object.assign(new Error(`the hub could not check this connection: ${(err as Error).message}`), { data: { code } }));
+      },
     );
   };
 }

@@ -7,29 +7,8 @@ import { Command, Option } from 'commander';
 import { hubConfig, loadDotenvFile } from '../config';
 import { positiveNumber } from '../cli/options';
 import { loadSecret } from './secret';
-import { issueToken, type TokenClaims } from './token';
-
-interface Options {
-  role: TokenClaims['role'];
-  store?: string;
-  name?: string;
-  clientId?: string;
-  expires?: number;
-}
-
-/** The claims the options ask for, with our clients' own ids as the defaults. */
-function claimsOf(opts: Options): TokenClaims {
-  switch (opts.role) {
-    case 'vendor':
-      if (opts.store === undefined) throw new Error('a vendor token needs --store <name>');
-      return { role: 'vendor', store: opts.store, clientId: opts.clientId ?? `vendor:${opts.store}` };
-    case 'driver':
-      if (opts.name === undefined) throw new Error('a driver token needs --name <name>');
-      return { role: 'driver', name: opts.name, clientId: opts.clientId ?? opts.name };
-    case 'dashboard':
-      return { role: 'dashboard', clientId: opts.clientId ?? 'dashboard' };
-  }
-}
+import { claimsOf, type TokenOptions } from './token-options';
+import { issueToken } from './token';
 
 async function main(): Promise<void> {
   const opts = new Command('caps-token')
@@ -40,7 +19,7 @@ async function main(): Promise<void> {
     .option('--client-id <id>', "the client id (default: vendor:<store>, the driver's name, or dashboard)")
     .option('--expires <seconds>', 'make it expire after this many seconds (default: never)', positiveNumber)
     .parse()
-    .opts<Options>();
+    .opts<TokenOptions>();
   loadDotenvFile();
   const claims = claimsOf(opts);
   const token = await issueToken(loadSecret(hubConfig().trust), claims, opts.expires === undefined ? {} : { expiresInSeconds: opts.expires });
