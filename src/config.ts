@@ -3,12 +3,29 @@
  * the defaults below; the rest of the code receives a fully filled, typed object.
  * `.env.example` documents each variable with its default; keep the two in step.
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { Durability } from './queue/store';
 
 /** A whole number from the environment, with a floor. */
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+/** A comma-separated list; blanks around items are ignored. */
+const list = () =>
+  z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item !== ''));
+
+/** Where the hub keeps the secret it signs tokens with, unless CAPS_SECRET_FILE says otherwise. */
+export const DEFAULT_SECRET_FILE = join(homedir(), '.config', 'caps', 'secret');
+
+/** The secret, given directly or in a file; shared by the hub and our clients on its machine. */
+const secretEnv = {
+  CAPS_SECRET: z.string().min(32, 'at least 32 characters (HS256 needs a 256-bit key)').optional(),
+  CAPS_SECRET_FILE: z.string().default(DEFAULT_SECRET_FILE),
+};
 
 const hubEnvSchema = z.object({
   PORT: int(3000),
@@ -32,6 +49,12 @@ const hubEnvSchema = z.object({
   LAB_DRIVER_GUESS_MS: int(2000, 1),
   DASHBOARD_TOKEN: z.string().default(''),
   DASHBOARD_WATCH: z.enum(['token', 'open']).default('token'),
+  ...secretEnv,
+  CLASSROOM: z.enum(['local', 'open']).default('local'),
+  ALLOWED_HOSTS: list(),
+  ALLOWED_ORIGINS: list(),
+  MAX_CONNECTIONS: int(20_000, 1),
+  MAX_CONNECTIONS_PER_ADDRESS: int(100, 1),
 });
 
 const clientEnvSchema = z.object({
@@ -42,6 +65,8 @@ const clientEnvSchema = z.object({
   DRIVER_DELAY_MS: int(1000),
   LOG_FORMAT: hubEnvSchema.shape.LOG_FORMAT,
   LOG_LEVEL: hubEnvSchema.shape.LOG_LEVEL,
+  ...secretEnv,
+  CAPS_TOKEN: z.string().optional(),
 });
 
 export type LogFormat = z.output<typeof hubEnvSchema>['LOG_FORMAT'];
@@ -75,6 +100,33 @@ export interface HubConfig {
    * `token` (nobody) or `open` (anyone, with customers' names and addresses hidden).
    */
   dashboardWatch: DashboardWatch;
+  /** Who may connect, and how many: docs/security.md. */
+  trust: TrustPolicy;
+}
+
+/** Where the secret that signs tokens comes from (auth/secret.ts). */
+export interface SecretSource {
+  /** `CAPS_SECRET`: the secret itself, for hubs on several machines; unset reads or creates the file. */
+  secret: string | undefined;
+  /** `CAPS_SECRET_FILE`: where the secret is kept (mode 0600); the hub creates it on first start. */
+  secretFile: string;
+}
+
+/** The hub's edge: identities, names, origins and connection limits (docs/security.md). */
+export interface TrustPolicy extends SecretSource {
+  /**
+   * `CLASSROOM`: `local` lets clients with no token connect from this machine only; `open` lets
+   * them in from any address, with the lab's powers (the hub warns what that exposes).
+   */
+  classroom: 'local' | 'open';
+  /** `ALLOWED_HOSTS`: names besides localhost, this machine's name and IP addresses that `Host` may carry. */
+  allowedHosts: string[];
+  /** `ALLOWED_ORIGINS`: web origins besides the hub's own whose pages may connect (`https://app.example`). */
+  allowedOrigins: string[];
+  /** `MAX_CONNECTIONS`: Socket.IO connections the hub holds at once, from everyone. */
+  maxConnections: number;
+  /** `MAX_CONNECTIONS_PER_ADDRESS`: connections from one address not on this machine. */
+  maxConnectionsPerAddress: number;
 }
 
 /** How the hub delivers queued messages. */
@@ -109,6 +161,10 @@ export interface ClientConfig {
   vendorIntervalMs: number;
   driverDelayMs: number;
   log: { format: LogFormat; level: LogLevel };
+  /** The secret our clients sign their own token with, on the hub's machine (auth/client-token.ts). */
+  secret: SecretSource;
+  /** `CAPS_TOKEN`: a token issued for this client by `npm run token` on the hub's machine; wins over the secret. */
+  token: string | undefined;
 }
 
 /** Thrown when the environment holds a value CAPS cannot use; the message names each variable. */
@@ -158,6 +214,15 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
     labDriverGuessMs: e.LAB_DRIVER_GUESS_MS,
     dashboardToken: e.DASHBOARD_TOKEN,
     dashboardWatch: e.DASHBOARD_WATCH,
+    trust: {
+      secret: e.CAPS_SECRET,
+      secretFile: e.CAPS_SECRET_FILE,
+      classroom: e.CLASSROOM,
+      allowedHosts: e.ALLOWED_HOSTS,
+      allowedOrigins: e.ALLOWED_ORIGINS,
+      maxConnections: e.MAX_CONNECTIONS,
+      maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    },
   };
 }
 
@@ -171,6 +236,8 @@ export function clientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig
     vendorIntervalMs: e.VENDOR_INTERVAL_MS,
     driverDelayMs: e.DRIVER_DELAY_MS,
     log: { format: e.LOG_FORMAT, level: e.LOG_LEVEL },
+    secret: { secret: e.CAPS_SECRET, secretFile: e.CAPS_SECRET_FILE },
+    token: e.CAPS_TOKEN,
   };
 }
 

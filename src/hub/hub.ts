@@ -19,6 +19,10 @@ import type { CapsNamespace, CapsServer } from '../protocol/sockets';
 import { parse } from '../protocol/schemas';
 import { createStore } from '../queue/create-store';
 import type { QueueStore } from '../queue/store';
+import { CLASSROOM_OPEN_WARNING } from '../auth/classroom';
+import { authenticate } from '../auth/identity';
+import { loadSecret } from '../auth/secret';
+import { EdgeGuard, onlyMethods } from '../edge/edge-guard';
 import { Broker } from './broker';
 import { createEventLog } from './event-log';
 import { createMetrics } from './metrics';
@@ -55,18 +59,22 @@ export type Routes = Map<string, (req: IncomingMessage, res: ServerResponse) => 
  * `close`; a test may pass an already open `store` instead (the hub still closes it).
  */
 export async function startHub(config: HubConfig, logger: Logger, options: { store?: QueueStore } = {}): Promise<Hub> {
+  const key = loadSecret(config.trust); // before the store: an unsafe secret file stops the hub here
+  const guard = new EdgeGuard(config.trust, logger);
   const store = options.store ?? (await createStore(config.store, { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability }));
   const broker = await Broker.open(store, config.delivery, { logger });
   const routes: Routes = new Map();
-  const http = createServer((req, res) => {
+  const http = createServer(guard.http((req, res) => {
     const route = routes.get(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (route) return route(req, res);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-  });
+  }));
   const io: CapsServer = new Server(http, {
     connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs },
     adapter: RecoveryAdapter,
+    allowRequest: guard.allowRequest,
   });
+  guard.watch(io.engine, http);
   coalesceWrites(io.engine);
   const nsp = io.of(CAPS_NAMESPACE);
   nsp.use((socket, next) => {
@@ -80,6 +88,9 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     socket.data.handshake = handshake.value;
     next();
   });
+  // After the handshake's parse: a token's claims must agree with it (auth/identity.ts).
+  nsp.use(authenticate({ key, classroom: config.trust.classroom, roles: ['vendor', 'driver'] }));
+  if (config.trust.classroom === 'open') logger.warn(CLASSROOM_OPEN_WARNING);
 
   const metrics = createMetrics(broker, nsp);
   const eventLog = createEventLog(logger, config.log.format);
@@ -106,10 +117,10 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     session.start();
   });
 
-  routes.set('/healthz', (_req, res) => {
+  routes.set('/healthz', onlyMethods(['GET'], (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', store: store.kind, clients: nsp.sockets.size }));
-  });
-  routes.set('/metrics', (_req, res) => {
+  }));
+  routes.set('/metrics', onlyMethods(['GET'], (_req, res) => {
     metrics.registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
       (err: unknown) => {
@@ -117,7 +128,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
         res.writeHead(500).end();
       },
     );
-  });
+  }));
 
   try {
     await new Promise<void>((resolve, reject) => {

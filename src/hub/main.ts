@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   const withToken = config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only';
   const watchers = config.dashboardWatch === 'open' ? '; anyone may watch, with names and addresses hidden' : '';
   logger.info(`Dashboard: ${hub.url}/ (this machine${withToken}${watchers})`);
+  const { classroom, secret, secretFile } = config.trust;
+  logger.info(`Clients without a token: ${classroom === 'open' ? 'from anywhere (CLASSROOM=open)' : 'this machine only'}; a token for elsewhere: npm run token -- --role vendor --store <name> (secret: ${secret === undefined ? secretFile : 'CAPS_SECRET'})`);
   onShutdown(logger, () => {
     dashboard.close();
     return hub.close();

@@ -8,6 +8,7 @@
  */
 import type { ConsumerAck, GetAllAck, PlainAck, StoredAck } from './acks';
 import type { Envelope } from './envelope';
+import type { Identity } from '../auth/identity';
 import type { Handshake } from './handshake';
 
 /** The namespace every CAPS client connects to. */
@@ -57,6 +58,8 @@ export type HubToHubEvents = Record<string, never>;
 export interface CapsSocketData {
   /** Our clients' handshake, or `undefined` for a classroom client. */
   handshake?: Handshake;
+  /** Who the socket is: a token's claims, or anonymous (auth/identity.ts). Set at connect, before any handler runs. */
+  identity?: Identity;
   /** The store a classroom vendor joined or posted for, so that its room survives a short reconnect. */
   store?: string;
   /** Set once a classroom client showed itself a driver, for the same reason. */

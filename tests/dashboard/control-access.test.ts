@@ -15,8 +15,9 @@ import { accessOf, isLoopback, type AccessPolicy } from '../../src/dashboard/acc
 import { dashboardPort } from '../../src/hub/dashboard-port';
 import type { Hub } from '../../src/hub/hub';
 import { CONTROL_NAMESPACE, DASHBOARD_NAMESPACE, HIDDEN, type ControlAck, type DashboardSnapshot, type DashboardUpdate, type DeadLetterView } from '../../src/protocol/dashboard';
+import { DEFAULT_HUB_CONFIG } from '../../src/config';
 import { rawVendor } from '../helpers/raw-clients';
-import { setup, silentLogger, type TestContext } from '../helpers/setup';
+import { setup, silentLogger, TEST_SECRET, type HubOverrides, type TestContext } from '../helpers/setup';
 import { until, waitFor } from '../helpers/wait-for';
 import { launchBrowser } from './browser';
 import { controllableDriver } from './demo-clients';
@@ -30,9 +31,9 @@ let t: TestContext;
 afterEach(() => t?.cleanup());
 
 /** A hub with the dashboard and a connected, controllable driver. */
-async function hubWithDriver(token: string, watch: DashboardWatch = 'token'): Promise<{ hub: Hub; dashboard: Dashboard; driverPaused: () => boolean }> {
+async function hubWithDriver(token: string, watch: DashboardWatch = 'token', overrides: HubOverrides = {}): Promise<{ hub: Hub; dashboard: Dashboard; driverPaused: () => boolean }> {
   t = await setup();
-  const hub = await t.hub({ dashboardToken: token, dashboardWatch: watch });
+  const hub = await t.hub({ dashboardToken: token, dashboardWatch: watch, ...overrides });
   const dashboard = attachDashboard(dashboardPort(hub), { token, watch, logger: silentLogger });
   t.defer(() => dashboard.close());
   controllableDriver(t, hub, DRIVER, 0);
@@ -135,8 +136,10 @@ describe('loopback callers', () => {
     expect(driverPaused()).toBe(true);
   });
 
-  it('refuses a page from another site on the same machine, unless it has the token', async () => {
-    const { hub, driverPaused } = await hubWithDriver(TOKEN);
+  it('refuses a page from an allowed other site on the same machine, unless it has the token', async () => {
+    // Other sites' pages are refused at connect (tests/security); ALLOWED_ORIGINS lets one watch.
+    const trust = { ...DEFAULT_HUB_CONFIG.trust, secret: TEST_SECRET, allowedOrigins: ['https://evil.example'] };
+    const { hub, driverPaused } = await hubWithDriver(TOKEN, 'token', { trust });
     expect(await tryPause(hub, { origin: 'https://evil.example' })).toEqual({
       ok: false,
       error: { code: 'forbidden', message: expect.stringContaining('https://evil.example may watch but not control') },

@@ -4,7 +4,8 @@ import { dashboardPort } from '../../src/hub/dashboard-port';
 import { HIDDEN } from '../../src/protocol/dashboard';
 import type { Envelope } from '../../src/protocol/envelope';
 import { rawVendor } from '../helpers/raw-clients';
-import { setup, silentLogger, type TestContext } from '../helpers/setup';
+import { DEFAULT_HUB_CONFIG } from '../../src/config';
+import { setup, silentLogger, TEST_SECRET, type TestContext } from '../helpers/setup';
 import { waitFor } from '../helpers/wait-for';
 
 let t: TestContext;
@@ -14,7 +15,8 @@ afterEach(() => t.cleanup());
 const pickup = (id: string): Envelope => ({ event: 'pickup', messageId: id, queueId: 'driver', order: { store: 'acme-widgets', orderId: id, customer: 'Ada', address: '1 Way' } });
 
 it('lists dead letters and requeues one, for callers allowed to act', async () => {
-  const hub = await t.hub({ delivery: { maxAttempts: 1 } });
+  // Other sites' pages are refused at the hub's edge (tests/security); ALLOWED_ORIGINS lets this one reach the routes.
+  const hub = await t.hub({ delivery: { maxAttempts: 1 }, trust: { ...DEFAULT_HUB_CONFIG.trust, secret: TEST_SECRET, allowedOrigins: ['http://evil.example'] } });
   const dashboard = attachDashboard(dashboardPort(hub), { token: 'sesame', watch: 'token', logger: silentLogger });
   t.defer(() => dashboard.close());
   const vendor = rawVendor(t, hub, 'acme-widgets');
@@ -37,7 +39,7 @@ it('lists dead letters and requeues one, for callers allowed to act', async () =
   expect((await requeue('not json')).status).toBe(400);
   expect((await requeue(JSON.stringify({ queueId: 'acme-widgets' }))).status).toBe(400);
   expect((await requeue(JSON.stringify({ queueId: 'acme-widgets', messageId: 'nope' }))).status).toBe(404);
-  // A page from another site, even on this machine, may not act; the token overrides that.
+  // A page from another (allowed) site, even on this machine, may not act; the token overrides that.
   const evil = { origin: 'http://evil.example' };
   expect((await requeue(JSON.stringify({ queueId: 'acme-widgets', messageId: 'refused' }), evil)).status).toBe(403);
 

@@ -41,6 +41,9 @@ export class CapturingLogger extends EventEmitter<{ line: [line: LogLine] }> {
 
 export const silentLogger: Logger = pino({ level: 'silent' });
 
+/** The secret test hubs sign tokens with, so that tests never create the real one in the home directory. */
+export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
 export type HubOverrides = Partial<Omit<HubConfig, 'delivery'>> & { delivery?: Partial<DeliveryPolicy> };
 
 export interface TestContext {
@@ -68,6 +71,7 @@ export async function setup(): Promise<TestContext> {
         ...DEFAULT_HUB_CONFIG,
         port: 0,
         log: { format: 'json', level: 'silent' },
+        trust: { ...DEFAULT_HUB_CONFIG.trust, secret: TEST_SECRET },
         ...overrides,
         delivery: { ...DEFAULT_HUB_CONFIG.delivery, ...overrides.delivery },
       };
