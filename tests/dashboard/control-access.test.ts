@@ -153,7 +153,8 @@ describe('loopback callers', () => {
 describe('what each page is sent', () => {
   it('sends updates with names and addresses hidden to a page that may only watch, and in full to one that may control', async () => {
     t = await setup();
-    const hub = await t.hub();
+    // Other sites' pages are refused at the hub's edge (tests/security); ALLOWED_ORIGINS lets this one watch.
+    const hub = await t.hub({ trust: { ...DEFAULT_HUB_CONFIG.trust, secret: TEST_SECRET, allowedOrigins: ['https://evil.example'] } });
     const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
     t.defer(() => dashboard.close());
     const open = async (headers: Record<string, string>) => {
