@@ -6,7 +6,7 @@
  * takes to receive and acknowledge them all.
  */
 import { targetOf, type ScenarioContext } from './context';
-import type { RunningSystem } from './systems';
+import type { RunningNodeSystem } from './systems';
 
 export interface BacklogFigure {
   messages: number;
@@ -19,7 +19,7 @@ export interface BacklogFigure {
   drainServerCpu: number;
 }
 
-export async function measureBacklog(ctx: ScenarioContext, running: RunningSystem): Promise<BacklogFigure> {
+export async function measureBacklog(ctx: ScenarioContext, running: RunningNodeSystem): Promise<BacklogFigure> {
   const { pool, plan } = ctx;
   const count = plan.loadGenerators;
   const target = targetOf(running);
