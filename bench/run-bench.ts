@@ -121,15 +121,20 @@ class Servers {
     return this.profiled(await startNodeSystem(system, this.options));
   }
 
-  /** Starts `running`'s CPU profile when asked (Node servers only: the peers are native). */
+  /** Starts `running`'s CPU profile when asked (Node servers only: the peers are native); stops it if that fails. */
   private async profiled<R extends RunningSystem>(running: R): Promise<R> {
     if (!this.options.profileDir) return running;
-    if (running.server instanceof ServerProcess) await running.server.startProfile().catch(async (err: unknown) => {
+    if (!(running.server instanceof ServerProcess)) {
+      this.options.log(`${running.system}: no CPU profile (a native binary; use perf)`);
+      return running;
+    }
+    try {
+      await running.server.startProfile();
+      return running;
+    } catch (err) {
       await running.stop();
       throw err;
-    });
-    else this.options.log(`${running.system}: no CPU profile (a native binary; use perf)`);
-    return running;
+    }
   }
 
   /** Runs `use` (if given), writes the profiles (`<system>-<label>.cpuprofile`), then stops the servers. */
