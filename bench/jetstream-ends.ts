@@ -20,6 +20,11 @@ import { driverName, storeName, vendorName, type DriverEnd, type OnStored, type 
 
 const DRIVER_IN_FLIGHT = 100;
 const VENDOR_IN_FLIGHT = 500;
+/**
+ * How long a PubAck or an API answer may take: the client's default, 5 s, is shorter than a loaded
+ * two-core machine can promise, and the bench bounds its runs itself.
+ */
+const ANSWER_TIMEOUT_MS = 30_000;
 
 const encode = (envelope: Envelope) => Buffer.from(JSON.stringify(envelope));
 
@@ -41,8 +46,8 @@ export async function openJetStreamEnds(job: OpenPipelineJob): Promise<PipelineE
   const stream = job.tag;
   const connections: NatsConnection[] = [];
   const consuming: ConsumerMessages[] = [];
-  const admin = await connect({ servers: job.target.url, name: `${job.tag}-admin` });
-  const jsm = await admin.jetstreamManager();
+  const admin = await connect({ servers: job.target.url, name: `${job.tag}-admin`, timeout: ANSWER_TIMEOUT_MS });
+  const jsm = await admin.jetstreamManager({ timeout: ANSWER_TIMEOUT_MS });
   const close = async () => {
     for (const messages of consuming) messages.stop();
     await Promise.all(connections.map((nc) => nc.close()));
@@ -56,9 +61,9 @@ export async function openJetStreamEnds(job: OpenPipelineJob): Promise<PipelineE
     };
     await consumer('drivers', `${job.tag}.pickup`, DRIVER_IN_FLIGHT * job.drivers);
     const open = async (name: string) => {
-      const nc = await connect({ servers: job.target.url, name });
+      const nc = await connect({ servers: job.target.url, name, timeout: ANSWER_TIMEOUT_MS });
       connections.push(nc);
-      return nc.jetstream();
+      return nc.jetstream({ timeout: ANSWER_TIMEOUT_MS });
     };
     const pull = async (js: JetStreamClient, durable: string, batch: number, onMessage: (m: JsMsg) => void) => {
       const messages = await (await js.consumers.get(stream, durable)).consume({ max_messages: batch, callback: onMessage });
