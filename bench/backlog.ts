@@ -4,9 +4,14 @@
  * heap per queued message over the whole fill, RSS per queued message over the second half (see
  * connection-memory.ts for why RSS needs that). Then connect the vendor and time how long it
  * takes to receive and acknowledge them all.
+ *
+ * The drain is repeated `rounds` times (a fresh store each time, filled again) and the best counts,
+ * as the throughput rounds' best does: the ratio it makes with the plain relay's best no-ack round
+ * should not set one noisy sample against the best of three (docs/benchmarks.md).
  */
 import { targetOf, type ScenarioContext } from './context';
-import type { RunningSystem } from './systems';
+import type { ServerSample } from './probe-agent';
+import type { RunningNodeSystem } from './systems';
 
 export interface BacklogFigure {
   messages: number;
@@ -19,36 +24,49 @@ export interface BacklogFigure {
   drainServerCpu: number;
 }
 
-export async function measureBacklog(ctx: ScenarioContext, running: RunningSystem): Promise<BacklogFigure> {
+export async function measureBacklog(ctx: ScenarioContext, running: RunningNodeSystem): Promise<BacklogFigure> {
   const { pool, plan } = ctx;
   const count = plan.loadGenerators;
   const target = targetOf(running);
-  const store = `${ctx.runTag}-${running.system}-backlog`;
   const total = plan.backlog.messages;
   const half = Math.floor(total / 2);
-  const fill = (n: number, step: string) => {
+  const fill = (store: string, n: number, step: string) => {
     const share = (i: number) => Math.floor(n / count) + (i < n % count ? 1 : 0);
     return pool.all((i) => ({ type: 'fill-backlog', target, tag: `${store}-${step}${i}`, store, count: share(i), window: plan.backlog.fillWindow }), count);
   };
+  /** Drains `store` (filled with `total`), with the server's CPU share meanwhile. */
+  const drain = async (store: string, filled: ServerSample) => {
+    const drained = await pool.run(0, { type: 'drain-backlog', target, tag: `${store}-d`, store, count: total, timeoutMs: plan.backlog.drainTimeoutMs });
+    const after = await running.server.probe();
+    const cpuMs = (after.cpuUserUs + after.cpuSystemUs - filled.cpuUserUs - filled.cpuSystemUs) / 1000;
+    // The probes' own GCs fall inside the span too; against a drain of seconds they are noise.
+    return { perSecond: (drained.received * 1000) / drained.elapsedMs, serverCpu: cpuMs / (after.atMs - filled.atMs) };
+  };
+
+  const first = `${ctx.runTag}-${running.system}-backlog`;
   const before = await running.server.probe();
-  await fill(half, 'a');
+  await fill(first, half, 'a');
   const halfway = await running.server.probe();
-  await fill(total - half, 'b');
+  await fill(first, total - half, 'b');
   const filled = await running.server.probe();
-  const drained = await pool.run(0, { type: 'drain-backlog', target, tag: `${store}-d`, store, count: plan.backlog.messages, timeoutMs: plan.backlog.drainTimeoutMs });
-  const after = await running.server.probe();
-  const cpuMs = (after.cpuUserUs + after.cpuSystemUs - filled.cpuUserUs - filled.cpuSystemUs) / 1000;
+  let best = await drain(first, filled);
+  for (let round = 1; round < plan.backlog.rounds; round++) {
+    const store = `${first}${round}`;
+    await fill(store, total, 'a');
+    const drained = await drain(store, await running.server.probe());
+    ctx.log(`${running.system}: drain round ${round + 1}: ${Math.round(drained.perSecond)} msgs/s (round 1 or the best before: ${Math.round(best.perSecond)})`);
+    if (drained.perSecond > best.perSecond) best = drained;
+  }
   const figure: BacklogFigure = {
-    messages: plan.backlog.messages,
-    drainPerSecond: (drained.received * 1000) / drained.elapsedMs,
+    messages: total,
+    drainPerSecond: best.perSecond,
     heapPerMessage: (filled.heapUsed - before.heapUsed) / total,
     // A slope over the second half: the first absorbs V8 reusing start-up garbage's pages.
     rssPerMessage: (filled.rss - halfway.rss) / (total - half),
-    // The probes' own GCs fall inside the span too; against a drain of seconds they are noise.
-    drainServerCpu: cpuMs / (after.atMs - filled.atMs),
+    drainServerCpu: best.serverCpu,
   };
   ctx.log(
-    `${running.system}: drained ${figure.messages} queued messages at ${Math.round(figure.drainPerSecond)} msgs/s (server CPU ${figure.drainServerCpu.toFixed(2)}); ` +
+    `${running.system}: drained ${figure.messages} queued messages at ${Math.round(figure.drainPerSecond)} msgs/s, best of ${plan.backlog.rounds} (server CPU ${figure.drainServerCpu.toFixed(2)}); ` +
       `${Math.round(figure.heapPerMessage)} B heap, ${Math.round(figure.rssPerMessage)} B RSS per queued message`,
   );
   return figure;

@@ -9,7 +9,7 @@
  * the last, and reported once per server, beside the server's absolute RSS at each level.
  */
 import { targetOf, type ScenarioContext } from './context';
-import type { RunningSystem } from './systems';
+import type { RunningNodeSystem } from './systems';
 
 export interface ConnectionLevel {
   clients: number;
@@ -24,7 +24,7 @@ export interface ConnectionMemoryFigure {
   rssPerConnection: number;
 }
 
-export async function measureConnectionMemory(ctx: ScenarioContext, running: RunningSystem): Promise<ConnectionMemoryFigure> {
+export async function measureConnectionMemory(ctx: ScenarioContext, running: RunningNodeSystem): Promise<ConnectionMemoryFigure> {
   const { pool, plan } = ctx;
   const target = targetOf(running);
   const base = await running.server.probe();

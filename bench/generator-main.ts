@@ -19,7 +19,7 @@ function needPipeline(): Pipeline {
 async function run(job: Job): Promise<unknown> {
   switch (job.type) {
     case 'open-pipeline':
-      pipeline?.close();
+      await pipeline?.close();
       pipeline = await Pipeline.open(job);
       return { sockets: pipeline.sockets };
     case 'throughput':
@@ -35,7 +35,7 @@ async function run(job: Job): Promise<unknown> {
     case 'open-idle':
       return { sockets: await idle.open(job) };
     case 'close': {
-      const closed = (pipeline?.close() ?? 0) + idle.close();
+      const closed = ((await pipeline?.close()) ?? 0) + idle.close();
       pipeline = undefined;
       return { closed };
     }

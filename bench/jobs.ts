@@ -3,11 +3,14 @@
  * sends one `JobRequest` at a time to each generator and waits for its `JobReply`.
  */
 
-/** Which server a generator talks to: CAPS (`/caps` with the CAPS handshake) or the plain relay. */
-export type Flavour = 'caps' | 'plain';
+/**
+ * Which client a generator talks through: Socket.IO to CAPS (`/caps` with the CAPS handshake) or
+ * to the plain relay, MQTT 5 to Mosquitto, or NATS JetStream.
+ */
+export type Flavour = 'caps' | 'plain' | 'mqtt' | 'jetstream';
 
 export interface Target {
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://…`, `mqtt://…` or `nats://127.0.0.1:<port>`. */
   url: string;
   flavour: Flavour;
 }

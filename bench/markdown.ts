@@ -50,14 +50,17 @@ export function renderMarkdown(result: BenchResult): string {
     });
     if (cells.some((c) => c !== '–')) lines.push(`| ${label} | ${cells.join(' | ')} |`);
   }
-  lines.push('', '### Ratios (CAPS ÷ plain, same run)', '', '| ratio | value | target | met |', '| --- | ---: | ---: | :---: |');
+  const missing = result.notMeasured ?? [];
+  if (missing.length) lines.push('', `Not measured (binary not installed): ${missing.join(', ')}.`);
+  lines.push('', '### Ratios (same run: X ÷ plain, or X vs the peer named)', '', '| ratio | value | target | met |', '| --- | ---: | ---: | :---: |');
+  const bound = (t: BenchResult['targets'][number]) => `${t.op} ${Number(t.target.toFixed(2))}`;
   const checked = new Map(result.targets.map((t) => [t.name, t]));
   for (const [name, value] of Object.entries(result.ratios)) {
     const t = checked.get(name);
-    lines.push(`| ${name} | ${value.toFixed(2)} | ${t ? `${t.op} ${t.target}` : '–'} | ${t ? (t.met ? 'yes' : '**no**') : '–'} |`);
+    lines.push(`| ${name} | ${value.toFixed(2)} | ${t ? bound(t) : '–'} | ${t ? (t.met ? 'yes' : '**no**') : '–'} |`);
   }
   for (const t of result.targets) {
-    if (!(t.name in result.ratios)) lines.push(`| ${t.name} | ${t.value.toFixed(2)} | ${t.op} ${t.target} | ${t.met ? 'yes' : '**no**'} |`);
+    if (!(t.name in result.ratios)) lines.push(`| ${t.name} | ${t.value.toFixed(2)} | ${bound(t)} | ${t.met ? 'yes' : '**no**'} |`);
   }
   const m = result.machine;
   const e = result.environment;

@@ -1,38 +1,33 @@
 /**
- * The order pipeline that both servers carry, from the load generator's side:
+ * The order pipeline that every system carries, from the load generator's side:
  *
  *   vendor ──pickup──▶ server ──pickup──▶ one driver          (message 1)
  *   driver ──delivered──▶ server ──delivered──▶ the vendor    (message 2)
  *
- * With acks, every hop is acknowledged: the producer's emit carries an ack, and so does the
- * server's push, which the consumer answers `{ ok: true }` (for CAPS, a driver's answer claims the
- * pickup and its `delivered` completes it). Without acks (plain relay only) nothing is answered.
- * Drivers answer in kind: a pickup pushed with an ack is acked and reported with an ack.
+ * With acks, every hop is acknowledged: the producer's post is answered once the server has taken
+ * (for the systems that store, stored) the message, and the consumer acknowledges what it is
+ * given. Without acks (plain relay only) nothing is answered. How each system carries a hop is in
+ * its ends (pipeline-ends.ts); the loops, windows and clocks here are the same for all.
  *
  * An order is complete when its vendor has the pickup's ack (in ack mode) and has received (and
- * answered) the delivery notice: that is when its two messages count.
+ * acknowledged) the delivery notice: that is when its two messages count.
  */
 import type { Histogram } from 'hdr-histogram-js';
-import type { ConsumerAck, StoredAck } from '../src/protocol/acks';
 import type { Envelope } from '../src/protocol/envelope';
-import { openMany, orderEnvelope, sentAtOf, type BenchSocket } from './bench-client';
+import { orderEnvelope, sentAtOf } from './bench-client';
 import { wallNow } from './clock';
 import { encodeHistogram, latencyHistogram, recordMs } from './histogram';
 import type { LatencyJob, LatencyResult, OpenPipelineJob, ThroughputJob, ThroughputResult } from './jobs';
 import { pace } from './pacer';
+import { openEnds, type DriverEnd, type PipelineEnds, type VendorEnd } from './pipeline-ends';
 
 /** Thrown when a server refuses a message or the pipeline stops moving. */
 export class PipelineError extends Error {
   override readonly name = 'PipelineError';
 }
 
-interface Vendor {
-  socket: BenchSocket;
-  store: string;
-}
-
 interface Order {
-  vendor: Vendor;
+  vendor: VendorEnd;
   intendedAt: number;
   acked: boolean;
   noticed: boolean;
@@ -45,9 +40,6 @@ interface Run {
   fail(err: Error): void;
 }
 
-/** Connection concurrency while opening a pipeline's few sockets. */
-const OPEN_CONCURRENCY = 16;
-
 export class Pipeline {
   private readonly orders = new Map<string, Order>();
   private run: Run | undefined;
@@ -58,28 +50,19 @@ export class Pipeline {
 
   private constructor(
     private readonly tag: string,
-    private readonly vendors: Vendor[],
-    private readonly drivers: BenchSocket[],
+    private readonly ends: PipelineEnds,
   ) {}
 
-  /** Connects the drivers, then the vendors, and wires them up. */
+  /** Opens the vendors and drivers (pipeline-ends.ts) and wires them up. */
   static async open(job: OpenPipelineJob): Promise<Pipeline> {
-    const drivers = await openMany(job.target, (i) => ({ role: 'driver', clientId: `${job.tag}-d${i}` }), job.drivers, OPEN_CONCURRENCY);
-    const stores = Array.from({ length: job.vendors }, (_, i) => `${job.tag}-s${i}`);
-    let vendorSockets: BenchSocket[];
-    try {
-      vendorSockets = await openMany(job.target, (i) => ({ role: 'vendor', clientId: `${job.tag}-v${i}`, store: stores[i]! }), job.vendors, OPEN_CONCURRENCY);
-    } catch (err) {
-      for (const socket of drivers) socket.disconnect();
-      throw err;
-    }
-    const pipeline = new Pipeline(job.tag, vendorSockets.map((socket, i) => ({ socket, store: stores[i]! })), drivers);
+    const pipeline = new Pipeline(job.tag, await openEnds(job));
     pipeline.wire();
     return pipeline;
   }
 
+  /** The vendors and drivers, each one client connection. */
   get sockets(): number {
-    return this.vendors.length + this.drivers.length;
+    return this.ends.vendors.length + this.ends.drivers.length;
   }
 
   /** Closed loop: keeps `windowPerVendor` orders under way per vendor for the job's time. */
@@ -118,7 +101,7 @@ export class Pipeline {
         this.run = undefined;
         reject(err);
       };
-      for (const vendor of this.vendors) for (let i = 0; i < job.windowPerVendor; i++) this.post(vendor, wallNow());
+      for (const vendor of this.ends.vendors) for (let i = 0; i < job.windowPerVendor; i++) this.post(vendor, wallNow());
     });
   }
 
@@ -161,7 +144,7 @@ export class Pipeline {
       };
       pace(total, job.messagesPerSecond / 2, startAt, (i, intendedAt, now) => {
         if (intendedAt >= measureFrom) recordMs(scheduleLag, now - intendedAt);
-        this.post(this.vendors[i % this.vendors.length]!, intendedAt);
+        this.post(this.ends.vendors[i % this.ends.vendors.length]!, intendedAt);
       }).then(() => {
         sent = true;
         if (this.orders.size === 0) return finish();
@@ -178,20 +161,20 @@ export class Pipeline {
     return encoded;
   }
 
-  close(): number {
-    for (const vendor of this.vendors) vendor.socket.disconnect();
-    for (const driver of this.drivers) driver.disconnect();
+  /** Disconnects every end; resolves with how many there were. */
+  async close(): Promise<number> {
+    await this.ends.close();
     return this.sockets;
   }
 
-  private post(vendor: Vendor, intendedAt: number): void {
+  private post(vendor: VendorEnd, intendedAt: number): void {
     const run = this.run!;
     const envelope = orderEnvelope(this.tag, this.seq++, vendor.store, intendedAt);
     const order: Order = { vendor, intendedAt, acked: !run.acks, noticed: false };
     this.orders.set(envelope.messageId, order);
-    if (!run.acks) return void vendor.socket.emit('pickup', envelope);
-    vendor.socket.emit('pickup', envelope, (answer: StoredAck) => {
-      if (!answer.ok) return this.run?.fail(new PipelineError(`pickup ${envelope.messageId} refused: ${answer.error.code} ${answer.error.message}`));
+    if (!run.acks) return vendor.postPickup(envelope);
+    vendor.postPickup(envelope, (error) => {
+      if (error !== undefined) return this.run?.fail(new PipelineError(`pickup ${envelope.messageId} refused: ${error}`));
       order.acked = true;
       this.settle(envelope.messageId, order);
     });
@@ -204,27 +187,26 @@ export class Pipeline {
   }
 
   private wire(): void {
-    for (const [i, driver] of this.drivers.entries()) {
-      const name = `${this.tag}-d${i}`;
-      driver.on('pickup', (envelope: Envelope, ack?: (result: ConsumerAck) => void) => {
-        const sentAt = sentAtOf(envelope.messageId);
-        if (sentAt >= this.pickupsFrom) recordMs(this.pickups, wallNow() - sentAt);
-        const notice: Envelope = { ...envelope, event: 'delivered', queueId: envelope.order.store, driver: name };
-        if (typeof ack !== 'function') return void driver.emit('delivered', notice);
-        ack({ ok: true });
-        driver.emit('delivered', notice, (answer: StoredAck) => {
-          if (!answer.ok) this.run?.fail(new PipelineError(`delivered ${notice.messageId} refused: ${answer.error.code} ${answer.error.message}`));
-        });
-      });
-    }
-    for (const vendor of this.vendors) {
-      vendor.socket.on('delivered', (envelope: Envelope, ack?: (result: ConsumerAck) => void) => {
-        if (typeof ack === 'function') ack({ ok: true });
+    for (const driver of this.ends.drivers) this.wireDriver(driver);
+    for (const vendor of this.ends.vendors) {
+      vendor.onDelivered((envelope) => {
         const order = this.orders.get(envelope.messageId);
         if (!order) return; // a redelivery of one already counted
         order.noticed = true;
         this.settle(envelope.messageId, order);
       });
     }
+  }
+
+  private wireDriver(driver: DriverEnd): void {
+    driver.onPickup((envelope, acknowledged) => {
+      const sentAt = sentAtOf(envelope.messageId);
+      if (sentAt >= this.pickupsFrom) recordMs(this.pickups, wallNow() - sentAt);
+      const notice: Envelope = { ...envelope, event: 'delivered', queueId: envelope.order.store, driver: driver.name };
+      if (!acknowledged) return driver.postDelivered(notice);
+      driver.postDelivered(notice, (error) => {
+        if (error !== undefined) this.run?.fail(new PipelineError(`delivered ${notice.messageId} refused: ${error}`));
+      });
+    });
   }
 }

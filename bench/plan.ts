@@ -21,7 +21,8 @@ export interface BenchPlan {
   throughput: { rounds: number; warmupMs: number; durationMs: number; settleTimeoutMs: number };
   /** Offered loads in messages per second (a pickup and its delivery notice are two messages). */
   latency: { loads: number[]; warmupMs: number; durationMs: number; settleTimeoutMs: number };
-  backlog: { messages: number; fillWindow: number; drainTimeoutMs: number };
+  /** `rounds` drains of `messages` each (refilled in between); the best counts. */
+  backlog: { messages: number; fillWindow: number; drainTimeoutMs: number; rounds: number };
   /** Idle clients connected at each step, cumulative. */
   connections: { levels: number[]; concurrencyPerGenerator: number };
 }
@@ -33,7 +34,7 @@ const FULL: BenchPlan = {
   pipeline: { vendors: 4, drivers: 4, windowPerVendor: 64 },
   throughput: { rounds: 3, warmupMs: 1_000, durationMs: 3_000, settleTimeoutMs: 30_000 },
   latency: { loads: [2_000, 10_000], warmupMs: 1_000, durationMs: 5_000, settleTimeoutMs: 180_000 },
-  backlog: { messages: 100_000, fillWindow: 256, drainTimeoutMs: 300_000 },
+  backlog: { messages: 100_000, fillWindow: 256, drainTimeoutMs: 300_000, rounds: 3 },
   connections: { levels: [1_000, 5_000, 10_000], concurrencyPerGenerator: 50 },
 };
 
@@ -42,7 +43,7 @@ const QUICK: BenchPlan = {
   quick: true,
   throughput: { rounds: 1, warmupMs: 250, durationMs: 750, settleTimeoutMs: 30_000 },
   latency: { ...FULL.latency, warmupMs: 200, durationMs: 600 },
-  backlog: { ...FULL.backlog, messages: 4_000 },
+  backlog: { ...FULL.backlog, messages: 4_000, rounds: 2 },
   connections: { levels: [200, 500, 800], concurrencyPerGenerator: 50 },
 };
 

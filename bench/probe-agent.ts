@@ -12,17 +12,21 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
-/** One reading of a server process. Bytes, and CPU time in microseconds since it started. */
-export interface ServerSample {
+/** What can be read of any server process: bytes, and CPU time in microseconds since it started. */
+export interface ProcessSample {
   rss: number;
-  heapUsed: number;
-  heapTotal: number;
-  external: number;
-  arrayBuffers: number;
   cpuUserUs: number;
   cpuSystemUs: number;
   /** `process.hrtime` in milliseconds, to turn CPU time into a share of wall time. */
   atMs: number;
+}
+
+/** One reading of a Node server process: its heap too, after a full GC. */
+export interface ServerSample extends ProcessSample {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
 }
 
 export type AgentRequest = { id: number } & ({ type: 'probe' } | { type: 'profile-start' } | { type: 'profile-stop'; path: string });

@@ -1,7 +1,8 @@
 /**
- * Runs the benchmark: the plain relay, CAPS on memory and CAPS on lmdb side by side, with load
- * from the generator pool, and gathers the figures into one `BenchResult`. The caller owns
- * `cleanup` and runs it whatever happens.
+ * Runs the benchmark: the plain relay, CAPS on memory and CAPS on lmdb, and the peer brokers
+ * (Mosquitto, JetStream) side by side, with load from the generator pool, and gathers the figures
+ * into one `BenchResult`. A peer whose binary is missing is left out, and the result says so. The
+ * caller owns `cleanup` and runs it whatever happens.
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,9 @@ import { measureLatency } from './latency';
 import { describeMachine } from './machine';
 import type { BenchPlan } from './plan';
 import { checkTargets, computeRatios, systemFigures, type BenchResult } from './report';
-import { startSystem, type RunningSystem, type SystemName } from './systems';
+import { isPeer, PEER_BINARIES, peerAvailable, type PeerName } from './peer-brokers';
+import { ServerProcess } from './server-process';
+import { startNodeSystem, startSystem, type NodeSystemName, type RunningNodeSystem, type RunningSystem, type SystemName } from './systems';
 import { measureThroughput, type ThroughputFigure } from './throughput';
 
 export const SCENARIOS = ['throughput', 'latency', 'backlog', 'connections'] as const;
@@ -38,16 +41,19 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
   const { plan, log } = options;
   const wants = (scenario: Scenario) => options.scenarios.includes(scenario);
   const loadAverageAtStart = loadavg()[0]!;
+  const missing = options.systems.filter((s): s is PeerName => isPeer(s) && !peerAvailable(s));
+  for (const peer of missing) log(`${peer}: ${PEER_BINARIES[peer]} is not installed, so ${peer} is not measured (apt-get install ${peer === 'mosquitto' ? 'mosquitto' : 'nats-server'})`);
+  const systems = options.systems.filter((s) => !missing.includes(s as PeerName));
   const pool = GeneratorPool.start(plan.poolSize, options.cleanup);
   const ctx: ScenarioContext = { pool, plan, runTag: `b${Date.now().toString(36)}`, log };
-  const parts = new Map<SystemName, Parts>(options.systems.map((system) => [system, {}]));
+  const parts = new Map<SystemName, Parts>(systems.map((system) => [system, {}]));
   const part = (system: SystemName) => parts.get(system)!;
   const servers = new Servers(options);
   try {
     if (wants('throughput') || wants('latency')) {
       // Every system's server is up at once and the rounds take turns, so that a burst of other
       // work on the (shared) machine hurts every system alike rather than one; each keeps its best.
-      const running = await servers.start(options.systems);
+      const running = await servers.start(systems);
       try {
         for (let round = 0; wants('throughput') && round < plan.throughput.rounds; round++) {
           for (const r of running) {
@@ -62,26 +68,36 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
       }
     }
     // Memory is read against a fresh server's baseline, so these get one server each, in turn.
-    for (const system of options.systems) {
+    // They read the heap, so they run on the Node servers only (the peers are measured by rate).
+    for (const system of systems.filter((s): s is NodeSystemName => !isPeer(s))) {
       if (wants('backlog') && system !== 'plain') {
-        const [running] = await servers.start([system]);
-        await servers.stop([running!], 'backlog', async () => void (part(system).backlog = await measureBacklog(ctx, running!)));
+        const running = await servers.startNode(system);
+        await servers.stop([running], 'backlog', async () => void (part(system).backlog = await measureBacklog(ctx, running)));
       }
       if (wants('connections')) {
-        const [running] = await servers.start([system]);
-        await servers.stop([running!], 'connections', async () => void (part(system).connections = await measureConnectionMemory(ctx, running!)));
+        const running = await servers.startNode(system);
+        await servers.stop([running], 'connections', async () => void (part(system).connections = await measureConnectionMemory(ctx, running)));
       }
     }
   } finally {
     await pool.stop();
   }
   const figures: BenchResult['figures'] = Object.fromEntries([...parts].map(([system, p]) => [system, systemFigures(p)]));
-  const ratios = computeRatios(figures);
+  const ratios = computeRatios(plan, figures);
   const otherProcessesCpu = Object.fromEntries([...parts].flatMap(([system, p]) => (p.acked?.otherCpu === undefined ? [] : [[system, p.acked.otherCpu]])));
   const otherProcessesCpuDuringLatency = Object.fromEntries(
     [...parts].flatMap(([system, p]) => (p.latency ? [[system, Object.fromEntries(p.latency.flatMap((l) => (l.otherCpu === undefined ? [] : [[String(l.load), l.otherCpu]])))]] : [])),
   );
-  return { machine: describeMachine(), environment: { loadAverageAtStart, otherProcessesCpu, otherProcessesCpuDuringLatency }, plan, hubEnv: options.hubEnv, figures, ratios, targets: checkTargets(plan, figures, ratios) };
+  return {
+    machine: describeMachine(),
+    environment: { loadAverageAtStart, otherProcessesCpu, otherProcessesCpuDuringLatency },
+    plan,
+    hubEnv: options.hubEnv,
+    notMeasured: missing,
+    figures,
+    ratios,
+    targets: checkTargets(plan, figures, ratios),
+  };
 }
 
 const best = (a: ThroughputFigure | undefined, b: ThroughputFigure) => (a && a.messagesPerSecond >= b.messagesPerSecond ? a : b);
@@ -93,13 +109,30 @@ class Servers {
   async start(systems: readonly SystemName[]): Promise<RunningSystem[]> {
     const started: RunningSystem[] = [];
     try {
-      for (const system of systems) {
-        started.push(await startSystem(system, { cleanup: this.options.cleanup, hubEnv: this.options.hubEnv }));
-        if (this.options.profileDir) await started.at(-1)!.server.startProfile();
-      }
+      for (const system of systems) started.push(await this.profiled(await startSystem(system, this.options)));
       return started;
     } catch (err) {
       await Promise.all(started.map((r) => r.stop()));
+      throw err;
+    }
+  }
+
+  async startNode(system: NodeSystemName): Promise<RunningNodeSystem> {
+    return this.profiled(await startNodeSystem(system, this.options));
+  }
+
+  /** Starts `running`'s CPU profile when asked (Node servers only: the peers are native); stops it if that fails. */
+  private async profiled<R extends RunningSystem>(running: R): Promise<R> {
+    if (!this.options.profileDir) return running;
+    if (!(running.server instanceof ServerProcess)) {
+      this.options.log(`${running.system}: no CPU profile (a native binary; use perf)`);
+      return running;
+    }
+    try {
+      await running.server.startProfile();
+      return running;
+    } catch (err) {
+      await running.stop();
       throw err;
     }
   }
@@ -109,7 +142,7 @@ class Servers {
     try {
       await use?.();
       const dir = this.options.profileDir;
-      if (dir) for (const r of running) await r.server.stopProfile(join(dir, `${r.system}-${label}.cpuprofile`));
+      if (dir) for (const r of running) if (r.server instanceof ServerProcess) await r.server.stopProfile(join(dir, `${r.system}-${label}.cpuprofile`));
     } finally {
       await Promise.all(running.map((r) => r.stop()));
     }

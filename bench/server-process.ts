@@ -8,14 +8,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { childEnv } from '../src/config';
 import type { Cleanup } from './cleanup';
 import { withRaisedFdLimit } from './fd-limit';
 import type { AgentReply, AgentRequest, ServerSample } from './probe-agent';
+import { ServerChild, ServerError } from './server-child';
 
 const ROOT = join(__dirname, '..');
-const READY_TIMEOUT_MS = 30_000;
 const AGENT_TIMEOUT_MS = 60_000;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -33,21 +32,18 @@ export interface ServerSpec {
   port: number;
 }
 
-/** Thrown when a server does not come up, dies, or does not answer a probe. */
-export class ServerError extends Error {
-  override readonly name = 'ServerError';
-}
-
 export class ServerProcess {
-  /** The last lines the server printed, for error messages. */
-  private readonly tail: string[] = [];
   private requests = 0;
 
   private constructor(
     readonly spec: ServerSpec,
-    private readonly child: ChildProcess,
+    private readonly server: ServerChild,
     private readonly cleanup: Cleanup,
   ) {}
+
+  private get child(): ChildProcess {
+    return this.server.child;
+  }
 
   /** `http://127.0.0.1:<port>`. */
   get url(): string {
@@ -74,20 +70,9 @@ export class ServerProcess {
     const [command, args] = withRaisedFdLimit(process.execPath, nodeArgs);
     const child = spawn(command, args, { cwd: ROOT, detached: true, env: childEnv(spec.env), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     cleanup.addChild(child);
-    const server = new ServerProcess(spec, child, cleanup);
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        server.tail.push(line);
-        if (server.tail.length > 30) server.tail.shift();
-      });
-    }
-    try {
-      await server.ready();
-    } catch (err) {
-      await cleanup.stopChild(child, 1_000);
-      throw err;
-    }
-    return server;
+    const server = new ServerChild(spec.name, child);
+    await server.ready(() => healthy(`http://127.0.0.1:${spec.port}/healthz`), cleanup);
+    return new ServerProcess(spec, server, cleanup);
   }
 
   /** A reading of the server's memory (after a full GC) and CPU time. */
@@ -136,19 +121,7 @@ export class ServerProcess {
   }
 
   lastLines(): string {
-    return this.tail.join('\n');
-  }
-
-  private async ready(): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    let exited = false;
-    this.child.once('exit', () => (exited = true));
-    for (;;) {
-      if (exited) throw new ServerError(`${this.spec.name} exited before it was ready:\n${this.lastLines()}`);
-      if (await healthy(`${this.url}/healthz`)) return;
-      if (Date.now() > deadline) throw new ServerError(`${this.spec.name} not ready after ${READY_TIMEOUT_MS} ms:\n${this.lastLines()}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return this.server.lastLines();
   }
 }
 

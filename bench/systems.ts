@@ -1,9 +1,10 @@
 /**
- * The three systems the benchmark compares, and how to start a fresh server of each:
+ * The systems the benchmark compares, and how to start a fresh server of each:
  *
  * - `plain`: bench/plain-relay.ts, plain Socket.IO with no queue;
  * - `memory`: the CAPS hub (`src/hub/main.ts`) on the memory store;
- * - `lmdb`: the CAPS hub on the lmdb store, in a new temporary directory each time.
+ * - `lmdb`: the CAPS hub on the lmdb store, in a new temporary directory each time;
+ * - `mosquitto`, `jetstream`: the peer brokers (peer-brokers.ts), from the machine's binaries.
  *
  * Hubs log at `warn` and keep every other setting at its default (plus `hubEnv`, for trying
  * a setting such as `PREFETCH=100` without editing anything).
@@ -12,10 +13,16 @@ import type { Cleanup } from './cleanup';
 import type { Flavour } from './jobs';
 import { freePort } from '../src/cli/free-port';
 import { HUB_NODE_FLAGS } from '../src/hub/node-flags';
+import type { NativeServer } from './native-server';
+import { isPeer, PEERS, startPeer, type PeerName } from './peer-brokers';
 import { ServerProcess } from './server-process';
 
-export const SYSTEMS = ['plain', 'memory', 'lmdb'] as const;
-export type SystemName = (typeof SYSTEMS)[number];
+/** The Node servers: the plain relay and the two CAPS hubs. */
+export const NODE_SYSTEMS = ['plain', 'memory', 'lmdb'] as const;
+export type NodeSystemName = (typeof NODE_SYSTEMS)[number];
+
+export const SYSTEMS = [...NODE_SYSTEMS, ...PEERS] as const;
+export type SystemName = NodeSystemName | PeerName;
 
 export interface StartOptions {
   cleanup: Cleanup;
@@ -23,20 +30,49 @@ export interface StartOptions {
   hubEnv: Record<string, string>;
 }
 
-/** Which client protocol a system speaks. */
+/** Which client a system is driven through. */
 export function flavourOf(system: SystemName): Flavour {
-  return system === 'plain' ? 'plain' : 'caps';
+  switch (system) {
+    case 'plain':
+      return 'plain';
+    case 'memory':
+    case 'lmdb':
+      return 'caps';
+    case 'mosquitto':
+      return 'mqtt';
+    case 'jetstream':
+      return 'jetstream';
+  }
 }
 
-/** A running server of `system`; `stop` also removes the lmdb directory. */
+/** A running server of `system`; `stop` also removes its directory (lmdb, peers). */
 export interface RunningSystem {
   system: SystemName;
-  server: ServerProcess;
+  server: ServerProcess | NativeServer;
   stop(): Promise<void>;
 }
 
+/** A running Node server, whose heap can be read too. */
+export interface RunningNodeSystem extends RunningSystem {
+  system: NodeSystemName;
+  server: ServerProcess;
+}
+
 /** Starts a fresh server of `system` on a free 127.0.0.1 port. */
-export async function startSystem(system: SystemName, options: StartOptions): Promise<RunningSystem> {
+export function startSystem(system: SystemName, options: StartOptions): Promise<RunningSystem> {
+  return isPeer(system) ? startPeerSystem(system, options) : startNodeSystem(system, options);
+}
+
+async function startPeerSystem(system: PeerName, options: StartOptions): Promise<RunningSystem> {
+  const dir = options.cleanup.tempDir(`caps-bench-${system}-`);
+  return withDir(dir, options.cleanup, async () => {
+    const server = await startPeer(system, await freePort(), dir, options.cleanup);
+    return { system, server, stop: stopping(server, dir, options.cleanup) };
+  });
+}
+
+/** Starts a fresh Node server (the plain relay or a hub) of `system` on a free 127.0.0.1 port. */
+export async function startNodeSystem(system: NodeSystemName, options: StartOptions): Promise<RunningNodeSystem> {
   const port = await freePort();
   if (system === 'plain') {
     const server = await ServerProcess.start({ name: system, script: 'bench/plain-relay.ts', args: ['--port', String(port)], port }, options.cleanup);
@@ -51,19 +87,26 @@ export async function startSystem(system: SystemName, options: StartOptions): Pr
     CAPS_STORE: dir === undefined ? 'memory' : `lmdb:${dir}`,
     ...options.hubEnv,
   };
-  try {
-    // The hub runs as `npm run hub` runs it, with its V8 flags; the plain relay with Node's defaults.
+  // The hub runs as `npm run hub` runs it, with its V8 flags; the plain relay with Node's defaults.
+  const start = async () => {
     const server = await ServerProcess.start({ name: system, script: 'src/hub/main.ts', env, port, nodeFlags: HUB_NODE_FLAGS }, options.cleanup);
-    return {
-      system,
-      server,
-      stop: async () => {
-        await server.stop();
-        if (dir !== undefined) options.cleanup.removeDir(dir);
-      },
-    };
+    return { system, server, stop: stopping(server, dir, options.cleanup) };
+  };
+  return dir === undefined ? start() : withDir(dir, options.cleanup, start);
+}
+
+/** Stops `server`, then removes its directory. */
+const stopping = (server: { stop(): Promise<void> }, dir: string | undefined, cleanup: Cleanup) => async () => {
+  await server.stop();
+  if (dir !== undefined) cleanup.removeDir(dir);
+};
+
+/** Runs `start`, removing `dir` if it fails. */
+async function withDir<T>(dir: string, cleanup: Cleanup, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
   } catch (err) {
-    if (dir !== undefined) options.cleanup.removeDir(dir);
+    cleanup.removeDir(dir);
     throw err;
   }
 }

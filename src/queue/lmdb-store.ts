@@ -19,8 +19,12 @@ type TombstoneKey = [ackedAt: number, queueId: string, messageId: string];
 
 const LAST_SEQ = 'lastSeq';
 const FORMAT = 'format';
-/** The on-disk layout this code writes (described below); a directory in another one is refused. */
-const FORMAT_VERSION = 2;
+/**
+ * The on-disk layout this code writes (described below); a directory in another one is refused,
+ * except layout 2, which differs only in keeping owners inside the entries, and is read as is.
+ */
+const FORMAT_VERSION = 3;
+const OWNERS_INSIDE_ENTRIES = 2;
 /** Tombstones rotate through this many databases, one per de-duplication window (see below). */
 const TOMBSTONE_DATABASES = 3;
 
@@ -40,7 +44,8 @@ export class StoreFormatError extends Error {
  *
  * | database  | key                             | value                                                  |
  * | --------- | ------------------------------- | ------------------------------------------------------ |
- * | `entries` | `seq`                           | the whole record: a `StoredMessage`, or a `DeadLetter`  |
+ * | `entries` | `seq`                           | the whole record but its owner: a `StoredMessage`, or a `DeadLetter` |
+ * | `owners`  | `seq`                           | the owner (the claiming driver's id) of the entry with that seq, if it has one |
  * | `acked-0`, `acked-1`, `acked-2` | `[ackedAt, queueId, messageId]` | a tombstone for the de-duplication window: the last seq handed out when it was written |
  * | `meta`    | `'lastSeq'`, `'format'`         | the last seq handed out, with no de-duplication window; the layout's version |
  *
@@ -50,8 +55,9 @@ export class StoreFormatError extends Error {
  * transaction copies a few pages instead of one per entry it touches.
  *
  * Each change is as few writes as it can be, because writes are most of this store's cost: an
- * enqueue is one `put`, a claim (`setOwner`) one `put`, an acknowledgement one `remove` and one
- * tombstone. Seqs must keep rising across restarts even though the entry that held the highest one
+ * enqueue is one `put`, a claim (`setOwner`) one `put` of the owner's id alone (a few bytes, where
+ * the whole record would be hundreds), an acknowledgement one `remove` and one tombstone (and one
+ * more `remove` for a claimed entry's owner). Seqs must keep rising across restarts even though the entry that held the highest one
  * may since have been acknowledged. Rather than write `lastSeq` on every enqueue, every tombstone
  * carries the last seq handed out when it was written: a seq is then either still on an entry, or
  * no greater than the newest tombstone's, which no sweep deletes (it is the newest). On open, the
@@ -100,6 +106,7 @@ export class LmdbStore implements QueueStore {
   /** For each tombstone database, the time of the newest tombstone in it, if any. */
   private readonly newestTombstone: (number | undefined)[] = [];
   private readonly meta: Database<number, string>;
+  private readonly owners: Database<string, number>;
   private readonly index: QueueIndex;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -136,10 +143,18 @@ export class LmdbStore implements QueueStore {
     this.entries = root.openDB({ name: 'entries', encoding: 'json' });
     for (let i = 0; i < TOMBSTONE_DATABASES; i++) this.tombstones.push(root.openDB({ name: `acked-${i}` }));
     this.meta = root.openDB({ name: 'meta' });
+    this.owners = root.openDB({ name: 'owners', encoding: 'string' });
     this.checkFormat(dir);
 
     // Keys are seqs, so this restores in seq order, which makes each live map a queue in line.
-    for (const { value } of this.entries.getRange()) this.index.restore(value);
+    const owners = this.owners.getRange()[Symbol.iterator]();
+    let owner = owners.next();
+    // Both databases are in seq order: a merge gives each entry its owner (which, in layout 2, was
+    // inside the entry).
+    for (const { value } of this.entries.getRange()) {
+      while (!owner.done && owner.value.key < value.seq) owner = owners.next();
+      this.index.restore(!owner.done && owner.value.key === value.seq ? { ...value, owner: owner.value.value } : value);
+    }
     let lastSeq = Math.max(this.index.lastSeq, this.meta.get(LAST_SEQ) ?? 0);
     const tombstones: TombstoneKey[] = [];
     const expired = this.now() - this.windowMs;
@@ -183,8 +198,14 @@ export class LmdbStore implements QueueStore {
   async setOwner(key: EntryKey, owner: string | undefined): Promise<boolean> {
     const found = this.write(() => {
       const record = this.index.setOwner(key, owner);
-      if (record) this.put(record);
-      return record !== undefined;
+      if (!record) return false;
+      if (owner !== undefined) this.owners.put(record.seq, owner);
+      else {
+        this.owners.remove(record.seq);
+        // A release is rare; rewriting the entry also drops an owner kept inside it by layout 2.
+        this.put(record);
+      }
+      return true;
     });
     return this.settled(found);
   }
@@ -207,6 +228,7 @@ export class LmdbStore implements QueueStore {
       const moved = this.index.requeue(key);
       if (!moved) return undefined;
       this.entries.remove(moved.letter.seq);
+      if (moved.letter.owner !== undefined) this.owners.remove(moved.letter.seq);
       this.put(moved.record);
       return { ...moved.record };
     });
@@ -254,8 +276,9 @@ export class LmdbStore implements QueueStore {
     });
   }
 
+  /** Writes `record` without its owner, which lives in `owners`; JSON leaves an `undefined` out. */
   private put(record: StoredMessage): void {
-    this.entries.put(record.seq, record);
+    this.entries.put(record.seq, record.owner === undefined ? record : { ...record, owner: undefined });
   }
 
   /** Acknowledges a live entry: deletes it and writes its tombstone. `false` if there was none. */
@@ -263,6 +286,7 @@ export class LmdbStore implements QueueStore {
     const record = this.index.ack(key, now);
     if (!record) return false;
     this.entries.remove(record.seq);
+    if (record.owner !== undefined) this.owners.remove(record.seq);
     if (this.windowMs <= 0) {
       this.meta.put(LAST_SEQ, this.index.lastSeq);
       return true;
@@ -279,6 +303,7 @@ export class LmdbStore implements QueueStore {
   private checkFormat(dir: string): void {
     const format = this.meta.get(FORMAT);
     if (format === FORMAT_VERSION) return;
+    if (format === OWNERS_INSIDE_ENTRIES) return void this.meta.putSync(FORMAT, FORMAT_VERSION);
     const empty = this.entries.getKeysCount({ limit: 1 }) === 0 && this.meta.get(LAST_SEQ) === undefined;
     if (format !== undefined || !empty) {
       throw new StoreFormatError(`${dir} holds a queue store in another format (${format ?? 1}); this hub writes format ${FORMAT_VERSION}`);

@@ -42,6 +42,48 @@ describe('lmdb store layout', () => {
     await old.close();
     await expect(LmdbStore.open(dir, { dedupWindowMs: 1_000 })).rejects.toBeInstanceOf(StoreFormatError);
   });
+
+  it('reads layout 2, whose entries held their owners, and releases such an owner for good', async () => {
+    const record = { ...message('driver', 'm1'), seq: 1, owner: 'driver-1' };
+    const old = open({ path: dir, noSubdir: false });
+    old.openDB({ name: 'entries', encoding: 'json' }).putSync(1, record);
+    old.openDB({ name: 'meta' }).putSync('format', 2);
+    await old.close();
+    let store = await LmdbStore.open(dir, { dedupWindowMs: 1_000 });
+    try {
+      expect(await store.list('driver')).toEqual([record]);
+      expect(await store.setOwner({ queueId: 'driver', messageId: 'm1' }, undefined)).toBe(true);
+      await store.close();
+      store = await LmdbStore.open(dir, { dedupWindowMs: 1_000 });
+      expect(await store.list('driver')).toEqual([{ ...message('driver', 'm1'), seq: 1 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps a claim apart from its entry, and leaves no owner behind once the entry is gone', async () => {
+    const store = await LmdbStore.open(dir, { dedupWindowMs: 1_000 });
+    try {
+      for (const id of ['acked', 'requeued', 'kept']) {
+        await store.enqueue(message('driver', id));
+        await store.setOwner({ queueId: 'driver', messageId: id }, `owner-of-${id}`);
+      }
+      await store.ack({ queueId: 'driver', messageId: 'acked' });
+      await store.deadLetter({ queueId: 'driver', messageId: 'requeued' }, 'ttl');
+      await store.requeue({ queueId: 'driver', messageId: 'requeued' });
+    } finally {
+      await store.close();
+    }
+    const raw = open({ path: dir, noSubdir: false });
+    try {
+      const owners = [...raw.openDB<string, number>({ name: 'owners', encoding: 'string' }).getRange()].map(({ value }) => value);
+      expect(owners).toEqual(['owner-of-kept']);
+      const entries = [...raw.openDB({ name: 'entries', encoding: 'json' }).getRange()].map(({ value }) => value as { owner?: string });
+      expect(entries.every((e) => e.owner === undefined)).toBe(true);
+    } finally {
+      await raw.close();
+    }
+  });
 });
 
 describe('lmdb store tombstones', () => {
