@@ -8,9 +8,29 @@ import { join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { Durability } from './queue/store';
+import { parseStoreSpec, STORE_SPEC_GRAMMAR } from './queue/store-spec';
 
-/** A whole number from the environment, with a floor. */
-const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+/** A whole number from the environment, with a floor (and a ceiling). */
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => {
+  const expected = { error: max === Number.MAX_SAFE_INTEGER ? `expected a whole number ≥ ${min}` : `expected a whole number from ${min} to ${max}` };
+  return z.coerce.number(expected).int(expected).min(min, expected).max(max, expected).default(fallback);
+};
+
+/**
+ * A hub's address as our clients take it, or `undefined` if it is not one. An address without a
+ * scheme (`localhost:4102`) means http. Only the origin counts: clients add `/caps` themselves.
+ */
+export function normaliseHubUrl(text: string): string | undefined {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  if (!URL.canParse(withScheme)) return undefined;
+  const url = new URL(withScheme);
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return undefined;
+  return url.origin;
+}
+
+/** What {@link normaliseHubUrl} accepts, for error messages. */
+export const HUB_URL_GRAMMAR = 'a hub address such as http://localhost:3000 or localhost:3000';
+
 /** A comma-separated list; blanks around items are ignored. */
 const list = () =>
   z
@@ -28,13 +48,13 @@ const secretEnv = {
 };
 
 const hubEnvSchema = z.object({
-  PORT: int(3000),
+  PORT: int(3000, 0, 65_535),
   HOST: z.string().optional(),
   LOG_FORMAT: z.enum(['pretty', 'json']).default('pretty'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   CAPS_STORE: z
     .string()
-    .regex(/^(memory|lmdb:.+)$/, 'memory or lmdb:<dir>')
+    .refine((text) => parseStoreSpec(text) !== undefined, `expected ${STORE_SPEC_GRAMMAR}`)
     .default('memory'),
   STORE_DURABILITY: z.enum(['commit', 'flush']).default('commit'),
   ACK_TIMEOUT_MS: int(10_000, 1),
@@ -58,7 +78,10 @@ const hubEnvSchema = z.object({
 });
 
 const clientEnvSchema = z.object({
-  HUB_URL: z.string().url().default('http://localhost:3000'),
+  HUB_URL: z
+    .string()
+    .transform((text, ctx) => normaliseHubUrl(text) ?? (ctx.addIssue({ code: 'custom', message: `expected ${HUB_URL_GRAMMAR}` }), z.NEVER))
+    .default('http://localhost:3000'),
   STORE_NAME: z.string().default('acme-widgets'),
   DRIVER_NAME: z.string().default('driver-1'),
   VENDOR_INTERVAL_MS: int(3000, 1),
@@ -167,7 +190,10 @@ export interface ClientConfig {
   token: string | undefined;
 }
 
-/** Thrown when the environment holds a value CAPS cannot use; the message names each variable. */
+/**
+ * Thrown when the environment holds a value CAPS cannot use. The message is one line that names
+ * each variable, its value and what was expected: `PORT=70000: expected a whole number from 0 to 65535`.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -177,8 +203,11 @@ function read<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = schema.safeParse(present);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      return `${name}=${JSON.stringify(present[name])}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   }
   return result.data;
 }

@@ -1,5 +1,5 @@
 /** The config module: defaults, overrides, and a clear error for a bad value. */
-import { ConfigError, DEFAULT_HUB_CONFIG, clientConfig, hubConfig } from '../src/config';
+import { ConfigError, DEFAULT_HUB_CONFIG, clientConfig, hubConfig, normaliseHubUrl } from '../src/config';
 
 it('fills every default from an empty environment', () => {
   expect(DEFAULT_HUB_CONFIG).toMatchObject({ port: 3000, store: 'memory', log: { format: 'pretty', level: 'info' } });
@@ -21,7 +21,19 @@ it('lets flags override the environment, and treats an empty variable as unset',
   expect([config.port, config.store, config.delivery.maxAttempts]).toEqual([4001, 'lmdb:/tmp/q', 5]);
 });
 
-it('names every bad variable', () => {
+it('names every bad variable, its value and what was expected, on one line', () => {
   expect(() => hubConfig({}, { PORT: 'three', CAPS_STORE: 'redis' })).toThrow(ConfigError);
-  expect(() => hubConfig({}, { PORT: 'three', CAPS_STORE: 'redis' })).toThrow(/PORT[\s\S]*CAPS_STORE: memory or lmdb:<dir>/);
+  expect(() => hubConfig({}, { PORT: 'three', CAPS_STORE: 'redis' })).toThrow(
+    /^invalid environment: PORT="three": expected a whole number from 0 to 65535; CAPS_STORE="redis": expected memory or lmdb:<dir>$/,
+  );
+  expect(() => hubConfig({}, { PORT: '70000' })).toThrow('PORT="70000": expected a whole number from 0 to 65535');
+});
+
+it('takes a hub address without a scheme as http, and refuses one that is not an address', () => {
+  expect(clientConfig({ HUB_URL: 'localhost:4102' }).hubUrl).toBe('http://localhost:4102');
+  expect(clientConfig({ HUB_URL: 'https://hub.example/caps' }).hubUrl).toBe('https://hub.example');
+  expect(normaliseHubUrl('127.0.0.1:3000')).toBe('http://127.0.0.1:3000');
+  for (const bad of ['ftp://hub', 'http://', '::::']) {
+    expect(() => clientConfig({ HUB_URL: bad })).toThrow(`HUB_URL=${JSON.stringify(bad)}: expected a hub address such as http://localhost:3000 or localhost:3000`);
+  }
 });

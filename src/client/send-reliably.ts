@@ -3,16 +3,19 @@
  * "try again later" answer (`queue_full`, `unavailable`) send the same payload again, with the
  * same message id, until the hub has it. The hub de-duplicates by message id, so a retry of
  * something that did arrive is stored once.
+ *
+ * While the socket is disconnected nothing is sent: the message waits for the next connect, so a
+ * hub that is down costs no retries (and no log lines) per pending message.
  */
-import { setTimeout as pause } from 'node:timers/promises';
 import type { StoredAck } from '../protocol/acks';
 import type { Envelope } from '../protocol/envelope';
 import type { CapsClientSocket } from './connect';
+import type { Stopper } from './stopper';
 
 export interface RetryPolicy {
   /** How long to wait for one ack. */
   ackTimeoutMs: number;
-  /** The first pause after a "try again later" answer; it doubles up to `maxBackoffMs`. */
+  /** The first pause after a timeout or a "try again later" answer; it doubles up to `maxBackoffMs`. */
   backoffMs: number;
   maxBackoffMs: number;
 }
@@ -32,29 +35,26 @@ export class RefusedError extends Error {
 /**
  * Sends `envelope` as `event` until the hub stores it. Resolves with the hub's answer (which says
  * whether it was a duplicate); rejects with `RefusedError` if the hub refuses it for good, or
- * with the signal's reason once `signal` aborts.
+ * with the stop's reason once `stopper` stops.
  */
 export async function sendReliably(
   socket: CapsClientSocket,
   event: 'pickup' | 'delivered',
   envelope: Envelope,
-  options: { policy?: RetryPolicy; signal?: AbortSignal; onRetry?: (why: string) => void } = {},
+  stopper: Stopper,
+  options: { policy?: RetryPolicy; onRetry?: (why: string) => void } = {},
 ): Promise<StoredAck & { ok: true }> {
   const policy = options.policy ?? DEFAULT_RETRY;
   let backoff = policy.backoffMs;
   for (;;) {
-    options.signal?.throwIfAborted();
-    let answer: StoredAck;
-    try {
-      answer = await socket.timeout(policy.ackTimeoutMs).emitWithAck(event, envelope);
-    } catch {
-      options.onRetry?.('timeout');
-      continue; // no answer in time: the hub may or may not have it; the same id makes a retry safe
-    }
-    if (answer.ok) return answer;
-    if (!RETRYABLE.has(answer.error.code)) throw new RefusedError(answer.error.code, answer.error.message);
-    options.onRetry?.(answer.error.code);
-    await pause(backoff, undefined, { signal: options.signal });
+    stopper.throwIfStopped();
+    if (socket.disconnected) await stopper.race(new Promise((resolve) => socket.once('connect', () => resolve(undefined))));
+    // `undefined`: no answer in time. The hub may or may not have it; the same id makes a retry safe.
+    const answer: StoredAck | undefined = await stopper.race(socket.timeout(policy.ackTimeoutMs).emitWithAck(event, envelope).catch(() => undefined));
+    if (answer?.ok) return answer;
+    if (answer && !RETRYABLE.has(answer.error.code)) throw new RefusedError(answer.error.code, answer.error.message);
+    options.onRetry?.(answer?.error.code ?? 'timeout');
+    await stopper.sleep(backoff);
     backoff = Math.min(backoff * 2, policy.maxBackoffMs);
   }
 }

@@ -15,13 +15,15 @@
  *   await driver.stop();
  */
 import { EventEmitter } from 'node:events';
-import { setTimeout as pause } from 'node:timers/promises';
 import type { Logger } from '../logger';
 import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
 import { envelopeInputSchema } from '../protocol/schemas';
 import { connectCaps, type CapsClientSocket } from '../client/connect';
+import { logConnection } from '../client/connection-log';
 import { MemoryJournal, type Journal } from '../client/journal';
+import { RetrySummary } from '../client/retry-summary';
 import { DEFAULT_RETRY, sendReliably, type RetryPolicy } from '../client/send-reliably';
+import { Stopper } from '../client/stopper';
 
 export interface DriverOptions {
   hubUrl: string;
@@ -47,7 +49,8 @@ export class Driver extends EventEmitter<DriverEvents> {
   readonly socket: CapsClientSocket;
   private readonly journal: Journal;
   private readonly log: Logger;
-  private readonly stopping = new AbortController();
+  private readonly stopper = new Stopper();
+  private readonly retries: RetrySummary;
   /** Packages on the road now, by message id. */
   private readonly working = new Map<string, Promise<void>>();
 
@@ -55,21 +58,20 @@ export class Driver extends EventEmitter<DriverEvents> {
     super();
     this.journal = options.journal ?? new MemoryJournal();
     this.log = options.logger;
+    this.retries = new RetrySummary((line) => this.log.warn(`DRIVER: ${line}`));
     this.socket = connectCaps(options.hubUrl, {
       role: 'driver',
       clientId: options.name,
       ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
     });
-    this.socket.on('connect', () => {
-      this.log.info(`DRIVER: ${options.name} connected to ${options.hubUrl}`);
-      this.emit('connected');
+    logConnection(this.socket, {
+      who: `DRIVER: ${options.name}`,
+      hubUrl: options.hubUrl,
+      logger: this.log,
+      backlog: () => (this.working.size ? `carrying ${this.working.size}` : ''),
     });
-    this.socket.on('disconnect', (reason) => {
-      // Socket.IO reconnects by itself, except after our own `disconnect()`.
-      if (reason !== 'io client disconnect') this.log.warn(`DRIVER: ${options.name} disconnected (${reason}); reconnecting`);
-      this.emit('disconnected', reason);
-    });
-    this.socket.on('connect_error', (err) => this.log.warn(`DRIVER: cannot reach the hub (${err.message}); retrying`));
+    this.socket.on('connect', () => this.emit('connected'));
+    this.socket.on('disconnect', (reason) => this.emit('disconnected', reason));
     this.socket.on('pickup', (envelope) => this.onPickup(envelope));
   }
 
@@ -80,8 +82,9 @@ export class Driver extends EventEmitter<DriverEvents> {
 
   /** Disconnects for good, abandoning the packages on the road (the hub will hand them on). */
   async stop(): Promise<void> {
-    this.stopping.abort(new Error('driver stopped'));
+    this.stopper.stop(new Error('driver stopped'));
     await Promise.allSettled(this.working.values());
+    this.retries.close();
     this.socket.disconnect();
     this.journal.close();
   }
@@ -100,7 +103,7 @@ export class Driver extends EventEmitter<DriverEvents> {
       return;
     }
     const trip = this.pickUp(envelope).catch((err: unknown) => {
-      if (!this.stopping.signal.aborted) this.log.error({ err }, `DRIVER: could not finish ${id}`);
+      if (!this.stopper.stopped) this.log.error({ err }, `DRIVER: could not finish ${id}`);
     });
     this.working.set(id, trip);
     void trip.finally(() => this.working.delete(id));
@@ -127,8 +130,8 @@ export class Driver extends EventEmitter<DriverEvents> {
    */
   private async claim(messageId: string): Promise<boolean> {
     const timeoutMs = this.options.retry?.ackTimeoutMs ?? DEFAULT_RETRY.ackTimeoutMs;
-    while (!this.stopping.signal.aborted) {
-      const answer = await this.socket.timeout(timeoutMs).emitWithAck('claim', { messageId }).catch(() => undefined);
+    while (!this.stopper.stopped) {
+      const answer = await this.stopper.race(this.socket.timeout(timeoutMs).emitWithAck('claim', { messageId })).catch(() => undefined);
       if (!answer) continue;
       if (!answer.ok) this.log.info(`DRIVER: ${messageId} went to another driver (${answer.error.code})`);
       return answer.ok;
@@ -138,21 +141,19 @@ export class Driver extends EventEmitter<DriverEvents> {
 
   /** Drives one package to its door, resuming from the journal if it was under way before. */
   private async carry(envelope: Envelope): Promise<void> {
-    const signal = this.stopping.signal;
     const id = envelope.messageId;
     const report = { ...envelope, driver: this.options.name };
     if (!this.journal.has('delivered', id)) {
-      await pause(this.options.delayMs, undefined, { signal });
+      await this.stopper.sleep(this.options.delayMs);
       this.socket.emit('in-transit', { ...report, event: 'in-transit', queueId: envelope.order.store });
-      await pause(this.options.delayMs, undefined, { signal });
+      await this.stopper.sleep(this.options.delayMs);
       this.journal.add('delivered', id);
       this.log.info(`DRIVER: delivered ${envelope.order.orderId}`);
       this.emit('delivered', envelope);
     }
-    await sendReliably(this.socket, 'delivered', { ...report, event: 'delivered', queueId: envelope.order.store }, {
-      signal,
+    await sendReliably(this.socket, 'delivered', { ...report, event: 'delivered', queueId: envelope.order.store }, this.stopper, {
       ...(this.options.retry ? { policy: this.options.retry } : {}),
-      onRetry: (why) => this.log.warn(`DRIVER: retrying delivered ${id} (${why})`),
+      onRetry: (why) => this.retries.add(why),
     });
   }
 }

@@ -3,37 +3,42 @@ import { Command } from 'commander';
 import { clientConfig, loadDotenvFile } from '../config';
 import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
-import { positiveNumber, wholeNumber } from '../cli/options';
+import { hubUrl, positiveNumber, wholeNumber } from '../cli/options';
+import { runCli } from '../cli/run';
 import { openJournal } from '../client/journal';
 import { openRemoteControl } from '../client/remote-control';
 import { Driver } from './driver';
 
-loadDotenvFile();
-const config = clientConfig();
-const opts = new Command('caps-driver')
-  .description('Pick up packages from a CAPS hub and deliver them')
-  .option('--name <name>', 'the driver (DRIVER_NAME); its identity at the hub', config.driverName)
-  .option('--delay <ms>', 'pause from pickup to in-transit and again to delivered (DRIVER_DELAY_MS)', wholeNumber, config.driverDelayMs)
-  .option('--prefetch <n>', 'packages to carry at once (capped by the hub)', positiveNumber)
-  .option('--hub <url>', 'the hub (HUB_URL)', config.hubUrl)
-  .option('--journal <file>', 'remember pickups and deliveries in this file across restarts')
-  .option('--controllable', "let the hub's dashboard disconnect and reconnect this driver")
-  .parse()
-  .opts<{ name: string; delay: number; prefetch?: number; hub: string; journal?: string; controllable?: boolean }>();
+async function main(): Promise<void> {
+  loadDotenvFile();
+  const config = clientConfig();
+  const opts = new Command('caps-driver')
+    .description('Pick up packages from a CAPS hub and deliver them')
+    .option('--name <name>', 'the driver (DRIVER_NAME); its identity at the hub', config.driverName)
+    .option('--delay <ms>', 'pause from pickup to in-transit and again to delivered (DRIVER_DELAY_MS)', wholeNumber, config.driverDelayMs)
+    .option('--prefetch <n>', 'packages to carry at once (capped by the hub)', positiveNumber)
+    .option('--hub <url>', 'the hub, e.g. http://localhost:3000 or localhost:3000 (HUB_URL)', hubUrl, config.hubUrl)
+    .option('--journal <file>', 'remember pickups and deliveries in this file across restarts')
+    .option('--controllable', "let the hub's dashboard disconnect and reconnect this driver")
+    .parse()
+    .opts<{ name: string; delay: number; prefetch?: number; hub: string; journal?: string; controllable?: boolean }>();
 
-const logger = createLogger({ name: opts.name, ...config.log });
-const driver = new Driver({
-  hubUrl: opts.hub,
-  name: opts.name,
-  delayMs: opts.delay,
-  logger,
-  journal: openJournal(opts.journal),
-  ...(opts.prefetch === undefined ? {} : { prefetch: opts.prefetch }),
-});
-const control = opts.controllable
-  ? openRemoteControl({ caps: driver.socket, handshake: { clientId: opts.name, role: 'driver' }, logger })
-  : undefined;
-onShutdown(logger, () => {
-  control?.close();
-  return driver.stop();
-});
+  const logger = createLogger({ name: opts.name, ...config.log });
+  const driver = new Driver({
+    hubUrl: opts.hub,
+    name: opts.name,
+    delayMs: opts.delay,
+    logger,
+    journal: openJournal(opts.journal),
+    ...(opts.prefetch === undefined ? {} : { prefetch: opts.prefetch }),
+  });
+  const control = opts.controllable
+    ? openRemoteControl({ caps: driver.socket, handshake: { clientId: opts.name, role: 'driver' }, logger })
+    : undefined;
+  onShutdown(logger, () => {
+    control?.close();
+    return driver.stop();
+  });
+}
+
+runCli('caps-driver', main);

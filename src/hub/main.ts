@@ -6,7 +6,9 @@ import { Command } from 'commander';
 import { hubConfig, loadDotenvFile } from '../config';
 import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
-import { wholeNumber } from '../cli/options';
+import { portNumber } from '../cli/options';
+import { runCli, UsageError } from '../cli/run';
+import { STORE_SPEC_GRAMMAR } from '../queue/store-spec';
 import { CAPS_NAMESPACE } from '../protocol/events';
 import { attachDashboard } from '../dashboard/dashboard';
 import { dashboardPort } from './dashboard-port';
@@ -15,8 +17,8 @@ import { startHub } from './hub';
 async function main(): Promise<void> {
   const opts = new Command('caps-hub')
     .description('Run the CAPS hub: Socket.IO namespace /caps, a queue per client, the dashboard at /, /healthz and /metrics')
-    .option('-p, --port <port>', 'port to listen on (PORT, default 3000)', wholeNumber)
-    .option('-s, --store <store>', 'queue store: memory or lmdb:<dir> (CAPS_STORE, default memory)')
+    .option('-p, --port <port>', 'port to listen on (PORT, default 3000)', portNumber)
+    .option('-s, --store <store>', `queue store: ${STORE_SPEC_GRAMMAR} (CAPS_STORE, default memory)`)
     .parse()
     .opts<{ port?: number; store?: string }>();
   loadDotenvFile();
@@ -26,7 +28,10 @@ async function main(): Promise<void> {
   });
   const logger = createLogger({ name: 'hub', ...config.log });
   const started = Date.now();
-  const hub = await startHub(config, logger);
+  const hub = await startHub(config, logger).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${config.port} is in use; set PORT or --port`);
+    throw err;
+  });
   const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, watch: config.dashboardWatch, logger });
   logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (store: ${config.store}, ready in ${Date.now() - started} ms)`);
   const withToken = config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only';
@@ -40,7 +45,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runCli('caps-hub', main);

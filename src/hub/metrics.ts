@@ -18,7 +18,8 @@ export interface HubMetrics {
 
 export function createMetrics(broker: Broker, nsp: CapsNamespace): HubMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'caps_process_' });
+  // prom-client's own names start with `process_` or `nodejs_`: the prefix only adds `caps_`.
+  collectDefaultMetrics({ register: registry, prefix: 'caps_' });
 
   const events = new Counter({ name: 'caps_events_total', help: 'Client events received, by event', labelNames: ['event'], registers: [registry] });
   const redeliveries = new Counter({ name: 'caps_redeliveries_total', help: 'Messages put back in their queue, by reason', labelNames: ['queue', 'reason'], registers: [registry] });

@@ -11,26 +11,23 @@
 import { Command } from 'commander';
 import { loadDotenvFile } from '../config';
 import { positiveNumber, wholeNumber } from '../cli/options';
-import { DEFAULT_SIMULATION as D, simulationOptions } from './options';
+import { STORE_SPEC_GRAMMAR } from '../queue/store-spec';
+import { DEFAULT_SIMULATION as D, simulationOptions, type SimulationOptions } from './options';
 import { progressView } from './progress';
 import { formatReport, toJson } from './report';
 import { simulate } from './run';
 
-interface Flags {
-  vendors?: number;
-  drivers?: number;
-  orders?: number;
-  store?: string;
-  chaos?: boolean;
-  seed?: number;
-  json?: boolean;
-  delay?: number;
-  window?: number;
+/** The flags: the options that keep their name, those renamed, and `--json`, which is the CLI's own. */
+type Flags = Partial<Pick<SimulationOptions, 'vendors' | 'drivers' | 'orders' | 'store' | 'chaos' | 'seed' | 'window' | 'port' | 'keep'>> & {
+  delay?: SimulationOptions['driverDelayMs'];
   rate?: number;
+  /** In seconds; `timeoutMs` in the options. */
   timeout?: number;
-  port?: number;
-  keep?: boolean;
-}
+  json?: boolean;
+};
+
+/** The exit code for a run that could not be made; 1 means an invariant failed. */
+const CANNOT_RUN = 2;
 
 async function main(): Promise<number> {
   const flags = new Command('caps-simulate')
@@ -38,7 +35,7 @@ async function main(): Promise<number> {
     .option('--vendors <v>', `vendor clients (default ${D.vendors})`, positiveNumber)
     .option('--drivers <d>', `driver clients (default ${D.drivers})`, positiveNumber)
     .option('--orders <n>', `orders in all, split over the vendors (default ${D.orders})`, positiveNumber)
-    .option('--store <store>', `the hub's store: memory or lmdb:<new or empty dir> (default ${D.store})`)
+    .option('--store <store>', `the hub's store: ${STORE_SPEC_GRAMMAR}, a new or empty one (default ${D.store})`)
     .option('--chaos', 'kill and restart workers, drop connections and (with lmdb) kill the hub, from a seeded schedule')
     .option('--seed <s>', `seeds the orders and the chaos schedule (default ${D.seed})`, wholeNumber)
     .option('--json', 'print one JSON object on stdout instead of the table')
@@ -48,6 +45,8 @@ async function main(): Promise<number> {
     .option('--timeout <s>', 'fail the run after this many seconds (default 60 + 0.02 per order)', positiveNumber)
     .option('--port <port>', "the hub's port (default: a free one)", positiveNumber)
     .option('--keep', 'keep the run directory (journals and logs) and print where it is')
+    // A bad flag means the run could not be made: exit 2, not commander's 1, which would read as "an invariant failed".
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : CANNOT_RUN))
     .parse()
     .opts<Flags>();
   loadDotenvFile();
@@ -94,6 +93,6 @@ main().then(
     console.error(`simulate: ${message}`);
     // --json promises one object on stdout, even when the run could not be made.
     if (process.argv.includes('--json')) console.log(JSON.stringify({ ok: false, error: message }));
-    process.exit(2);
+    process.exit(CANNOT_RUN);
   },
 );

@@ -8,6 +8,7 @@
  * @example
  *   const options = simulationOptions({ orders: 3000, store: 'lmdb:/tmp/caps', chaos: true, seed: 7 });
  */
+import { parseStoreSpec, STORE_SPEC_GRAMMAR } from '../queue/store-spec';
 
 export interface SimulationOptions {
   /** Vendor clients, one store each (`store-1`, `store-2`, …). */
@@ -70,14 +71,14 @@ export function simulationOptions(partial: Partial<SimulationOptions> = {}): Sim
   if (options.orders < 1) problems.push('--orders must be at least 1');
   if (options.window < 1) problems.push('--window must be at least 1');
   if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) problems.push('--rate must be more than 0');
-  if (!/^(memory|lmdb:.+)$/.test(options.store)) problems.push(`--store must be memory or lmdb:<dir>, not "${options.store}"`);
+  if (!parseStoreSpec(options.store)) problems.push(`--store must be ${STORE_SPEC_GRAMMAR}, not "${options.store}"`);
   if (problems.length) throw new SimulationOptionsError(problems.join('; '));
   return options;
 }
 
 /** Whether the store survives a hub restart, so that chaos may kill the hub. */
 export function isDurable(store: string): boolean {
-  return store.startsWith('lmdb:');
+  return parseStoreSpec(store)?.kind === 'lmdb';
 }
 
 /**

@@ -3,45 +3,50 @@ import { Command } from 'commander';
 import { clientConfig, loadDotenvFile } from '../config';
 import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
-import { positiveNumber } from '../cli/options';
+import { hubUrl, positiveNumber, wholeNumber } from '../cli/options';
+import { runCli } from '../cli/run';
 import { openJournal } from '../client/journal';
 import { openRemoteControl } from '../client/remote-control';
 import { orderFactory } from './orders';
 import { Vendor } from './vendor';
 
-loadDotenvFile();
-const config = clientConfig();
-const opts = new Command('caps-vendor')
-  .description('Post fake orders to a CAPS hub and thank drivers for deliveries')
-  .option('--store <name>', 'the store (STORE_NAME)', config.storeName)
-  .option('--interval <ms>', 'pause between orders (VENDOR_INTERVAL_MS)', positiveNumber, config.vendorIntervalMs)
-  .option('--count <n>', 'stop posting after n orders (default: never stop)', positiveNumber)
-  .option('--hub <url>', 'the hub (HUB_URL)', config.hubUrl)
-  .option('--journal <file>', 'remember orders and thank-yous in this file across restarts')
-  .option('--controllable', "let the hub's dashboard post orders and disconnect or reconnect this vendor")
-  .parse()
-  .opts<{ store: string; interval: number; count?: number; hub: string; journal?: string; controllable?: boolean }>();
+async function main(): Promise<void> {
+  loadDotenvFile();
+  const config = clientConfig();
+  const opts = new Command('caps-vendor')
+    .description('Post fake orders to a CAPS hub and thank drivers for deliveries')
+    .option('--store <name>', 'the store (STORE_NAME)', config.storeName)
+    .option('--interval <ms>', 'pause between orders (VENDOR_INTERVAL_MS)', positiveNumber, config.vendorIntervalMs)
+    .option('--count <n>', 'stop posting after n orders; 0 posts none and only listens for deliveries (default: never stop)', wholeNumber)
+    .option('--hub <url>', 'the hub, e.g. http://localhost:3000 or localhost:3000 (HUB_URL)', hubUrl, config.hubUrl)
+    .option('--journal <file>', 'remember orders and thank-yous in this file across restarts')
+    .option('--controllable', "let the hub's dashboard post orders and disconnect or reconnect this vendor")
+    .parse()
+    .opts<{ store: string; interval: number; count?: number; hub: string; journal?: string; controllable?: boolean }>();
 
-const logger = createLogger({ name: `vendor:${opts.store}`, ...config.log });
-const orders = orderFactory();
-const clientId = `vendor:${opts.store}`;
-const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, clientId, logger, orders, journal: openJournal(opts.journal) });
-const control = opts.controllable
-  ? openRemoteControl({
-      caps: vendor.socket,
-      handshake: { clientId, role: 'vendor', store: opts.store },
-      post: () => {
-        const order = orders(opts.store);
-        vendor.post(order).catch((err: unknown) => logger.error({ err }, 'VENDOR: could not post an order'));
-        return order.orderId;
-      },
-      logger,
-    })
-  : undefined;
-onShutdown(logger, () => {
-  control?.close();
-  return vendor.stop();
-});
-vendor
-  .run({ intervalMs: opts.interval, ...(opts.count === undefined ? {} : { count: opts.count }) })
-  .then(() => opts.count !== undefined && logger.info(`VENDOR: posted all ${opts.count} orders; waiting for deliveries (Ctrl-C to stop)`));
+  const logger = createLogger({ name: `vendor:${opts.store}`, ...config.log });
+  const orders = orderFactory();
+  const clientId = `vendor:${opts.store}`;
+  const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, clientId, logger, orders, journal: openJournal(opts.journal) });
+  const control = opts.controllable
+    ? openRemoteControl({
+        caps: vendor.socket,
+        handshake: { clientId, role: 'vendor', store: opts.store },
+        post: () => {
+          const order = orders(opts.store);
+          vendor.post(order).catch((err: unknown) => logger.error({ err }, 'VENDOR: could not post an order'));
+          return order.orderId;
+        },
+        logger,
+      })
+    : undefined;
+  onShutdown(logger, () => {
+    control?.close();
+    return vendor.stop();
+  });
+  if (opts.count === 0) logger.info('VENDOR: posting no orders (--count 0); listening for deliveries (Ctrl-C to stop)');
+  await vendor.run({ intervalMs: opts.interval, ...(opts.count === undefined ? {} : { count: opts.count }) });
+  if (opts.count) logger.info(`VENDOR: posted all ${opts.count} orders; waiting for deliveries (Ctrl-C to stop)`);
+}
+
+runCli('caps-vendor', main);

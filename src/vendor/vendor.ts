@@ -15,14 +15,16 @@
  *   await vendor.stop();
  */
 import { EventEmitter } from 'node:events';
-import { setTimeout as pause } from 'node:timers/promises';
 import type { Logger } from '../logger';
 import type { ConsumerAck } from '../protocol/acks';
 import { DRIVER_QUEUE, type Envelope, type Order } from '../protocol/envelope';
 import { envelopeInputSchema } from '../protocol/schemas';
 import { connectCaps, type CapsClientSocket } from '../client/connect';
+import { logConnection } from '../client/connection-log';
 import { MemoryJournal, type Journal } from '../client/journal';
+import { RetrySummary } from '../client/retry-summary';
 import { sendReliably, type RetryPolicy } from '../client/send-reliably';
+import { Stopper } from '../client/stopper';
 import { orderFactory, type OrderFactory } from './orders';
 
 export interface VendorOptions {
@@ -51,8 +53,9 @@ export class Vendor extends EventEmitter<VendorEvents> {
   private readonly journal: Journal;
   private readonly orders: OrderFactory;
   private readonly log: Logger;
-  private readonly stopping = new AbortController();
+  private readonly stopper = new Stopper();
   private readonly unsent = new Set<Promise<unknown>>();
+  private readonly retries: RetrySummary;
   private posted: number;
 
   constructor(private readonly options: VendorOptions) {
@@ -60,17 +63,16 @@ export class Vendor extends EventEmitter<VendorEvents> {
     this.journal = options.journal ?? new MemoryJournal();
     this.orders = options.orders ?? orderFactory();
     this.log = options.logger;
+    this.retries = new RetrySummary((line) => this.log.warn(`VENDOR: ${line}`));
     this.socket = connectCaps(options.hubUrl, { role: 'vendor', clientId: options.clientId ?? `vendor:${options.store}`, store: options.store });
-    this.socket.on('connect', () => {
-      this.log.info(`VENDOR: ${options.store} connected to ${options.hubUrl}`);
-      this.emit('connected');
+    logConnection(this.socket, {
+      who: `VENDOR: ${options.store}`,
+      hubUrl: options.hubUrl,
+      logger: this.log,
+      backlog: () => (this.unsent.size ? `${this.unsent.size} ${this.unsent.size === 1 ? 'order' : 'orders'} queued locally` : ''),
     });
-    this.socket.on('disconnect', (reason) => {
-      // Socket.IO reconnects by itself, except after our own `disconnect()`.
-      if (reason !== 'io client disconnect') this.log.warn(`VENDOR: ${options.store} disconnected (${reason}); reconnecting`);
-      this.emit('disconnected', reason);
-    });
-    this.socket.on('connect_error', (err) => this.log.warn(`VENDOR: cannot reach the hub (${err.message}); retrying`));
+    this.socket.on('connect', () => this.emit('connected'));
+    this.socket.on('disconnect', (reason) => this.emit('disconnected', reason));
     this.socket.on('delivered', (envelope, ack) => this.onDelivered(envelope, ack));
     this.socket.on('in-transit', (envelope) => this.log.info(`VENDOR: ${envelope.order.orderId} is on its way`));
     // Orders posted before a restart and never confirmed are sent again.
@@ -88,42 +90,47 @@ export class Vendor extends EventEmitter<VendorEvents> {
 
   /**
    * Posts an order every `intervalMs` until `count` orders have been posted in all (forever
-   * without a count), then waits until the hub has stored every one. Ends early on `stop`.
+   * without a count; none with a count of 0), then waits until the hub has stored every one.
+   * Ends early on `stop`.
    */
   async run(options: { intervalMs: number; count?: number }): Promise<void> {
-    const signal = this.stopping.signal;
-    while (!signal.aborted && (options.count === undefined || this.posted < options.count)) {
-      this.post().catch((err: unknown) => signal.aborted || this.log.error({ err }, 'VENDOR: could not post an order'));
-      await pause(options.intervalMs, undefined, { signal }).catch(() => undefined);
+    while (!this.stopper.stopped && (options.count === undefined || this.posted < options.count)) {
+      this.post().catch((err: unknown) => this.stopper.stopped || this.log.error({ err }, 'VENDOR: could not post an order'));
+      await this.stopper.sleep(options.intervalMs).catch(() => undefined);
     }
     await Promise.allSettled(this.unsent);
   }
 
-  /** Posts one order (a fake one unless given) and resolves once the hub has stored it. */
+  /**
+   * Posts one order (a fake one unless given) and resolves once the hub has stored it. It is
+   * logged "posted" only then; an order posted while the hub is out of reach is logged "queued
+   * locally" first.
+   */
   async post(order: Order = this.orders(this.options.store)): Promise<Envelope> {
     const envelope: Envelope = { event: 'pickup', messageId: order.orderId, queueId: DRIVER_QUEUE, order, postedAt: Date.now() };
     this.journal.add('posted', envelope.messageId, envelope);
     this.posted++;
-    this.log.info(`VENDOR: posted ${order.orderId} for ${order.customer}`);
+    if (this.socket.disconnected) this.log.info(`VENDOR: queued locally ${order.orderId} for ${order.customer} (the hub is out of reach)`);
     await this.track(this.send(envelope));
     return envelope;
   }
 
   /** Disconnects for good and closes the journal. Orders still being sent are abandoned. */
   async stop(): Promise<void> {
-    this.stopping.abort(new Error('vendor stopped'));
+    this.stopper.stop(new Error('vendor stopped'));
     await Promise.allSettled(this.unsent);
+    this.retries.close();
     this.socket.disconnect();
     this.journal.close();
   }
 
   private async send(envelope: Envelope): Promise<void> {
-    const answer = await sendReliably(this.socket, 'pickup', envelope, {
-      signal: this.stopping.signal,
+    const answer = await sendReliably(this.socket, 'pickup', envelope, this.stopper, {
       ...(this.options.retry ? { policy: this.options.retry } : {}),
-      onRetry: (why) => this.log.warn(`VENDOR: retrying ${envelope.messageId} (${why})`),
+      onRetry: (why) => this.retries.add(why),
     });
     this.journal.add('stored', envelope.messageId);
+    this.log.info(`VENDOR: posted ${envelope.order.orderId} for ${envelope.order.customer}`);
     this.emit('posted', envelope, answer.duplicate);
   }
 

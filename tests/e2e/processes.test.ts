@@ -45,8 +45,8 @@ it('delivers missed messages across processes, and survives a hub restart', asyn
   expect((await hub.exited()).code).toBe(0);
   hub = procs.start('hub again', 'hub', [], env);
   await hub.line(/CAPS hub listening on/);
-  await hub.line(/client: "vendor:acme-widgets"/);
-  await hub.line(/client: "driver-1"/);
+  await hub.line(/"client":"vendor:acme-widgets"/);
+  await hub.line(/"client":"driver-1"/);
   // And they work: a pickup posted now is delivered by the driver and thanked by the vendor.
   const probe = connectCaps(hubUrl, { role: 'vendor', clientId: 'probe', store: 'acme-widgets' });
   try {

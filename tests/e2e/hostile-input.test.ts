@@ -1,0 +1,70 @@
+/**
+ * Input meant to break the console, against the real processes: a frame nested 6,000 deep (which
+ * used to throw in the JSON event log and take the hub down), a 900 KB event name, and an order
+ * whose id and customer carry ANSI escapes, CR/LF and a bidi override. The hub stays up, and no
+ * line of the hub or the driver carries a raw control character or runs to megabytes.
+ */
+import { io, type Socket } from 'socket.io-client';
+import { freePort, Processes, type Proc } from '../helpers/processes';
+import { waitFor } from '../helpers/wait-for';
+
+const procs = new Processes();
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.disconnect();
+  await procs.cleanup();
+});
+
+/** Starting ts-node on a machine that other work loads can take far longer than the usual wait. */
+const STARTUP_MS = 120_000;
+jest.setTimeout(4 * STARTUP_MS);
+
+const RAW_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const hostile = '\u001b[31mred\r\nFAKE: forged line\u202eevil';
+
+async function startHub(format: 'json' | 'pretty'): Promise<{ hub: Proc; url: string }> {
+  const port = await freePort();
+  const hub = procs.start(`hub (${format})`, 'hub', [], { PORT: String(port), LOG_FORMAT: format });
+  await hub.line(/CAPS hub listening on/, STARTUP_MS);
+  return { hub, url: `http://localhost:${port}` };
+}
+
+async function labClient(url: string): Promise<Socket> {
+  const socket = io(`${url}/caps`, { transports: ['websocket'] });
+  sockets.push(socket);
+  await waitFor(socket, 'connect');
+  return socket;
+}
+
+const order = (orderId: string) => ({ store: 'acme-widgets', orderId, customer: hostile, address: '1 Way' });
+const pickup = (orderId: string) => ({ messageId: orderId, queueId: 'driver', order: order(orderId) });
+
+it('a JSON-logging hub survives a frame nested 6,000 deep and a 900 KB event name, and logs each in bounded lines', async () => {
+  const { hub, url } = await startHub('json');
+  const client = await labClient(url);
+  // Written as a raw Socket.IO frame: the client's own encoder would overflow its stack on it.
+  const deep = `${'['.repeat(6000)}${']'.repeat(6000)}`;
+  client.io.engine.send(`2/caps,["pickup",${deep}]`); // engine.io adds its own `4` (message)
+  client.emit('x'.repeat(900_000), 'hello');
+  // Still serving: a good pickup is stored.
+  expect(await client.timeout(30_000).emitWithAck('pickup', pickup('after-the-attack'))).toMatchObject({ ok: true });
+  await hub.line(/after-the-attack/);
+  // The payload is logged to a bounded depth, then `[…]`.
+  await hub.line(/"event":"pickup","payload":\[+"\[…\]"\]+,"msg":"EVENT"/);
+  expect(hub.lines.filter((line) => line.length > 5000)).toEqual([]);
+  const unknown = await hub.line(/"event":"xxxx/);
+  expect(unknown).toContain('(900000 characters)');
+});
+
+it('no hub or driver line carries a raw control or bidi character from an order', async () => {
+  const { hub, url } = await startHub('pretty');
+  const driver = procs.start('driver', 'driver', ['--name', 'driver-1', '--delay', '0', '--hub', url]);
+  await driver.line(/DRIVER: driver-1 connected/, STARTUP_MS);
+  const client = await labClient(url);
+  expect(await client.timeout(30_000).emitWithAck('pickup', pickup(`id-${hostile}`.slice(0, 100)))).toMatchObject({ ok: true });
+  client.emit(hostile, { customer: hostile });
+  await driver.line(/DRIVER: delivered id-\\x1b\[31mred\\r\\nFAKE: forged line\\u202eevil/);
+  await hub.line(/EVENT: \{ event: 'delivered'/);
+  for (const line of [...hub.lines, ...driver.lines]) expect(line).not.toMatch(RAW_UNSAFE);
+  expect([...hub.lines, ...driver.lines].filter((line) => line.startsWith('FAKE'))).toEqual([]);
+});
