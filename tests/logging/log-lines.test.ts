@@ -77,8 +77,8 @@ describe('the pretty event log', () => {
     createEventLog(logger, 'pretty')('pickup', envelope);
     createEventLog(logger, 'pretty')('join', 'acme-widgets');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/EVENT: \{ event: 'pickup', payload: \{ orderId: '7f3a9c2e…', customer: 'Ada Lovelace', s/);
-    expect(lines[1]).toMatch(/EVENT: \{ event: 'join', payload: 'acme-widgets' \}$/);
+    expect(lines[0]).toMatch(/EVENT: \{ event: 'pickup', time: \d\d:\d\d:\d\d\.\d{3}, payload: \{ orderId: '7f3a9c2e…', cus/);
+    expect(lines[1]).toMatch(/EVENT: \{ event: 'join', time: \d\d:\d\d:\d\d\.\d{3}, payload: 'acme-widgets' \}$/);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
   });
 
