@@ -4,5 +4,6 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
-  testTimeout: 60000,
+  // A test that hangs fails after this; the waits inside fail sooner (tests/helpers/wait-for.ts).
+  testTimeout: 240_000,
 };

@@ -12,7 +12,11 @@ export interface Listenable {
   off(event: any, listener: any): unknown;
 }
 
-export const WAIT_MS = 20_000;
+/**
+ * How long a wait may take before the test fails as hung. It detects hangs, it measures nothing: a
+ * child process's ts-node start alone took 10–30 s on two cores under a load average of 25.
+ */
+export const WAIT_MS = 90_000;
 
 /**
  * Resolves with the arguments of the first `event` for which `accept` returns true.
