@@ -2,7 +2,8 @@
  * `npm run check` as an instructor runs it: exit codes (0 pass, 1 fail, 2 bad arguments), the JSON
  * card, clear errors for bad arguments, and no student process left behind when it is interrupted.
  */
-import { mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
@@ -21,15 +22,6 @@ afterEach(async () => {
 
 /** The exit, however long ts-node takes to start on a loaded machine (jest's own timeout still applies). */
 const exit = (proc: Proc) => new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-
-/** Whether `pid` still runs: a killed process may linger as a zombie until its new parent reaps it. */
-function alive(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 async function run(args: string[]): Promise<{ code: number | null; out: string }> {
   const check = procs.start('check', 'check', args);
@@ -81,18 +73,15 @@ it('exits 2 on bad arguments, apart from a failed grade (1)', async () => {
 it("kills the student's whole process group when the check is interrupted", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'caps-check-'));
   t.defer(() => rmSync(dir, { recursive: true, force: true }));
-  const pidFile = join(dir, 'pid');
-  // The shell (whose pid is the group's id) and `sleep`, a grandchild in the background.
-  const written = new Promise<void>((resolve) => {
-    const watcher = watch(dir, () => {
-      if (readFileSync(pidFile, { flag: 'a+' }).toString().endsWith('\n')) (watcher.close(), resolve());
-    });
-  });
-  const check = procs.start('check', 'check', ['driver', `sleep 600 & echo "$$ $!" > ${pidFile}; wait`, '--phase', '3', '--timeout', '600']);
-  await written;
-  const pids = readFileSync(pidFile, 'utf8').trim().split(' ').map(Number);
-  expect(pids.map(alive)).toEqual([true, true]);
+  // The shell and its background `sleep` both hold the FIFO open for writing: its reader sees the
+  // end only once every process of the group is gone, which is the event to wait for.
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const reader = createReadStream(fifo);
+  const opened = new Promise<void>((resolve) => reader.once('data', () => resolve()));
+  const ended = new Promise<void>((resolve) => reader.once('end', () => resolve()).resume());
+  const check = procs.start('check', 'check', ['driver', `exec 3>${fifo}; echo started >&3; sleep 600 & wait`, '--phase', '3', '--timeout', '600']);
+  await opened;
   check.signal('SIGINT');
-  await exit(check);
-  expect(pids.map(alive)).toEqual([false, false]);
+  await ended;
 });
