@@ -1,0 +1,70 @@
+/**
+ * What every hub requirement works with: the hub's `/caps` URL, the phase, the time it allows for
+ * each answer, and names unique to this run, so that a hub's leftovers from an earlier check (or
+ * from a class) never pass for an answer.
+ */
+import { randomBytes } from 'node:crypto';
+import { DRIVER_QUEUE, labOrder, mentions, orderIdFor, shapeProblem, type LabOrder, type Phase } from './lab-shapes';
+import { Shortfall } from './requirement';
+import type { Probe, Probes } from './probe';
+
+export interface HubScenario {
+  /** e.g. `http://localhost:3001/caps` */
+  url: string;
+  phase: Phase;
+  timeoutMs: number;
+  /** A store name unique to this run, e.g. `check-3fa9c1-a`. */
+  store(tag: string): string;
+  /** An order for `store`, with an id unique to this run. */
+  order(store: string): LabOrder;
+}
+
+export function hubScenario(url: string, phase: Phase, timeoutMs: number): HubScenario {
+  const run = `check-${randomBytes(3).toString('hex')}`;
+  let next = 0;
+  return {
+    url,
+    phase,
+    timeoutMs,
+    store: (tag) => `${run}-${tag}`,
+    order: (store) => labOrder(store, `${run}-${++next}`),
+  };
+}
+
+/** A vendor probe of `store`: connected, then `join`ed (and, with `getAll`, asking for its queue). */
+export async function vendorProbe(probes: Probes, store: string, options: { getAll?: boolean } = {}): Promise<Probe> {
+  const vendor = await probes.connect(`the vendor of ${store}`);
+  vendor.emit('join', store);
+  if (options.getAll) vendor.emit('getAll', { queueId: store });
+  return vendor;
+}
+
+/**
+ * A driver probe, announced as the phase's drivers do: phase 3 asks for the driver queue; phase 2
+ * joins `store`'s room (some phase-2 hubs send a pickup to the store's room only).
+ */
+export async function driverProbe(probes: Probes, s: HubScenario, store: string, name = 'the driver'): Promise<Probe> {
+  const driver = await probes.connect(name);
+  if (s.phase === 3) driver.emit('getAll', { queueId: DRIVER_QUEUE });
+  else driver.emit('join', store);
+  return driver;
+}
+
+/**
+ * Waits for `event` about `order` on `probe`, and checks that a client of the phase can read it.
+ * Resolves with its index in `probe.received`.
+ */
+export async function expectEvent(probe: Probe, s: HubScenario, event: string, order: LabOrder, why: string): Promise<number> {
+  const index = await probe.next(event, (p) => mentions(p, order.orderId), `${event} for ${order.orderId} ${why}`);
+  const payload = probe.received[index]!.payload;
+  if (orderIdFor(s.phase, payload) !== order.orderId) {
+    throw new Shortfall(`${probe.name} got ${event} for ${order.orderId}, but ${shapeProblem(s.phase, payload, order.orderId)}`);
+  }
+  return index;
+}
+
+/** Fails if `probe` received anything about `order` among its first `count` events. */
+export function expectNothingAbout(probe: Probe, count: number, order: LabOrder, why: string): void {
+  const leaked = probe.received.slice(0, count).find((r) => mentions(r.payload, order.orderId));
+  if (leaked) throw new Shortfall(`${probe.name} also got ${leaked.event} for ${order.orderId}: ${why}`);
+}
