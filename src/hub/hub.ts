@@ -24,6 +24,7 @@ import { createEventLog } from './event-log';
 import { createMetrics } from './metrics';
 import { Session, type HubActivity } from './session';
 import { RecoveryAdapter } from './recovery-adapter';
+import { answerWrongNamespace } from './wrong-namespace';
 import { coalesceWrites } from './write-coalescing';
 
 export interface Hub {
@@ -81,6 +82,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     next();
   });
 
+  answerWrongNamespace(io.of('/'), logger);
+
   const metrics = createMetrics(broker, nsp);
   const eventLog = createEventLog(logger, config.log.format);
   const activity = new EventEmitter<HubActivity>();
@@ -93,10 +96,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     prefetch: config.delivery.prefetch,
     vendorPrefetch: config.delivery.vendorPrefetch,
     labDriverGuessMs: config.labDriverGuessMs,
-    eventLog: (event: string, payload: unknown) => {
-      metrics.countEvent(event);
-      eventLog(event, payload);
-    },
+    eventLog,
+    countEvent: metrics.countEvent,
   };
   nsp.on('connection', (socket) => {
     const session = new Session(socket, context);
