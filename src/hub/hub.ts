@@ -65,7 +65,9 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
   const io: CapsServer = new Server(http, {
-    connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs },
+    // A restored classroom session still passes the middlewares (Socket.IO skips them by default):
+    // whatever a connection is checked for, a reconnection is checked for too.
+    connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs, skipMiddlewares: false },
     adapter: RecoveryAdapter,
   });
   coalesceWrites(io.engine);
