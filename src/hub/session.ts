@@ -185,8 +185,9 @@ export class Session implements DeliveryActions {
    * `error` event carrying the same `{ event, code, message, issues? }`, which a student's
    * `socket.on('error')` prints. Either way the hub logs one line saying what it refused and why.
    */
-  private refuse(reply: Reply | undefined, event: string, result: Failure): void {
+  private refuse(reply: Reply | undefined, name: string, result: Failure): void {
     const { code, message, issues } = result.error;
+    const event = name.slice(0, 64); // an unknown event's name is the client's, of any length
     this.log.warn({ event, code }, `refused ${event}: ${message}${issues ? ` (${issues.join('; ')})` : ''} [${code}]`);
     if (reply) reply(result);
     else if (!this.handshake) emitToClassroom(this.socket, 'error', { event, ...result.error });
