@@ -41,7 +41,7 @@ export const DELIVERY_ROUTES: { readonly [E in DeliveryEvent]: DeliveryRoute<E> 
   pickup: {
     event: 'pickup',
     role: 'vendor',
-    usage: 'pickup expects { messageId, order: { store, orderId, customer, address } }',
+    usage: 'pickup expects an order { store, orderId, customer, address } or an envelope { messageId, order: { store, orderId, customer, address } }',
     forbidden: 'only vendors post pickups',
     queueOf: () => DRIVER_QUEUE,
     act: (actions, envelope) => actions.publish(envelope),
@@ -49,7 +49,7 @@ export const DELIVERY_ROUTES: { readonly [E in DeliveryEvent]: DeliveryRoute<E> 
   'in-transit': {
     event: 'in-transit',
     role: 'driver',
-    usage: 'in-transit expects { messageId, order: { store, … } }',
+    usage: 'in-transit expects the order { store, orderId, customer, address } or its envelope { messageId, order: { store, … } }',
     forbidden: 'only drivers report packages in transit',
     queueOf: (order) => order.store,
     act: (actions, envelope) => actions.relay(envelope),
@@ -57,7 +57,7 @@ export const DELIVERY_ROUTES: { readonly [E in DeliveryEvent]: DeliveryRoute<E> 
   delivered: {
     event: 'delivered',
     role: 'driver',
-    usage: 'delivered expects { messageId, order: { store, … } }',
+    usage: 'delivered expects the order { store, orderId, customer, address } or its envelope { messageId, order: { store, … } }',
     forbidden: 'only drivers report deliveries',
     queueOf: (order) => order.store,
     act: (actions, envelope) => actions.publish(envelope, { queueId: DRIVER_QUEUE, messageId: envelope.messageId }),

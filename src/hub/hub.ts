@@ -28,6 +28,7 @@ import { createEventLog } from './event-log';
 import { createMetrics } from './metrics';
 import { Session, type HubActivity } from './session';
 import { RecoveryAdapter } from './recovery-adapter';
+import { answerWrongNamespace } from './wrong-namespace';
 import { coalesceWrites } from './write-coalescing';
 
 export interface Hub {
@@ -70,7 +71,9 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   }));
   const io: CapsServer = new Server(http, {
-    connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs },
+    // A restored classroom session still passes the middlewares (Socket.IO skips them by default):
+    // whatever a connection is checked for, a reconnection is checked for too.
+    connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs, skipMiddlewares: false },
     adapter: RecoveryAdapter,
     allowRequest: guard.allowRequest,
   });
@@ -92,6 +95,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
   nsp.use(authenticate({ key, classroom: config.trust.classroom, roles: ['vendor', 'driver'] }));
   if (config.trust.classroom === 'open') logger.warn(CLASSROOM_OPEN_WARNING);
 
+  answerWrongNamespace(io.of('/'), logger);
+
   const metrics = createMetrics(broker, nsp);
   const eventLog = createEventLog(logger, config.log.format);
   const activity = new EventEmitter<HubActivity>();
@@ -104,10 +109,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     prefetch: config.delivery.prefetch,
     vendorPrefetch: config.delivery.vendorPrefetch,
     labDriverGuessMs: config.labDriverGuessMs,
-    eventLog: (event: string, payload: unknown) => {
-      metrics.countEvent(event);
-      eventLog(event, payload);
-    },
+    eventLog,
+    countEvent: metrics.countEvent,
   };
   nsp.on('connection', (socket) => {
     const session = new Session(socket, context);

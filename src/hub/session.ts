@@ -5,11 +5,15 @@
  * Our clients say who they are in the handshake (protocol/handshake.ts). Classroom clients do not:
  * the session infers their role from what they do (`join` or `pickup` makes a vendor; `getAll`
  * for `driver`, `in-transit` or `delivered` makes a driver), and keeps it in `socket.data` so that
- * Socket.IO's connection state recovery restores it after a short reconnect. A classroom client
- * that stays silent for `labDriverGuessMs` is taken for a driver (see config.ts for why).
+ * Socket.IO's connection state recovery restores it after a short reconnect (recovery-adapter.ts).
+ * A classroom client that stays silent for `labDriverGuessMs` is taken for a driver (see config.ts
+ * for why). A classroom client is sent each message in the shape its producer sent it
+ * (classroom-delivery.ts).
  *
  * Every handler validates its payload first, answers through the ack when there is one, and never
- * throws: a failure is logged and answered, and the queues are left as they were.
+ * throws: a failure is logged and answered, and the queues are left as they were. An accepted event
+ * gets the lab's `EVENT:` line; a refused one gets one `refused <event>: <why>` warning instead, and
+ * a classroom client that passed no ack callback is told why with an `error` event.
  */
 import type { EventEmitter } from 'node:events';
 import type { SessionView } from '../dashboard/port';
@@ -28,6 +32,8 @@ import { DELIVERY_ROUTES, type DeliveryActions, type DeliveryRoute } from './del
 import { SocketConsumer } from './socket-consumer';
 import type { EventLog } from './event-log';
 import { authorise } from './permissions';
+import { emitToClassroom, relayToRoom } from './classroom-delivery';
+import { RECOVERY_OFFSET } from './recovery-adapter';
 
 /** What a session reports as it works: the delivery events it accepted, normalised. */
 export interface HubActivity {
@@ -47,7 +53,10 @@ export interface SessionContext {
   broker: Broker;
   nsp: CapsNamespace;
   logger: Logger;
+  /** The lab's `EVENT:` line, written for each event the hub accepts. */
   eventLog: EventLog;
+  /** Counts every event a client sends, accepted or not (metrics.ts). */
+  countEvent: (event: string) => void;
   /** The most a driver may hold; what a vendor may hold is `vendorPrefetch`. */
   prefetch: number;
   vendorPrefetch: number;
@@ -93,9 +102,9 @@ export class Session implements DeliveryActions {
     else if (socket.data.driver) this.becomeDriver(); // a recovered classroom driver
     else this.guess = setTimeout(() => this.becomeDriver(), this.ctx.labDriverGuessMs).unref();
     this.ctx.logger.info({ socket: socket.id, client: hs?.clientId, role: hs?.role ?? 'classroom', recovered: socket.recovered }, 'client connected');
-    // Only classroom clients need Socket.IO's recovery (ours say who they are on every connect),
-    // and the packet that makes it possible is kept for the whole recovery window.
-    if (!hs) this.ctx.nsp.to(socket.id).emit('session', { recovered: socket.recovered });
+    // Only classroom clients need Socket.IO's recovery (ours say who they are on every connect).
+    // This event, which is no lab event, hands the client the offset it must send back to recover.
+    if (!hs) socket.emit('session', { recovered: socket.recovered }, RECOVERY_OFFSET);
     this.ctx.activity.emit('session', this, 'connected');
   }
 
@@ -142,7 +151,7 @@ export class Session implements DeliveryActions {
     const reply: Reply | undefined = typeof last === 'function' ? (result) => void last(result) : undefined;
     const payload = reply ? args.slice(0, -1) : args;
     const event = typeof name === 'string' ? canonicalEventName(name) : undefined;
-    this.ctx.eventLog(event ?? String(name), payload.length === 1 ? payload[0] : payload);
+    this.ctx.countEvent(event ?? String(name));
     if (!event) return this.refuse(reply, String(name), failure('invalid_payload', `unknown event "${String(name)}"`));
     let result: Answer;
     try {
@@ -151,8 +160,9 @@ export class Session implements DeliveryActions {
       this.log.error({ err, event }, 'handler failed');
       result = failure('internal', `the hub failed to handle "${event}"; it has logged why`);
     }
-    if (!result.ok) this.refuse(reply, event, result);
-    else reply?.(result);
+    if (!result.ok) return this.refuse(reply, event, result);
+    this.ctx.eventLog(event, payload.length === 1 ? payload[0] : payload);
+    reply?.(result);
   }
 
   /**
@@ -170,9 +180,17 @@ export class Session implements DeliveryActions {
     claim: (session, payload) => session.claim(payload),
   };
 
-  private refuse(reply: Reply | undefined, event: string, result: Failure): void {
+  /**
+   * Answers a refused event: through its ack, or, for a classroom client that passed none, with an
+   * `error` event carrying the same `{ event, code, message, issues? }`, which a student's
+   * `socket.on('error')` prints. Either way the hub logs one line saying what it refused and why.
+   */
+  private refuse(reply: Reply | undefined, name: string, result: Failure): void {
+    const { code, message, issues } = result.error;
+    const event = name.slice(0, 64); // an unknown event's name is the client's, of any length
+    this.log.warn({ event, code }, `refused ${event}: ${message}${issues ? ` (${issues.join('; ')})` : ''} [${code}]`);
     if (reply) reply(result);
-    else this.log.warn({ event, error: result.error }, `refused ${event}: ${result.error.message}`);
+    else if (!this.handshake) emitToClassroom(this.socket, 'error', { event, ...result.error });
   }
 
   private join(payload: unknown): AckOf<'join'> {
@@ -202,7 +220,7 @@ export class Session implements DeliveryActions {
 
   /** DeliveryActions, for DELIVERY_ROUTES: the `in-transit` relay; also emitted as activity. */
   relay(envelope: Envelope): PlainAck {
-    this.ctx.nsp.to(envelope.queueId).emit('in-transit', envelope);
+    relayToRoom(this.ctx.nsp, envelope.queueId, 'in-transit', envelope, new Date());
     this.ctx.activity.emit('event', envelope);
     return { ok: true };
   }
@@ -300,7 +318,7 @@ export class Session implements DeliveryActions {
     const hs = this.handshake;
     const cap = queueId === DRIVER_QUEUE ? this.ctx.prefetch : this.ctx.vendorPrefetch;
     const prefetch = Math.min(hs?.prefetch ?? cap, cap);
-    const consumer = new SocketConsumer(hs?.clientId ?? this.socket.id, queueId, prefetch, this, this.socket, hs?.role === 'vendor');
+    const consumer = new SocketConsumer(hs?.clientId ?? this.socket.id, queueId, prefetch, this, this.socket, hs === undefined);
     // A new array of the exact size rather than a push, which would reserve room for 16 more.
     this.consumers = this.consumers.concat(consumer);
     this.ctx.broker.attach(consumer);

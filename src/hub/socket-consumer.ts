@@ -1,33 +1,66 @@
-import type { Socket } from 'socket.io';
 import { readConsumerAck, type ConsumerAck } from '../protocol/acks';
 import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
 import type { CapsSocket } from '../protocol/sockets';
+import { classroomPayload, emitToClassroom, ourEnvelope } from './classroom-delivery';
 import type { Consumer } from './consumer';
+
+/**
+ * How many of the messages it last sent a classroom client a consumer remembers, so as not to send
+ * one twice on the same connection (see `deliver`).
+ */
+export const SENT_MEMORY = 1024;
 
 /**
  * A consumer that delivers over its session's socket: pickups to drivers, delivery notices to
  * vendors. A class, not an object of closures: a hub holds one per connected client. `owner` (the
  * session) logs for it.
+ *
+ * Our clients are sent the envelope; a classroom client (`classroom`) the payload in the shape its
+ * classroom producer sent it, and each message once per connection: a lab client that never says
+ * `received` (every phase-2 client) would otherwise be sent its message again at every ack
+ * timeout, and a phase-2 vendor would say "Thank you" for one delivery again and again. The
+ * broker still counts such a send as an attempt, with its ack timeout, so the message goes on to
+ * another consumer of the queue, back to this one after a reconnect (a new connection, which may
+ * have missed it), or at last to the dead letters: the queue's guarantees are unchanged.
  */
 export class SocketConsumer implements Consumer {
+  /** The ids this classroom consumer has sent, oldest first; `undefined` for ours. */
+  private readonly sent: Set<string> | undefined;
+
   constructor(
     readonly id: string,
     readonly queueId: string,
     readonly prefetch: number,
     private readonly owner: { warn(details: object, message: string): void },
     private readonly socket: CapsSocket,
-    /** Our vendors acknowledge each notice; our drivers answer pickups with a `claim` instead. */
-    private readonly acknowledges: boolean,
-  ) {}
+    /** A classroom client's consumer; otherwise one of ours, which answers a notice with an ack. */
+    classroom: boolean,
+  ) {
+    this.sent = classroom ? new Set() : undefined;
+  }
 
   deliver(envelope: Envelope, onAck: (result: ConsumerAck) => void): void {
-    if (this.queueId === DRIVER_QUEUE) return void this.socket.emit('pickup', envelope);
-    // Classroom vendors never answer an ack; asking for one would only pile up callbacks.
-    if (!this.acknowledges) return void (this.socket as unknown as Socket).emit('delivered', envelope);
-    this.socket.emit('delivered', envelope, (answer: unknown) => {
+    const event = this.queueId === DRIVER_QUEUE ? 'pickup' : 'delivered';
+    if (this.sent) {
+      // Classroom clients never answer an ack; asking for one would only pile up callbacks.
+      if (!this.firstSend(envelope.messageId)) return;
+      return emitToClassroom(this.socket, event, classroomPayload(envelope, new Date()));
+    }
+    // Our drivers answer a pickup with a `claim`; our vendors answer each notice's ack.
+    if (event === 'pickup') return void this.socket.emit('pickup', ourEnvelope(envelope));
+    this.socket.emit('delivered', ourEnvelope(envelope), (answer: unknown) => {
       const ack = readConsumerAck(answer);
       if (!ack) this.owner.warn({ answer }, 'malformed delivery ack; redelivering');
       onAck(ack ?? { ok: false, retry: true });
     });
+  }
+
+  /** Whether `messageId` is new to this classroom consumer; remembers it. */
+  private firstSend(messageId: string): boolean {
+    const sent = this.sent!;
+    if (sent.has(messageId)) return false;
+    sent.add(messageId);
+    if (sent.size > SENT_MEMORY) sent.delete(sent.values().next().value!);
+    return true;
   }
 }

@@ -45,10 +45,17 @@ export interface HubToClientEvents {
   delivered: (envelope: Envelope, ack: (result: ConsumerAck) => void) => void;
   'in-transit': (envelope: Envelope) => void;
   /**
-   * Sent to classroom clients on every connect. Socket.IO can only recover a dropped connection for
-   * a client that has received at least one broadcast, so this is one (to the client's own room).
+   * Sent to classroom clients on every connect, and no lab event. socket.io-client recovers a
+   * dropped connection only with an offset, which it takes from the last string argument of an
+   * event it received; `offset` is that string, so that lab events need carry none (see
+   * src/hub/recovery-adapter.ts).
    */
-  session: (info: { recovered: boolean }) => void;
+  session: (info: { recovered: boolean }, offset: string) => void;
+  /**
+   * Why the hub refused an event a classroom client sent without an ack callback (ours always pass
+   * one and get the answer there): the refused `event` and the ack's error.
+   */
+  error: (error: { event: string; code: string; message: string; issues?: string[] }) => void;
 }
 
 /** Nothing travels between hubs yet; the Redis scale-out work will fill this in. */

@@ -17,9 +17,9 @@ export class Proc extends EventEmitter<{ line: [line: string]; exit: [code: numb
   readonly child: ChildProcess;
   private exitInfo: { code: number | null; signal: string | null } | undefined;
 
-  constructor(readonly name: string, args: string[], env: NodeJS.ProcessEnv) {
+  constructor(readonly name: string, command: string, args: string[], env: NodeJS.ProcessEnv) {
     super();
-    this.child = spawn('npm', ['run', '--silent', ...args], {
+    this.child = spawn(command, args, {
       cwd: ROOT,
       detached: true,
       env: childEnv({ LOG_FORMAT: 'pretty', ...env }),
@@ -96,7 +96,12 @@ export class Processes {
   private readonly started: Proc[] = [];
 
   start(name: string, script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Proc {
-    const proc = new Proc(name, [script, ...(args.length ? ['--', ...args] : [])], env);
+    return this.run(name, 'npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], env);
+  }
+
+  /** Starts any other command (a classroom client in tests/fixtures/lab), from the project's root. */
+  run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+    const proc = new Proc(name, command, args, env);
     this.started.push(proc);
     return proc;
   }
