@@ -56,7 +56,7 @@ export function createEventLog(logger: Logger, format: LogFormat): HubEventLog {
     };
     return Object.assign(log, {
       refused: (event: string, payload: unknown, error: Refusal) => {
-        if (logger.isLevelEnabled('warn')) logger.warn({ event, payload, error }, 'REFUSED');
+        if (logger.isLevelEnabled('warn')) logger.warn({ event, payload, error }, refusal(event, error));
       },
     });
   }
@@ -66,10 +66,14 @@ export function createEventLog(logger: Logger, format: LogFormat): HubEventLog {
   return Object.assign(log, {
     refused: (event: string, payload: unknown, error: Refusal) => {
       if (!logger.isLevelEnabled('warn')) return;
-      const why = `${safeText(error.code, 40)}: ${safeText(error.message, 160)}`;
-      logger.warn(`REFUSED: ${why} ${fit(`{ event: ${quote(event)}, payload: ${compact(display(payload), 0)} }`)}`);
+      logger.warn(`${refusal(event, error)} ${fit(`{ payload: ${compact(display(payload), 0)} }`)}`);
     },
   });
+}
+
+/** A refusal's message, in both formats: `refused getAll: getAll expects { queueId } [invalid_payload]`. */
+function refusal(event: string, error: Refusal): string {
+  return `refused ${safeText(event, 64)}: ${safeText(error.message, 200)} [${safeText(error.code, 40)}]`;
 }
 
 /** The lab's `time` field, short enough for a terminal line: `10:00:00.123` (UTC, as the lab's ISO stamp). */

@@ -30,7 +30,7 @@ import type { Broker, PublishOutcome } from './broker';
 import type { Consumer } from './consumer';
 import { DELIVERY_ROUTES, type DeliveryActions, type DeliveryRoute } from './delivery-routes';
 import { SocketConsumer } from './socket-consumer';
-import type { EventLog } from './event-log';
+import type { HubEventLog } from './event-log';
 import { authorise } from './permissions';
 import { emitToClassroom, relayToRoom } from './classroom-delivery';
 import { RECOVERY_OFFSET } from './recovery-adapter';
@@ -54,7 +54,7 @@ export interface SessionContext {
   nsp: CapsNamespace;
   logger: Logger;
   /** The lab's `EVENT:` line, written for each event the hub accepts. */
-  eventLog: EventLog;
+  eventLog: HubEventLog;
   /** Counts every event a client sends, accepted or not (metrics.ts). */
   countEvent: (event: string) => void;
   /** The most a driver may hold; what a vendor may hold is `vendorPrefetch`. */
@@ -152,7 +152,8 @@ export class Session implements DeliveryActions {
     const payload = reply ? args.slice(0, -1) : args;
     const event = typeof name === 'string' ? canonicalEventName(name) : undefined;
     this.ctx.countEvent(event ?? String(name));
-    if (!event) return this.refuse(reply, String(name), failure('invalid_payload', `unknown event "${String(name)}"`));
+    const logged = payload.length === 1 ? payload[0] : payload;
+    if (!event) return this.refuse(reply, String(name), logged, failure('invalid_payload', `unknown event "${String(name).slice(0, 64)}"`));
     let result: Answer;
     try {
       result = await Session.handlers[event](this, payload[0]);
@@ -160,8 +161,8 @@ export class Session implements DeliveryActions {
       this.log.error({ err, event }, 'handler failed');
       result = failure('internal', `the hub failed to handle "${event}"; it has logged why`);
     }
-    if (!result.ok) return this.refuse(reply, event, result);
-    this.ctx.eventLog(event, payload.length === 1 ? payload[0] : payload);
+    if (!result.ok) return this.refuse(reply, event, logged, result);
+    this.ctx.eventLog(event, logged);
     reply?.(result);
   }
 
@@ -185,10 +186,10 @@ export class Session implements DeliveryActions {
    * `error` event carrying the same `{ event, code, message, issues? }`, which a student's
    * `socket.on('error')` prints. Either way the hub logs one line saying what it refused and why.
    */
-  private refuse(reply: Reply | undefined, name: string, result: Failure): void {
+  private refuse(reply: Reply | undefined, name: string, payload: unknown, result: Failure): void {
     const { code, message, issues } = result.error;
     const event = name.slice(0, 64); // an unknown event's name is the client's, of any length
-    this.log.warn({ event, code }, `refused ${event}: ${message}${issues ? ` (${issues.join('; ')})` : ''} [${code}]`);
+    this.ctx.eventLog.refused(event, payload, { code, message: issues ? `${message} (${issues.join('; ')})` : message });
     if (reply) reply(result);
     else if (!this.handshake) emitToClassroom(this.socket, 'error', { event, ...result.error });
   }

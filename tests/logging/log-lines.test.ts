@@ -98,7 +98,7 @@ describe('the pretty event log', () => {
   it('logs a refusal as a refusal, on one line, with the reason', () => {
     const { lines, logger } = capture('pretty');
     createEventLog(logger, 'pretty').refused('getAll', {}, { code: 'invalid_payload', message: 'getAll expects { queueId }' });
-    expect(lines).toEqual([expect.stringMatching(/WARN: REFUSED: invalid_payload: getAll expects \{ queueId \} \{ event: 'getAll', payload: \{\} \}$/)]);
+    expect(lines).toEqual([expect.stringMatching(/refused getAll: getAll expects \{ queueId \} \[invalid_payload\] \{ payload: \{\} \}$/)]);
   });
 });
 
