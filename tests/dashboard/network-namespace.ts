@@ -6,6 +6,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { WAIT_MS } from '../helpers/wait-for';
 
 const run = promisify(execFile);
 
@@ -38,7 +39,7 @@ export function createNetworkNamespace(): NetworkNamespace | { unavailable: stri
     hostAddress: `${subnet}.1`,
     nsAddress: `${subnet}.2`,
     async exec(command, args, options = {}) {
-      const { stdout } = await run('ip', ['netns', 'exec', name, command, ...args], { cwd: options.cwd, timeout: options.timeoutMs ?? 30_000 });
+      const { stdout } = await run('ip', ['netns', 'exec', name, command, ...args], { cwd: options.cwd, timeout: options.timeoutMs ?? WAIT_MS });
       return stdout;
     },
     remove() {
