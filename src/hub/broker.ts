@@ -249,22 +249,21 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /**
    * The lab's `getAll`: sends `consumer` waiting messages (not in flight to anyone) up to its
-   * prefetch, counting what it holds already; a suspect is sent none. Attaches the consumer first.
-   * Returns how many were sent, or `undefined` if it could not attach (`maxQueues`).
+   * prefetch, counting what it holds already; a suspect is sent none. Attaches the consumer first
+   * (which sends what fits). Returns how many messages it now holds unanswered, those just sent
+   * included, or `undefined` if it could not attach (`maxQueues`).
    */
   sendWaiting(consumer: Consumer): number | undefined {
-    const held = () => this.queues.get(consumer.queueId)?.holdings.get(consumer)?.size ?? 0;
-    const before = held();
-    // Attaching sends what fits already, unless the consumer was attached and full.
     if (!this.attach(consumer)) return undefined;
     const queue = this.queues.get(consumer.queueId)!;
-    if (queue.standing.get(consumer)?.suspect) return 0;
+    const held = () => queue.holdings.get(consumer)?.size ?? 0;
+    if (queue.standing.get(consumer)?.suspect) return held();
     while (held() < consumer.prefetch) {
       const entry = queue.ready.pop();
       if (!entry) break;
       this.send(queue, entry, consumer);
     }
-    return held() - before;
+    return held();
   }
 
   /**

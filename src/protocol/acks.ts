@@ -37,7 +37,10 @@ export type Result<T extends object = object> = ({ ok: true } & T) | Failure;
 export type StoredAck = Result<{ messageId: string; duplicate: boolean }>;
 /** Answer to `join`, `in-transit` and `received`. */
 export type PlainAck = Result;
-/** Answer to `getAll`: how many queued messages the hub is sending to the asker. */
+/**
+ * Answer to `getAll`: how many queued messages the asker now holds unanswered, those the hub is
+ * sending it included: at most its prefetch (PREFETCH, VENDOR_PREFETCH).
+ */
 export type GetAllAck = Result<{ count: number }>;
 /** What our clients answer when the hub pushes them a queued message. */
 export type ConsumerAck = { ok: true } | { ok: false; retry: boolean };
