@@ -75,8 +75,8 @@ export class StoreFormatError extends Error {
  * ## Writes and durability
  *
  * Every change is one lmdb-js `batch`: its writes share one transaction, so `enqueue`'s `completes`
- * and its new entry commit together or not at all. lmdb-js puts all batches of one event-loop turn
- * into one transaction (group commit). The environment is opened with `overlappingSync`: a
+ * and its new entry commit together or not at all. lmdb-js writes batches queued while a commit
+ * is under way one after another on its own thread. The environment is opened with `overlappingSync`: a
  * transaction is committed (written to the OS, visible, and kept by a restart on the same boot)
  * before its pages are flushed to the device, which happens on lmdb-js's own thread while the next
  * transactions proceed. LMDB never overwrites committed pages, so a process killed at any point
@@ -116,7 +116,10 @@ export class LmdbStore implements QueueStore {
   static async open(dir: string, options: StoreOptions): Promise<LmdbStore> {
     await mkdir(dir, { recursive: true });
     // `noSubdir: false`: lmdb-js would take a dir named like `queue.db` for a file.
-    const root = open({ path: dir, noSubdir: false, overlappingSync: true });
+    // `eventTurnBatching: false`: with it, lmdb-js opens each event turn's transaction with a
+    // promise of its own that nothing can handle, so a failed commit (a full disk) became an
+    // unhandled rejection. Without it, 20,000 concurrent enqueues and acks were no slower here.
+    const root = open({ path: dir, noSubdir: false, overlappingSync: true, eventTurnBatching: false });
     try {
       return new LmdbStore(root, dir, options);
     } catch (error) {
