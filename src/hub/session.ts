@@ -205,7 +205,10 @@ export class Session implements DeliveryActions {
     if (refused) return refused;
     if (!this.handshake) {
       // A classroom client shows its role by what it sends.
-      if (route.role === 'vendor') this.becomeVendor(order.store);
+      // Past MAX_ROOMS_PER_SOCKET or MAX_QUEUES it posts without consuming one more store's queue.
+      if (route.role === 'vendor') {
+        if (!this.roomFor(order.store)) this.becomeVendor(order.store);
+      }
       else this.becomeDriver();
     }
     const envelope = toEnvelope(input.value, route.event, route.queueOf(order));

@@ -42,6 +42,10 @@ describe('global limits', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'limit_reached' } });
     expect(refused.error.message).toContain('MAX_ROOMS_PER_SOCKET');
     expect(hub.sessions.get(client.id!)!.info().queues).toEqual(['a', 'b']);
+    // A pickup for another store is stored, without making the client consume one more store.
+    expect(await client.emitWithAck('pickup', pickup('p', 'c'))).toMatchObject({ ok: true });
+    expect(hub.sessions.get(client.id!)!.info().queues).toEqual(['a', 'b']);
+    expect([...hub.nsp.adapter.rooms.keys()]).not.toContain('c');
   });
 
   it('refuses a new queue past MAX_QUEUES (join, getAll, a delivered notice) but never the driver queue', async () => {
