@@ -256,7 +256,7 @@ export class Session implements DeliveryActions {
     if (refused) return refused;
     if (!this.handshake) {
       if (key.value.queueId === DRIVER_QUEUE) this.becomeDriver();
-      else this.becomeVendor(key.value.queueId);
+      else if (!this.roomFor(key.value.queueId)) this.becomeVendor(key.value.queueId);
     }
     try {
       await this.ctx.broker.ack(key.value);

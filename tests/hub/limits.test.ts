@@ -45,7 +45,9 @@ describe('global limits', () => {
     // A pickup for another store is stored, without making the client consume one more store.
     expect(await client.emitWithAck('pickup', pickup('p', 'c'))).toMatchObject({ ok: true });
     expect(hub.sessions.get(client.id!)!.info().queues).toEqual(['a', 'b']);
+    expect(await client.emitWithAck('received', { queueId: 'd', messageId: 'x' })).toEqual({ ok: true });
     expect([...hub.nsp.adapter.rooms.keys()]).not.toContain('c');
+    expect([...hub.nsp.adapter.rooms.keys()]).not.toContain('d');
   });
 
   it('refuses a new queue past MAX_QUEUES (join, getAll, a delivered notice) but never the driver queue', async () => {
