@@ -62,6 +62,10 @@ const hubEnvSchema = z.object({
   MAX_ATTEMPTS: int(5, 1),
   DEDUP_WINDOW_MS: int(120_000),
   MAX_QUEUE_LENGTH: int(250_000, 1),
+  MAX_TOTAL_MESSAGES: int(1_000_000, 1),
+  MAX_QUEUES: int(10_000, 1),
+  SUSPECT_AFTER_TIMEOUTS: int(3, 1),
+  MAX_ROOMS_PER_SOCKET: int(20, 1),
   MESSAGE_TTL_MS: int(0),
   PREFETCH: int(100, 1),
   VENDOR_PREFETCH: int(500, 1),
@@ -116,6 +120,8 @@ export interface HubConfig {
    * reconnects to a restarted hub would otherwise never be sent a pickup again.
    */
   labDriverGuessMs: number;
+  /** `MAX_ROOMS_PER_SOCKET`: stores one connection may `join`; past it, `limit_reached`. */
+  maxRoomsPerSocket: number;
   /** `DASHBOARD_TOKEN`: lets non-loopback callers use the dashboard's controls; empty means loopback only. */
   dashboardToken: string;
   /**
@@ -164,6 +170,18 @@ export interface DeliveryPolicy {
   dedupWindowMs: number;
   /** `MAX_QUEUE_LENGTH`: messages one queue may hold; past it producers get `queue_full`. */
   maxQueueLength: number;
+  /** `MAX_TOTAL_MESSAGES`: messages all queues together may hold; past it producers get `queue_full`. */
+  maxTotalMessages: number;
+  /**
+   * `MAX_QUEUES`: queues the hub keeps at once (empty ones with no consumer are forgotten); past it,
+   * a `join`, `getAll` or message that would open another gets `limit_reached`. The driver queue is exempt.
+   */
+  maxQueues: number;
+  /**
+   * `SUSPECT_AFTER_TIMEOUTS`: ack timeouts in a row after which a consumer is a suspect and is sent
+   * nothing more (a consumer that never acknowledged anything never uses up a message's attempts).
+   */
+  suspectAfter: number;
   /** `MESSAGE_TTL_MS`: how long a message may wait before it is dead-lettered; 0 means forever. */
   messageTtlMs: number;
   /** `PREFETCH`: the most pickups one driver may hold unclaimed at once (drivers compete for them). */
@@ -235,12 +253,16 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
       maxAttempts: e.MAX_ATTEMPTS,
       dedupWindowMs: e.DEDUP_WINDOW_MS,
       maxQueueLength: e.MAX_QUEUE_LENGTH,
+      maxTotalMessages: e.MAX_TOTAL_MESSAGES,
+      maxQueues: e.MAX_QUEUES,
+      suspectAfter: e.SUSPECT_AFTER_TIMEOUTS,
       messageTtlMs: e.MESSAGE_TTL_MS,
       prefetch: e.PREFETCH,
       vendorPrefetch: e.VENDOR_PREFETCH,
     },
     recoveryWindowMs: e.RECOVERY_WINDOW_MS,
     labDriverGuessMs: e.LAB_DRIVER_GUESS_MS,
+    maxRoomsPerSocket: e.MAX_ROOMS_PER_SOCKET,
     dashboardToken: e.DASHBOARD_TOKEN,
     dashboardWatch: e.DASHBOARD_WATCH,
     trust: {

@@ -2,13 +2,16 @@
 import { ConfigError, DEFAULT_HUB_CONFIG, clientConfig, hubConfig, normaliseHubUrl } from '../src/config';
 
 it('fills every default from an empty environment', () => {
-  expect(DEFAULT_HUB_CONFIG).toMatchObject({ port: 3000, store: 'memory', log: { format: 'pretty', level: 'info' } });
+  expect(DEFAULT_HUB_CONFIG).toMatchObject({ port: 3000, store: 'memory', log: { format: 'pretty', level: 'info' }, maxRoomsPerSocket: 20 });
   expect(DEFAULT_HUB_CONFIG.delivery).toEqual({
     ackTimeoutMs: 10_000,
     leaseMs: 30_000,
     maxAttempts: 5,
     dedupWindowMs: 120_000,
     maxQueueLength: 250_000,
+    maxTotalMessages: 1_000_000,
+    maxQueues: 10_000,
+    suspectAfter: 3,
     messageTtlMs: 0,
     prefetch: 100,
     vendorPrefetch: 500,

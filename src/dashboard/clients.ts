@@ -112,8 +112,9 @@ export class ClientDirectory {
   }
 
   private refresh(entry: Entry): ClientState {
-    const paused = this.sessionsOf(entry.id).some((s) => s.paused);
-    const state: ClientState = entry.socketIds.length === 0 ? 'away' : paused ? 'paused' : 'connected';
+    const sessions = this.sessionsOf(entry.id);
+    const state: ClientState =
+      entry.socketIds.length === 0 ? 'away' : sessions.some((s) => s.suspect) ? 'suspect' : sessions.some((s) => s.paused) ? 'paused' : 'connected';
     if (state !== entry.state) {
       entry.state = state;
       entry.since = this.now();

@@ -29,6 +29,8 @@ export interface SessionView {
   queues: string[];
   /** The hub sends it nothing new (the dashboard's "pause"). */
   paused: boolean;
+  /** It timed out SUSPECT_AFTER_TIMEOUTS times in a row: the hub sends it nothing more. */
+  suspect: boolean;
 }
 
 /** What happened to a session. */

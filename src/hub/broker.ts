@@ -9,9 +9,15 @@
  *   completed, for pickups). One that is not acknowledged in time, is refused with `retry`, or
  *   whose consumer disconnects, goes back to the queue, in its old place, and is sent again.
  * - **One consumer at a time.** A message is in flight to one consumer at most; consumers of a queue
- *   take turns (round robin), each holding at most `prefetch` messages.
+ *   take turns (round robin), each holding at most `prefetch` messages, `getAll` included.
  * - **Bounded.** Past `maxAttempts` sends, or past its TTL, a message goes to the dead-letter
- *   queue; past `maxQueueLength`, `publish` refuses new messages instead of dropping any.
+ *   queue. Past `maxQueueLength` in one queue or `maxTotalMessages` in all, `publish` refuses new
+ *   messages instead of dropping any; past `maxQueues`, a new queue is refused. A queue with
+ *   nothing in it, dead or alive, and no consumer is forgotten, so that names cost nothing.
+ * - **Suspects, not victims.** A consumer that has never acknowledged anything cannot use up a
+ *   message's attempts: its timeouts and disconnects are not counted. After `suspectAfter`
+ *   timeouts in a row, any consumer becomes a *suspect* and is sent nothing more, so that
+ *   consumers that take work and sit on it cannot starve honest ones or dead-letter their work.
  *
  * The states a message goes through are drawn in delivery-state.ts.
  *
@@ -22,13 +28,21 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { DeliveryPolicy } from '../config';
 import type { ConsumerAck } from '../protocol/acks';
-import type { EntryKey, Envelope } from '../protocol/envelope';
+import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { DeadLetter, QueueStore, StoredMessage } from '../queue/store';
 import type { Consumer } from './consumer';
 import type { DeliveryState, Entry } from './delivery-state';
 import { ReadyQueue } from './ready-queue';
 
-export type PublishOutcome = { status: 'stored' } | { status: 'duplicate' } | { status: 'full' };
+/**
+ * What `publish` did. `full` names the limit: the queue's length (`queue`) or every queue's
+ * (`hub`); `too_many_queues` means the queue is new and the hub holds `maxQueues` already.
+ */
+export type PublishOutcome =
+  | { status: 'stored' }
+  | { status: 'duplicate' }
+  | { status: 'full'; limit: 'queue' | 'hub' }
+  | { status: 'too_many_queues' };
 
 /** Why a message went back to its queue. */
 export type RequeueReason = 'timeout' | 'nack' | 'disconnect' | 'lease expired';
@@ -42,6 +56,8 @@ export interface BrokerEvents {
   acked: [key: EntryKey, latencyMs: number | undefined];
   redelivered: [message: StoredMessage, reason: RequeueReason];
   dead: [message: StoredMessage, reason: string];
+  /** A consumer timed out `suspectAfter` times in a row: it is sent nothing more. */
+  suspect: [consumer: Consumer, timeouts: number];
 }
 
 /** One queue's figures, as `snapshot` reports them. */
@@ -54,6 +70,16 @@ export interface QueueStats {
   /** Messages in its dead-letter queue. */
   dead: number;
   consumers: number;
+}
+
+/** How a consumer has answered so far. */
+interface Standing {
+  /** It acknowledged (or claimed) at least one message: its timeouts count as delivery attempts. */
+  acknowledged: boolean;
+  /** Timeouts since its last acknowledgement. */
+  timeouts: number;
+  /** It is sent nothing more (see `suspectAfter`). */
+  suspect: boolean;
 }
 
 class QueueState {
@@ -70,6 +96,8 @@ class QueueState {
   readonly available = new Set<Consumer>();
   /** Attached consumers that are sent nothing new for now (the dashboard's "pause"). */
   readonly paused = new Set<Consumer>();
+  /** How attached consumers have answered; only those that acknowledged or timed out have one. */
+  readonly standing = new Map<Consumer, Standing>();
   /** Publishes waiting on the store, counted against the length limit. */
   writing = 0;
   dead = 0;
@@ -85,6 +113,8 @@ export interface BrokerOptions {
 
 export class Broker extends EventEmitter<BrokerEvents> {
   private readonly queues = new Map<string, QueueState>();
+  /** Messages in every queue plus those being written, against `maxTotalMessages`. */
+  private total = 0;
   private readonly logger: Logger;
   private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
@@ -107,7 +137,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const broker = new Broker(store, policy, options);
     const depths = await store.depths();
     for (const queueId of await store.queues()) {
-      const queue = broker.queue(queueId);
+      // What the store holds was accepted under the limits of its day: all of it is loaded.
+      const queue = broker.queue(queueId, true)!;
       queue.dead = depths.get(queueId)?.dead ?? 0;
       for (const message of await store.list(queueId)) broker.track(queue, message);
     }
@@ -122,10 +153,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
    */
   async publish(envelope: Envelope, queueId: string, completes?: EntryKey): Promise<PublishOutcome> {
     const queue = this.queue(queueId);
-    if (queue.entries.size + queue.writing >= this.policy.maxQueueLength) return { status: 'full' };
+    if (!queue) return { status: 'too_many_queues' };
+    if (queue.entries.size + queue.writing >= this.policy.maxQueueLength) return this.full(queue, 'queue');
+    if (this.total >= this.policy.maxTotalMessages) return this.full(queue, 'hub');
     const enqueuedAt = Date.now();
     const ttl = this.policy.messageTtlMs;
     queue.writing++;
+    this.total++;
     let outcome;
     try {
       outcome = await this.store.enqueue(
@@ -134,9 +168,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
       );
     } finally {
       queue.writing--;
+      this.total--;
     }
     if (completes) this.complete(completes);
-    if (outcome.status === 'duplicate') return outcome;
+    if (outcome.status === 'duplicate') {
+      this.forgetIfIdle(queue);
+      return outcome;
+    }
     this.track(queue, outcome.message);
     this.emit('enqueued', outcome.message);
     this.dispatch(queue);
@@ -154,14 +192,36 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return removed || entry !== undefined;
   }
 
-  /** Starts giving `consumer` messages from its queue, beginning with pickups it had claimed. */
-  attach(consumer: Consumer): void {
+  /**
+   * Starts giving `consumer` messages from its queue, beginning with pickups it had claimed.
+   * `false` if its queue is new and the hub already holds `maxQueues` queues.
+   */
+  attach(consumer: Consumer): boolean {
     const queue = this.queue(consumer.queueId);
-    if (queue.holdings.has(consumer)) return;
+    if (!queue) return false;
+    if (queue.holdings.has(consumer)) return true;
     queue.holdings.set(consumer, null);
     this.offerRoom(queue, consumer);
     this.handBack(queue, consumer);
     this.dispatch(queue);
+    return true;
+  }
+
+  /** Whether a consumer of `queueId` could attach now: the queue exists, or there is room for one more. */
+  canAttach(queueId: string): boolean {
+    return this.queues.has(queueId) || queueId === DRIVER_QUEUE || this.storeQueues() < this.policy.maxQueues;
+  }
+
+  /** Attached consumers that are suspects, in every queue. */
+  suspectCount(): number {
+    let count = 0;
+    for (const queue of this.queues.values()) for (const standing of queue.standing.values()) if (standing.suspect) count++;
+    return count;
+  }
+
+  /** Whether `consumer` is a suspect (see `suspectAfter`): attached, and sent nothing more. */
+  isSuspect(consumer: Consumer): boolean {
+    return this.queues.get(consumer.queueId)?.standing.get(consumer)?.suspect === true;
   }
 
   /**
@@ -180,21 +240,30 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (entry.state.type === 'claimed') entry.state.consumer = undefined;
       else this.requeue(entry, 'disconnect');
     }
+    queue.standing.delete(consumer);
     // The same driver may already be back on another connection.
     for (const other of queue.holdings.keys()) if (other.id === consumer.id) this.handBack(queue, other);
     this.dispatch(queue);
+    this.forgetIfIdle(queue);
   }
 
   /**
-   * Sends `consumer` every message of its queue that is waiting (not in flight to anyone), whatever
-   * its prefetch: the lab's `getAll`. Attaches the consumer first. Returns how many were sent.
+   * The lab's `getAll`: sends `consumer` waiting messages (not in flight to anyone) up to its
+   * prefetch, counting what it holds already; a suspect is sent none. Attaches the consumer first
+   * (which sends what fits). Returns how many messages it now holds unanswered, those just sent
+   * included, or `undefined` if it could not attach (`maxQueues`).
    */
-  sendWaiting(consumer: Consumer): number {
-    this.attach(consumer);
-    const queue = this.queue(consumer.queueId);
-    const waiting = queue.ready.drain();
-    for (const entry of waiting) this.send(queue, entry, consumer);
-    return waiting.length;
+  sendWaiting(consumer: Consumer): number | undefined {
+    if (!this.attach(consumer)) return undefined;
+    const queue = this.queues.get(consumer.queueId)!;
+    const held = () => queue.holdings.get(consumer)?.size ?? 0;
+    if (queue.standing.get(consumer)?.suspect) return held();
+    while (held() < consumer.prefetch) {
+      const entry = queue.ready.pop();
+      if (!entry) break;
+      this.send(queue, entry, consumer);
+    }
+    return held();
   }
 
   /**
@@ -227,6 +296,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (!queue || !entry || entry.gone) return 'lost';
     const state = entry.state;
     if (state.type === 'in-flight' && state.consumer === consumer) {
+      this.acknowledgedBy(queue, consumer);
       this.setState(queue, entry, this.claimedState(entry, consumer.id, consumer));
       this.emit('claimed', entry.message, consumer.id);
     } else if (state.type === 'claimed' && state.owner === consumer.id) {
@@ -252,7 +322,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   async requeueDead(key: EntryKey): Promise<boolean> {
     const message = await this.store.requeue(key);
     if (!message) return false;
-    const queue = this.queue(key.queueId);
+    // A dead letter's queue is never forgotten (its `dead` count holds it), so this finds it.
+    const queue = this.queue(key.queueId, true)!;
     queue.dead--;
     this.track(queue, message);
     this.dispatch(queue);
@@ -275,16 +346,39 @@ export class Broker extends EventEmitter<BrokerEvents> {
     }
   }
 
-  private queue(queueId: string): QueueState {
+  /** The queue `queueId`, made if new; `undefined` if new and the hub holds `maxQueues` (unless `always`). */
+  private queue(queueId: string, always = false): QueueState | undefined {
     let queue = this.queues.get(queueId);
-    if (!queue) this.queues.set(queueId, (queue = new QueueState(queueId)));
+    // The driver queue is every vendor's: names minted by others must not lock it out.
+    if (!queue && (always || queueId === DRIVER_QUEUE || this.storeQueues() < this.policy.maxQueues)) this.queues.set(queueId, (queue = new QueueState(queueId)));
     return queue;
+  }
+
+  /** Queues counted against `maxQueues`: all but the driver queue. */
+  private storeQueues(): number {
+    return this.queues.size - (this.queues.has(DRIVER_QUEUE) ? 1 : 0);
+  }
+
+  /** An existing queue's state: for entries, which keep their queue alive. */
+  private queueOf(entry: Entry): QueueState {
+    return this.queues.get(entry.message.queueId)!;
+  }
+
+  /** Forgets a queue that holds nothing and has no consumer: its name should cost nothing. */
+  private forgetIfIdle(queue: QueueState): void {
+    if (queue.entries.size === 0 && queue.holdings.size === 0 && queue.writing === 0 && queue.dead === 0) this.queues.delete(queue.queueId);
+  }
+
+  private full(queue: QueueState, limit: 'queue' | 'hub'): PublishOutcome {
+    this.forgetIfIdle(queue);
+    return { status: 'full', limit };
   }
 
   /** Starts tracking a stored message: queued, or reserved for the driver that had claimed it. */
   private track(queue: QueueState, message: StoredMessage): void {
-    const entry: Entry = { message, seq: message.seq, state: { type: 'queued' }, attempts: 0, gone: false };
+    const entry: Entry = { message, seq: message.seq, state: { type: 'queued' }, attempts: 0, forgiven: 0, gone: false };
     queue.entries.set(message.messageId, entry);
+    this.total++;
     if (message.owner === undefined) queue.ready.push(entry);
     else this.setState(queue, entry, this.claimedState(entry, message.owner, undefined));
   }
@@ -353,12 +447,22 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (entry) this.remove(entry, 'acked');
   }
 
-  /** Puts a message back in line, or dead-letters it if it has used up its attempts. */
+  /**
+   * Puts a message back in line, or dead-letters it if it has used up its attempts. A timeout or a
+   * disconnect at a consumer that never acknowledged anything is not counted as an attempt: it
+   * says nothing about the message, and counting it would let idle consumers dead-letter the work.
+   */
   private requeue(entry: Entry, reason: RequeueReason): void {
     if (entry.gone || entry.state.type === 'queued') return;
-    const queue = this.queue(entry.message.queueId);
-    if (entry.attempts >= this.policy.maxAttempts) {
-      this.deadLetter(entry, `failed ${entry.attempts} deliveries; last: ${reason}`);
+    const queue = this.queueOf(entry);
+    const consumer = entry.state.type === 'in-flight' ? entry.state.consumer : undefined;
+    if (consumer && (reason === 'timeout' || reason === 'disconnect')) {
+      if (!queue.standing.get(consumer)?.acknowledged) entry.forgiven++;
+      if (reason === 'timeout') this.timedOut(queue, consumer);
+    }
+    const failed = entry.attempts - entry.forgiven;
+    if (failed >= this.policy.maxAttempts) {
+      this.deadLetter(entry, `failed ${failed} deliveries; last: ${reason}`);
       return;
     }
     this.release(queue, entry);
@@ -373,9 +477,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
   }
 
   private deadLetter(entry: Entry, reason: string): void {
-    const queue = this.queue(entry.message.queueId);
+    const queue = this.queueOf(entry);
+    queue.dead++; // first, so that `remove` does not forget the queue
     this.remove(entry, 'dead');
-    queue.dead++;
     this.emit('dead', entry.message, reason);
     this.store.deadLetter(entry.message, reason).catch((err) => this.logger.error({ err, key: entry.message }, 'store deadLetter failed'));
   }
@@ -383,14 +487,46 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Takes an entry off the broker: acknowledged or dead. Frees its consumer's slot. */
   private remove(entry: Entry, why: 'acked' | 'dead'): void {
     if (entry.gone) return;
-    const queue = this.queue(entry.message.queueId);
+    const queue = this.queueOf(entry);
     const sentAt = entry.state.type === 'queued' ? undefined : entry.state.since;
+    const consumer = entry.state.type === 'queued' ? undefined : entry.state.consumer;
+    if (why === 'acked' && consumer) this.acknowledgedBy(queue, consumer);
     this.release(queue, entry);
     this.setState(queue, entry, { type: 'queued' });
     entry.gone = true;
     queue.entries.delete(entry.message.messageId);
+    this.total--;
     if (why === 'acked') this.emit('acked', entry.message, sentAt === undefined ? undefined : Date.now() - sentAt);
     this.dispatch(queue);
+    this.forgetIfIdle(queue);
+  }
+
+  /** `consumer` acknowledged (or claimed) a message it was sent: it is honest, for now. */
+  private acknowledgedBy(queue: QueueState, consumer: Consumer): void {
+    if (!queue.holdings.has(consumer)) return;
+    const standing = queue.standing.get(consumer);
+    if (standing) {
+      standing.acknowledged = true;
+      standing.timeouts = 0;
+    } else {
+      queue.standing.set(consumer, { acknowledged: true, timeouts: 0, suspect: false });
+    }
+  }
+
+  /** A message timed out at `consumer`; `suspectAfter` in a row make it a suspect. */
+  private timedOut(queue: QueueState, consumer: Consumer): void {
+    if (!queue.holdings.has(consumer)) return;
+    let standing = queue.standing.get(consumer);
+    if (!standing) queue.standing.set(consumer, (standing = { acknowledged: false, timeouts: 0, suspect: false }));
+    standing.timeouts++;
+    if (standing.suspect || standing.timeouts < this.policy.suspectAfter) return;
+    standing.suspect = true;
+    queue.available.delete(consumer);
+    this.logger.warn(
+      { consumer: consumer.id, queue: queue.queueId, timeouts: standing.timeouts },
+      `consumer ${consumer.id} of queue ${queue.queueId} timed out ${standing.timeouts} times in a row: a suspect, sent nothing more`,
+    );
+    this.emit('suspect', consumer, standing.timeouts);
   }
 
   private setState(queue: QueueState, entry: Entry, state: DeliveryState): void {
@@ -422,7 +558,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Makes an attached consumer available for dispatch if it has room and is not paused. */
   private offerRoom(queue: QueueState, consumer: Consumer): void {
     const held = queue.holdings.get(consumer);
-    if (held !== undefined && (held?.size ?? 0) < consumer.prefetch && !queue.paused.has(consumer)) queue.available.add(consumer);
+    if (held === undefined || (held?.size ?? 0) >= consumer.prefetch || queue.paused.has(consumer)) return;
+    if (!queue.standing.get(consumer)?.suspect) queue.available.add(consumer);
   }
 
   private startSweeper(): void {

@@ -24,8 +24,13 @@ export type DeliveryState =
 export interface Entry {
   readonly message: StoredMessage;
   state: DeliveryState;
-  /** How many times it has been sent; compared with MAX_ATTEMPTS. */
+  /** How many times it has been sent. */
   attempts: number;
+  /**
+   * Of those, sends that do not count against MAX_ATTEMPTS: they timed out or were dropped at a
+   * consumer that never acknowledged anything, which says nothing about the message.
+   */
+  forgiven: number;
   /** Set once acknowledged, dead-lettered or expired, so stale references can tell. */
   gone: boolean;
   /** Its place in line, the store's seq (the ready queue orders by it). */

@@ -109,9 +109,14 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     prefetch: config.delivery.prefetch,
     vendorPrefetch: config.delivery.vendorPrefetch,
     labDriverGuessMs: config.labDriverGuessMs,
+    maxRoomsPerSocket: config.maxRoomsPerSocket,
     eventLog,
     countEvent: metrics.countEvent,
   };
+  // A suspect is shown on the dashboard as a change of its session.
+  broker.on('suspect', (consumer) => {
+    for (const session of sessions.values()) if (session.consumes(consumer)) activity.emit('session', session, 'changed');
+  });
   nsp.on('connection', (socket) => {
     const session = new Session(socket, context);
     sessions.set(socket.id, session);

@@ -27,6 +27,10 @@ async function main(): Promise<void> {
     ...(opts.store === undefined ? {} : { CAPS_STORE: opts.store }),
   });
   const logger = createLogger({ name: 'hub', ...config.log });
+  // Every handler and store callback answers its own failures; a rejection that reaches here is a
+  // bug. It is logged loudly rather than allowed to end the hub and every client's deliveries with
+  // it; the tests assert that none happens (tests/helpers/setup.ts).
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection: a bug in the hub; please report it'));
   const started = Date.now();
   const hub = await startHub(config, logger).catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${config.port} is in use; set PORT or --port`);

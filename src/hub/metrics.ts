@@ -4,6 +4,7 @@
  * scrapes.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DRIVER_QUEUE } from '../protocol/envelope';
 import { CLIENT_EVENTS } from '../protocol/spellings';
 import type { Broker } from './broker';
 import type { CapsNamespace } from '../protocol/sockets';
@@ -57,6 +58,16 @@ export function createMetrics(broker: Broker, nsp: CapsNamespace): HubMetrics {
     },
   });
 
+  const suspects = new Counter({ name: 'caps_suspects_total', help: 'Consumers that timed out SUSPECT_AFTER_TIMEOUTS times in a row and were sent nothing more', labelNames: ['role'], registers: [registry] });
+  new Gauge({
+    name: 'caps_suspect_consumers',
+    help: 'Connected consumers the hub sends nothing more, as suspects',
+    registers: [registry],
+    collect() {
+      this.set(broker.suspectCount());
+    },
+  });
+  broker.on('suspect', (consumer) => suspects.inc({ role: consumer.queueId === DRIVER_QUEUE ? 'driver' : 'vendor' }));
   broker.on('redelivered', (message, reason) => redeliveries.inc({ queue: message.queueId, reason }));
   broker.on('dead', (message) => deadLetters.inc({ queue: message.queueId }));
   broker.on('acked', (_key, latencyMs) => latencyMs !== undefined && ackLatency.observe(latencyMs / 1000));

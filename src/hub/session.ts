@@ -61,6 +61,8 @@ export interface SessionContext {
   prefetch: number;
   vendorPrefetch: number;
   labDriverGuessMs: number;
+  /** The most stores one connection may `join` (MAX_ROOMS_PER_SOCKET). */
+  maxRoomsPerSocket: number;
 }
 
 /** Any answer the hub gives a client event. */
@@ -125,8 +127,14 @@ export class Session implements DeliveryActions {
       store: hs?.role === 'vendor' ? hs.store : this.socket.data.store,
       queues: this.consumers.map((c) => c.queueId),
       paused: this.paused,
+      suspect: this.consumers.some((c) => this.ctx.broker.isSuspect(c)),
       connectedAt: this.connectedAt,
     };
+  }
+
+  /** Whether `consumer` is one of this client's. */
+  consumes(consumer: Consumer): boolean {
+    return this.consumers.includes(consumer);
   }
 
   /** Sends this client nothing new until `setPaused(false)`; what it holds stays with it. */
@@ -153,16 +161,18 @@ export class Session implements DeliveryActions {
     const event = typeof name === 'string' ? canonicalEventName(name) : undefined;
     this.ctx.countEvent(event ?? String(name));
     const logged = payload.length === 1 ? payload[0] : payload;
-    if (!event) return this.refuse(reply, String(name), logged, failure('invalid_payload', `unknown event "${String(name).slice(0, 64)}"`));
     let result: Answer;
+    // Everything, the event's log line included, is inside the boundary: nothing a client sends
+    // may become an unhandled rejection.
     try {
+      if (!event) return this.refuse(reply, String(name), logged, failure('invalid_payload', `unknown event "${String(name).slice(0, 64)}"`));
       result = await Session.handlers[event](this, payload[0]);
+      if (result.ok) this.ctx.eventLog(event, logged);
     } catch (err) {
       this.log.error({ err, event }, 'handler failed');
-      result = failure('internal', `the hub failed to handle "${event}"; it has logged why`);
+      result = failure('internal', `the hub failed to handle "${event ?? 'an unknown event'}"; it has logged why`);
     }
-    if (!result.ok) return this.refuse(reply, event, logged, result);
-    this.ctx.eventLog(event, logged);
+    if (!result.ok) return this.refuse(reply, event ?? String(name), logged, result);
     reply?.(result);
   }
 
@@ -199,6 +209,8 @@ export class Session implements DeliveryActions {
     if (!store.ok) return failure('invalid_payload', 'join expects a store name', store.issues);
     const refused = authorise(this.handshake, { type: 'join', store: store.value });
     if (refused) return refused;
+    const limit = this.roomFor(store.value);
+    if (limit) return limit;
     this.becomeVendor(store.value);
     return { ok: true };
   }
@@ -212,7 +224,10 @@ export class Session implements DeliveryActions {
     if (refused) return refused;
     if (!this.handshake) {
       // A classroom client shows its role by what it sends.
-      if (route.role === 'vendor') this.becomeVendor(order.store);
+      // Past MAX_ROOMS_PER_SOCKET or MAX_QUEUES it posts without consuming one more store's queue.
+      if (route.role === 'vendor') {
+        if (!this.roomFor(order.store)) this.becomeVendor(order.store);
+      }
       else this.becomeDriver();
     }
     const envelope = toEnvelope(input.value, route.event, route.queueOf(order));
@@ -231,10 +246,26 @@ export class Session implements DeliveryActions {
     if (!queueId.ok) return failure('invalid_payload', 'getAll expects { queueId }: "driver" or a store name', queueId.issues);
     const refused = authorise(this.handshake, { type: 'consume', queueId: queueId.value });
     if (refused) return refused;
+    const limit = this.roomFor(queueId.value);
+    if (limit) return limit;
     if (queueId.value === DRIVER_QUEUE) this.becomeDriver();
     else this.becomeVendor(queueId.value);
     const consumer = this.consumerOf(queueId.value)!;
-    return { ok: true, count: this.ctx.broker.sendWaiting(consumer) };
+    const count = this.ctx.broker.sendWaiting(consumer);
+    return count === undefined ? failure('limit_reached', 'the hub holds as many queues as it may (MAX_QUEUES)') : { ok: true, count };
+  }
+
+  /**
+   * Refuses to open one more queue for this client past MAX_ROOMS_PER_SOCKET (its stores) or the
+   * hub's MAX_QUEUES; `undefined` when there is room, or it consumes `queueId` already.
+   */
+  private roomFor(queueId: string): Failure | undefined {
+    if (this.consumerOf(queueId)) return undefined;
+    if (queueId !== DRIVER_QUEUE && this.consumers.filter((c) => c.queueId !== DRIVER_QUEUE).length >= this.ctx.maxRoomsPerSocket) {
+      return failure('limit_reached', `this connection has joined ${this.ctx.maxRoomsPerSocket} stores, the most it may (MAX_ROOMS_PER_SOCKET)`);
+    }
+    if (!this.ctx.broker.canAttach(queueId)) return failure('limit_reached', 'the hub holds as many queues as it may (MAX_QUEUES)');
+    return undefined;
   }
 
   private async received(payload: unknown): Promise<AckOf<'received'>> {
@@ -244,9 +275,14 @@ export class Session implements DeliveryActions {
     if (refused) return refused;
     if (!this.handshake) {
       if (key.value.queueId === DRIVER_QUEUE) this.becomeDriver();
-      else this.becomeVendor(key.value.queueId);
+      else if (!this.roomFor(key.value.queueId)) this.becomeVendor(key.value.queueId);
     }
-    await this.ctx.broker.ack(key.value);
+    try {
+      await this.ctx.broker.ack(key.value);
+    } catch (err) {
+      this.log.error({ err, key: key.value }, 'the queue store failed');
+      return failure('unavailable', 'the hub could not record the acknowledgement; send it again later');
+    }
     return { ok: true };
   }
 
@@ -287,7 +323,11 @@ export class Session implements DeliveryActions {
       this.log.error({ err, messageId: envelope.messageId }, 'the queue store failed');
       return failure('unavailable', 'the hub could not store the message; retry later');
     }
-    if (outcome.status === 'full') return failure('queue_full', `queue "${envelope.queueId}" is full; retry later`);
+    if (outcome.status === 'full') {
+      const what = outcome.limit === 'queue' ? `queue "${envelope.queueId}" is full (MAX_QUEUE_LENGTH)` : 'the hub holds as many messages as it may (MAX_TOTAL_MESSAGES)';
+      return failure('queue_full', `${what}; retry later`);
+    }
+    if (outcome.status === 'too_many_queues') return failure('limit_reached', `the hub holds as many queues as it may (MAX_QUEUES); queue "${envelope.queueId}" was not opened`);
     if (outcome.status === 'stored') this.ctx.activity.emit('event', envelope);
     return { ok: true, messageId: envelope.messageId, duplicate: outcome.status === 'duplicate' };
   }
@@ -320,9 +360,10 @@ export class Session implements DeliveryActions {
     const cap = queueId === DRIVER_QUEUE ? this.ctx.prefetch : this.ctx.vendorPrefetch;
     const prefetch = Math.min(hs?.prefetch ?? cap, cap);
     const consumer = new SocketConsumer(hs?.clientId ?? this.socket.id, queueId, prefetch, this, this.socket, hs === undefined);
+    // Past MAX_QUEUES (a classroom vendor's pickup for a new store): it simply consumes nothing there.
+    if (!this.ctx.broker.attach(consumer)) return;
     // A new array of the exact size rather than a push, which would reserve room for 16 more.
     this.consumers = this.consumers.concat(consumer);
-    this.ctx.broker.attach(consumer);
     if (this.paused) this.ctx.broker.setPaused(consumer, true);
     this.ctx.activity.emit('session', this, 'changed');
   }

@@ -9,13 +9,16 @@
  * Every reason the hub may refuse an event, written once: the type below and the run-time checks
  * (protocol/dashboard.ts) both come from this list.
  * - `invalid_payload`: the payload failed the event's schema;
- * - `queue_full`: the target queue is at MAX_QUEUE_LENGTH; retry later;
+ * - `queue_full`: the target queue is at MAX_QUEUE_LENGTH, or all queues together at
+ *   MAX_TOTAL_MESSAGES; retry later;
+ * - `limit_reached`: the hub holds MAX_QUEUES queues, or this connection has joined
+ *   MAX_ROOMS_PER_SOCKET stores; nothing was changed;
  * - `forbidden`: the caller may not do this (its role, its store, dashboard controls);
  * - `not_found`: the named client, queue or message does not exist;
  * - `unavailable`: the hub is shutting down or its store failed; retry later;
  * - `internal`: a bug; the hub logged it.
  */
-export const ERROR_CODES = ['invalid_payload', 'queue_full', 'forbidden', 'not_found', 'unavailable', 'internal'] as const;
+export const ERROR_CODES = ['invalid_payload', 'queue_full', 'limit_reached', 'forbidden', 'not_found', 'unavailable', 'internal'] as const;
 
 /** Why the hub refused an event. Clients branch on `code`; `message` is for people. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -34,7 +37,10 @@ export type Result<T extends object = object> = ({ ok: true } & T) | Failure;
 export type StoredAck = Result<{ messageId: string; duplicate: boolean }>;
 /** Answer to `join`, `in-transit` and `received`. */
 export type PlainAck = Result;
-/** Answer to `getAll`: how many queued messages the hub is sending to the asker. */
+/**
+ * Answer to `getAll`: how many queued messages the asker now holds unanswered, those the hub is
+ * sending it included: at most its prefetch (PREFETCH, VENDOR_PREFETCH).
+ */
 export type GetAllAck = Result<{ count: number }>;
 /** What our clients answer when the hub pushes them a queued message. */
 export type ConsumerAck = { ok: true } | { ok: false; retry: boolean };

@@ -39,8 +39,11 @@ export const DASHBOARD_LIMITS = { logLines: 200, logLinesPerUpdate: 50, cards: 1
 // ---------------------------------------------------------------------------------------------
 // What the page shows
 
-/** A client's state as the dashboard shows it; `away` is a client the hub knew that is not connected now. */
-export type ClientState = 'connected' | 'paused' | 'away';
+/**
+ * A client's state as the dashboard shows it; `away` is a client the hub knew that is not connected
+ * now; `suspect`, one that kept timing out, which the hub sends nothing more (SUSPECT_AFTER_TIMEOUTS).
+ */
+export type ClientState = 'connected' | 'paused' | 'suspect' | 'away';
 
 /** One vendor or driver, however many connections it has had. */
 export interface ClientView {

@@ -81,8 +81,8 @@ export class StoreFormatError extends Error {
  * ## Writes and durability
  *
  * Every change is one lmdb-js `batch`: its writes share one transaction, so `enqueue`'s `completes`
- * and its new entry commit together or not at all. lmdb-js puts all batches of one event-loop turn
- * into one transaction (group commit). The environment is opened with `overlappingSync`: a
+ * and its new entry commit together or not at all. lmdb-js writes batches queued while a commit
+ * is under way one after another on its own thread. The environment is opened with `overlappingSync`: a
  * transaction is committed (written to the OS, visible, and kept by a restart on the same boot)
  * before its pages are flushed to the device, which happens on lmdb-js's own thread while the next
  * transactions proceed. LMDB never overwrites committed pages, so a process killed at any point
@@ -93,9 +93,12 @@ export class StoreFormatError extends Error {
  * Memory runs ahead of the disk by the batches not yet committed. A method therefore resolves only
  * once every batch queued up to and including its own is done, even when it changed nothing
  * (a duplicate, a `false`): it never reports a state that a crash could still take back. Reads take
- * their answer from memory when called and hand it over the same way. If a write fails, memory no
- * longer matches the disk, so the store stops: every later call rejects with that error, and a
- * restart reloads the truth from disk.
+ * their answer from memory when called and hand it over the same way. If a write fails (a full or
+ * read-only disk), memory no longer matches the disk: every write still under way is reported
+ * failed with it, new writes are refused with it, and once the batches under way have settled the
+ * index is reloaded from the database, which LMDB left at its last commit, and writes are taken
+ * again. Reads are served throughout. A write reported failed may still have committed (it shared
+ * a transaction that succeeded): a retry is then a duplicate, never a loss.
  *
  * The in-memory state assumes this process is the environment's only writer.
  */
@@ -107,7 +110,7 @@ export class LmdbStore implements QueueStore {
   private readonly newestTombstone: (number | undefined)[] = [];
   private readonly meta: Database<number, string>;
   private readonly owners: Database<string, number>;
-  private readonly index: QueueIndex;
+  private index: QueueIndex;
   private readonly windowMs: number;
   private readonly now: () => number;
   private readonly flush: boolean;
@@ -120,7 +123,10 @@ export class LmdbStore implements QueueStore {
   static async open(dir: string, options: StoreOptions): Promise<LmdbStore> {
     await mkdir(dir, { recursive: true });
     // `noSubdir: false`: lmdb-js would take a dir named like `queue.db` for a file.
-    const root = open({ path: dir, noSubdir: false, overlappingSync: true });
+    // `eventTurnBatching: false`: with it, lmdb-js opens each event turn's transaction with a
+    // promise of its own that nothing can handle, so a failed commit (a full disk) became an
+    // unhandled rejection. Without it, 20,000 concurrent enqueues and acks were no slower here.
+    const root = open({ path: dir, noSubdir: false, overlappingSync: true, eventTurnBatching: false });
     try {
       return new LmdbStore(root, dir, options);
     } catch (error) {
@@ -137,7 +143,6 @@ export class LmdbStore implements QueueStore {
     this.now = options.now ?? Date.now;
     this.windowMs = options.dedupWindowMs;
     this.flush = (options.durability ?? 'commit') === 'flush';
-    this.index = new QueueIndex(options.dedupWindowMs);
     // JSON, not lmdb-js's default msgpack records: for these small records it encodes faster, and
     // encoding is most of the time a write costs the hub (docs/benchmarks.md).
     this.entries = root.openDB({ name: 'entries', encoding: 'json' });
@@ -145,7 +150,13 @@ export class LmdbStore implements QueueStore {
     this.meta = root.openDB({ name: 'meta' });
     this.owners = root.openDB({ name: 'owners', encoding: 'string' });
     this.checkFormat(dir);
+    this.index = this.load();
+  }
 
+  /** Reads every record and the tombstones still in their window into a new index. */
+  private load(): QueueIndex {
+    const index = new QueueIndex(this.windowMs);
+    this.newestTombstone.length = 0;
     // Keys are seqs, so this restores in seq order, which makes each live map a queue in line.
     const owners = this.owners.getRange()[Symbol.iterator]();
     let owner = owners.next();
@@ -153,9 +164,9 @@ export class LmdbStore implements QueueStore {
     // inside the entry).
     for (const { value } of this.entries.getRange()) {
       while (!owner.done && owner.value.key < value.seq) owner = owners.next();
-      this.index.restore(!owner.done && owner.value.key === value.seq ? { ...value, owner: owner.value.value } : value);
+      index.restore(!owner.done && owner.value.key === value.seq ? { ...value, owner: owner.value.value } : value);
     }
-    let lastSeq = Math.max(this.index.lastSeq, this.meta.get(LAST_SEQ) ?? 0);
+    let lastSeq = Math.max(index.lastSeq, this.meta.get(LAST_SEQ) ?? 0);
     const tombstones: TombstoneKey[] = [];
     const expired = this.now() - this.windowMs;
     this.tombstones.forEach((database, i) => {
@@ -167,20 +178,20 @@ export class LmdbStore implements QueueStore {
     });
     // The index expects acknowledgements in time order.
     for (const [ackedAt, queueId, messageId] of tombstones.sort((a, b) => a[0] - b[0])) {
-      this.index.rememberAcked({ queueId, messageId }, ackedAt);
+      index.rememberAcked({ queueId, messageId }, ackedAt);
     }
-    this.index.lastSeq = lastSeq;
+    index.lastSeq = lastSeq;
+    return index;
   }
 
   async enqueue(message: NewMessage, options: { completes?: EntryKey } = {}): Promise<EnqueueOutcome> {
-    const outcome = this.write((now): EnqueueOutcome => {
+    return this.write((now): EnqueueOutcome => {
       if (options.completes) this.remove(options.completes, now);
       const stored = this.index.enqueue(message, now);
       if (!stored) return { status: 'duplicate' };
       this.put(stored);
       return { status: 'stored', message: { ...stored } };
     });
-    return this.settled(outcome);
   }
 
   async list(queueId: string): Promise<StoredMessage[]> {
@@ -192,31 +203,29 @@ export class LmdbStore implements QueueStore {
   }
 
   async ack(key: EntryKey): Promise<boolean> {
-    return this.settled(this.write((now) => this.remove(key, now)));
+    return this.write((now) => this.remove(key, now));
   }
 
   async setOwner(key: EntryKey, owner: string | undefined): Promise<boolean> {
-    const found = this.write(() => {
+    return this.write(() => {
       const record = this.index.setOwner(key, owner);
       if (!record) return false;
-      if (owner !== undefined) this.owners.put(record.seq, owner);
+      if (owner !== undefined) quiet(this.owners.put(record.seq, owner));
       else {
-        this.owners.remove(record.seq);
+        quiet(this.owners.remove(record.seq));
         // A release is rare; rewriting the entry also drops an owner kept inside it by layout 2.
         this.put(record);
       }
       return true;
     });
-    return this.settled(found);
   }
 
   async deadLetter(key: EntryKey, reason: string): Promise<boolean> {
-    const found = this.write((now) => {
+    return this.write((now) => {
       const letter = this.index.deadLetter(key, reason, now);
       if (letter) this.put(letter);
       return letter !== undefined;
     });
-    return this.settled(found);
   }
 
   async deadLetters(queueId?: string): Promise<DeadLetter[]> {
@@ -224,15 +233,14 @@ export class LmdbStore implements QueueStore {
   }
 
   async requeue(key: EntryKey): Promise<StoredMessage | undefined> {
-    const stored = this.write(() => {
+    return this.write(() => {
       const moved = this.index.requeue(key);
       if (!moved) return undefined;
-      this.entries.remove(moved.letter.seq);
-      if (moved.letter.owner !== undefined) this.owners.remove(moved.letter.seq);
+      quiet(this.entries.remove(moved.letter.seq));
+      if (moved.letter.owner !== undefined) quiet(this.owners.remove(moved.letter.seq));
       this.put(moved.record);
       return { ...moved.record };
     });
-    return this.settled(stored);
   }
 
   async depths(): Promise<Map<string, QueueDepth>> {
@@ -247,55 +255,84 @@ export class LmdbStore implements QueueStore {
   }
 
   /**
-   * Runs `decide`, which updates memory and queues the matching writes, inside one batch, and
-   * returns its result at once: the caller must still wait for it to be `settled`.
+   * Runs `decide`, which updates memory and queues the matching writes, inside one batch; resolves
+   * its result once the batch (and so every batch before it) is done. Rejects, and refuses new
+   * writes until the index is reloaded, if this or any batch before it failed.
    */
-  private write<T>(decide: (now: number) => T): T {
+  private write<T>(decide: (now: number) => T): Promise<T> {
     this.assertUsable();
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     const now = this.now();
     let result!: T;
     const committed = this.root.batch(() => (result = decide(now)));
-    this.tail = (this.flush ? committed.then(() => this.root.flushed) : committed).then(
-      () => undefined,
-      (error: unknown) => {
-        this.failure ??= error;
-        throw error;
+    // With overlappingSync, the flush is a promise of its own that fails with the commit.
+    quiet((committed as { flushed?: unknown }).flushed);
+    const done = (this.flush ? committed.then(() => this.root.flushed) : committed).then(
+      () => {
+        // An earlier batch failed: this one was decided from memory that held its changes.
+        if (this.failure !== undefined) throw this.failure;
+        return result;
       },
+      (error: unknown) => this.failed(error),
     );
-    return result;
+    this.tail = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
   }
 
   /** Resolves with `result`, taken when the call was made, once every batch queued so far is done. */
   private settled<T>(result: T): Promise<T> {
     this.assertUsable();
-    // A failed batch before the last one may not fail the last: lmdb-js can commit the next
-    // transaction after rejecting one. Its rejection handler has run by now and set `failure`.
-    return this.tail.then(() => {
-      if (this.failure !== undefined) throw this.failure;
-      return result;
-    });
+    return this.tail.then(() => result);
+  }
+
+  /** A batch failed: report why, refuse writes, and reload the index once the batches under way settle. */
+  private async failed(error: unknown): Promise<never> {
+    // lmdb-js hangs the reason on its error as a second, rejected promise: unhandled, it would end
+    // the process (the hub's crash on a full disk).
+    const detail = (error as { commitError?: unknown }).commitError;
+    const reason = detail instanceof Promise ? await detail.then(() => error, (cause: unknown) => cause) : error;
+    if (this.failure === undefined) {
+      const message = reason instanceof Error ? reason.message : String(reason);
+      this.failure = new StoreWriteError(`the lmdb store could not write: ${message}`, { cause: reason });
+      this.recover().catch((err: unknown) => (this.failure = err));
+    }
+    throw this.failure;
+  }
+
+  /** Once no batch is under way, makes the database the truth again and takes writes. */
+  private async recover(): Promise<void> {
+    for (let tail = this.tail; ; tail = this.tail) {
+      await tail;
+      if (tail === this.tail) break;
+    }
+    if (this.closing) return;
+    this.index = this.load();
+    this.failure = undefined;
   }
 
   /** Writes `record` without its owner, which lives in `owners`; JSON leaves an `undefined` out. */
   private put(record: StoredMessage): void {
-    this.entries.put(record.seq, record.owner === undefined ? record : { ...record, owner: undefined });
+    quiet(this.entries.put(record.seq, record.owner === undefined ? record : { ...record, owner: undefined }));
   }
 
   /** Acknowledges a live entry: deletes it and writes its tombstone. `false` if there was none. */
   private remove(key: EntryKey, now: number): boolean {
     const record = this.index.ack(key, now);
     if (!record) return false;
-    this.entries.remove(record.seq);
-    if (record.owner !== undefined) this.owners.remove(record.seq);
+    quiet(this.entries.remove(record.seq));
+    if (record.owner !== undefined) quiet(this.owners.remove(record.seq));
     if (this.windowMs <= 0) {
-      this.meta.put(LAST_SEQ, this.index.lastSeq);
+      quiet(this.meta.put(LAST_SEQ, this.index.lastSeq));
       return true;
     }
     const i = Math.floor(now / this.windowMs) % TOMBSTONE_DATABASES;
     const newest = this.newestTombstone[i];
-    if (newest !== undefined && newest <= now - this.windowMs) this.tombstones[i]!.clearAsync();
+    if (newest !== undefined && newest <= now - this.windowMs) quiet(this.tombstones[i]!.clearAsync());
     this.newestTombstone[i] = now;
-    this.tombstones[i]!.put([now, key.queueId, key.messageId], this.index.lastSeq);
+    quiet(this.tombstones[i]!.put([now, key.queueId, key.messageId], this.index.lastSeq));
     return true;
   }
 
@@ -313,6 +350,19 @@ export class LmdbStore implements QueueStore {
 
   private assertUsable(): void {
     if (this.closing) throw new StoreClosedError(this.kind);
-    if (this.failure !== undefined) throw this.failure;
   }
+}
+
+/** A write the lmdb store could not commit (a full or read-only disk); `cause` is lmdb's reason. */
+export class StoreWriteError extends Error {
+  override readonly name = 'StoreWriteError';
+}
+
+/**
+ * Each write inside a batch returns its own promise, which rejects with the batch when a commit
+ * fails; the batch's promise reports that failure, so these are marked handled (unhandled, they
+ * would end the process).
+ */
+function quiet(write: unknown): void {
+  if (write instanceof Promise) write.catch(() => undefined);
 }

@@ -65,6 +65,11 @@ const urlOf = (hub: Hub | string) => (typeof hub === 'string' ? hub : hub.url);
 export async function setup(): Promise<TestContext> {
   const closers: (() => unknown)[] = [];
   const defer = (close: () => unknown) => void closers.push(close);
+  // The hub must leave no promise rejected and unhandled (src/hub/main.ts logs them as bugs): any
+  // that appears while the test runs fails it in `cleanup`.
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
   return {
     async hub(overrides = {}, logger = silentLogger) {
       const config: HubConfig = {
@@ -104,6 +109,8 @@ export async function setup(): Promise<TestContext> {
       // Clients first, then hubs, then directories: the reverse of the order they were made in.
       for (const close of closers.reverse()) await close();
       closers.length = 0;
+      process.off('unhandledRejection', onUnhandled);
+      if (unhandled.length > 0) throw new Error(`unhandled rejections during the test: ${unhandled.map(String).join('; ')}`);
     },
   };
 }

@@ -10,7 +10,7 @@ import type { Consumer } from '../../src/hub/consumer';
 import type { ConsumerAck } from '../../src/protocol/acks';
 import { DRIVER_QUEUE, type Envelope } from '../../src/protocol/envelope';
 import { MemoryStore } from '../../src/queue/memory-store';
-import { silentLogger } from '../helpers/setup';
+import { CapturingLogger, silentLogger } from '../helpers/setup';
 
 const STORE = 'acme-widgets';
 
@@ -54,9 +54,9 @@ let broker: Broker;
 /** Every broker event, in order, as `[name, messageId, detail]`. */
 let log: [keyof BrokerEvents, string, unknown?][];
 
-async function open(policy: Partial<DeliveryPolicy> = {}): Promise<Broker> {
+async function open(policy: Partial<DeliveryPolicy> = {}, logger = silentLogger): Promise<Broker> {
   store = new MemoryStore({ dedupWindowMs: 60_000 });
-  broker = await Broker.open(store, { ...POLICY, ...policy }, { logger: silentLogger });
+  broker = await Broker.open(store, { ...POLICY, ...policy }, { logger });
   log = [];
   broker.on('sent', (m, c, attempt) => log.push(['sent', m.messageId, `${c.id}#${attempt}`]));
   broker.on('redelivered', (m, reason) => log.push(['redelivered', m.messageId, reason]));
@@ -110,18 +110,21 @@ describe('delivery', () => {
   });
 
   it('dead-letters a message after maxAttempts deliveries, and requeueDead brings it back', async () => {
-    await open({ maxAttempts: 3 });
+    await open({ maxAttempts: 3, suspectAfter: 10 });
     const vendor = new FakeConsumer('v', STORE);
     broker.attach(vendor);
+    // A vendor that has acknowledged something: its timeouts count against the message.
+    await publish('fine');
+    vendor.answer('fine', { ok: true });
     await publish('poison');
     await jest.advanceTimersByTimeAsync(3000);
-    expect(vendor.ids).toEqual(['poison', 'poison', 'poison']);
+    expect(vendor.ids).toEqual(['fine', 'poison', 'poison', 'poison']);
     expect(events('dead')).toEqual([['dead', 'poison', 'failed 3 deliveries; last: timeout']]);
     expect((await store.deadLetters(STORE)).map((d) => d.messageId)).toEqual(['poison']);
     expect(stats(STORE)).toMatchObject({ depth: 0, dead: 1 });
 
     expect(await broker.requeueDead({ queueId: STORE, messageId: 'poison' })).toBe(true);
-    expect(vendor.ids).toHaveLength(4);
+    expect(vendor.ids).toHaveLength(5);
     expect(stats(STORE)).toMatchObject({ depth: 1, dead: 0 });
   });
 
@@ -196,15 +199,30 @@ describe('prefetch and fairness', () => {
     expect([a.ids.length, b.ids.length]).toEqual([6, 4]);
   });
 
-  it('getAll sends every waiting message whatever the prefetch, and none twice', async () => {
+  it('getAll sends waiting messages up to the prefetch, counting what the consumer holds, and none twice', async () => {
     await open();
-    const lab = new FakeConsumer('lab', DRIVER_QUEUE, 1);
-    broker.attach(lab);
-    for (const id of ['1', '2', '3']) await publish(id, DRIVER_QUEUE);
-    expect(lab.ids).toEqual(['1']);
+    const lab = new FakeConsumer('lab', DRIVER_QUEUE, 2);
+    for (const id of ['1', '2', '3', '4']) await publish(id, DRIVER_QUEUE);
+    expect(broker.sendWaiting(lab)).toBe(2);
+    expect(lab.ids).toEqual(['1', '2']);
+    expect(broker.sendWaiting(lab)).toBe(2);
+    await broker.ack({ queueId: DRIVER_QUEUE, messageId: '1' });
+    expect(lab.ids).toEqual(['1', '2', '3']);
     expect(broker.sendWaiting(lab)).toBe(2);
     expect(lab.ids).toEqual(['1', '2', '3']);
-    expect(broker.sendWaiting(lab)).toBe(0);
+  });
+
+  it('an anonymous getAll repeated one ack timeout apart dead-letters nothing', async () => {
+    await open({ maxAttempts: 3, suspectAfter: 1000 });
+    for (let i = 0; i < 2000; i++) await publish(`p${i}`, DRIVER_QUEUE);
+    const lab = new FakeConsumer('anonymous', DRIVER_QUEUE, 100);
+    for (let round = 0; round < 5; round++) {
+      expect(broker.sendWaiting(lab)).toBe(100);
+      expect(lab.sent).toHaveLength(100 * (round + 1));
+      await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs);
+    }
+    expect(events('dead')).toEqual([]);
+    expect(stats(DRIVER_QUEUE)).toMatchObject({ depth: 2000, dead: 0 });
   });
 });
 
@@ -279,5 +297,123 @@ describe('claims and leases', () => {
     const back = new FakeConsumer('d1', DRIVER_QUEUE);
     broker.attach(back);
     expect([other.ids, back.ids]).toEqual([[], ['p']]);
+  });
+});
+
+describe('suspects', () => {
+  it('does not count timeouts at a consumer that never acknowledged anything, and stops sending to it after suspectAfter', async () => {
+    const logs = new CapturingLogger();
+    await open({ maxAttempts: 2, suspectAfter: 3 }, logs.logger);
+    const idle = new FakeConsumer('idle', DRIVER_QUEUE, 1);
+    const suspects: string[] = [];
+    broker.on('suspect', (consumer) => suspects.push(consumer.id));
+    broker.attach(idle);
+    await publish('p', DRIVER_QUEUE);
+    await jest.advanceTimersByTimeAsync(2 * POLICY.ackTimeoutMs);
+    expect([idle.ids, suspects, broker.isSuspect(idle)]).toEqual([['p', 'p', 'p'], [], false]);
+    await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs);
+    expect([suspects, broker.isSuspect(idle), broker.suspectCount()]).toEqual([['idle'], true, 1]);
+    expect(logs.lines.find((l) => l.msg.includes('suspect'))).toMatchObject({ level: 40, consumer: 'idle', timeouts: 3 });
+    await jest.advanceTimersByTimeAsync(10 * POLICY.ackTimeoutMs);
+    // Sent nothing more, asked or not; and the pickup waits, alive, for someone honest.
+    expect(broker.sendWaiting(idle)).toBe(0);
+    expect(idle.ids).toHaveLength(3);
+    expect(events('dead')).toEqual([]);
+    const honest = new FakeConsumer('honest', DRIVER_QUEUE, 1);
+    broker.attach(honest);
+    expect(honest.ids).toEqual(['p']);
+    broker.detach(idle);
+    expect(broker.suspectCount()).toBe(0);
+  });
+
+  it('ten drivers that never claim do not push an honest driver’s pickups into dead letters', async () => {
+    await open({ maxAttempts: 3, suspectAfter: 3 });
+    const idle = Array.from({ length: 10 }, (_, i) => new FakeConsumer(`idle-${i}`, DRIVER_QUEUE, 10));
+    for (const driver of idle) broker.attach(driver);
+    // The honest driver claims each pickup as it comes and reports it delivered at once.
+    const delivered: string[] = [];
+    const honest: Consumer = {
+      id: 'honest',
+      queueId: DRIVER_QUEUE,
+      prefetch: 10,
+      deliver(pickup) {
+        queueMicrotask(async () => {
+          const key = { queueId: DRIVER_QUEUE, messageId: pickup.messageId };
+          if ((await broker.claim(key, honest)) !== 'claimed') return;
+          await broker.publish({ ...pickup, event: 'delivered', queueId: STORE }, STORE, key);
+          delivered.push(pickup.messageId);
+        });
+      },
+    };
+    broker.attach(honest);
+    for (let i = 0; i < 300; i++) await publish(`p${i}`, DRIVER_QUEUE);
+    for (let round = 0; round < 10 && delivered.length < 300; round++) await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs);
+    expect(delivered).toHaveLength(300);
+    expect(events('dead')).toEqual([]);
+    expect(idle.every((driver) => broker.isSuspect(driver))).toBe(true);
+    expect(broker.isSuspect(honest)).toBe(false);
+  });
+
+  it('counts the timeouts of a consumer that has acknowledged, and an acknowledgement clears its record', async () => {
+    await open({ maxAttempts: 5, suspectAfter: 2 });
+    const vendor = new FakeConsumer('v', STORE, 1);
+    broker.attach(vendor);
+    await publish('a');
+    vendor.answer('a', { ok: true });
+    await publish('b');
+    await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs);
+    vendor.answer('b', { ok: true }); // the redelivery's answer: one timeout, then an ack
+    await publish('c');
+    await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs);
+    expect(broker.isSuspect(vendor)).toBe(false);
+    await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs);
+    expect(broker.isSuspect(vendor)).toBe(true);
+    expect(events('sent').filter(([, id]) => id === 'c').map(([, , d]) => d)).toEqual(['v#1', 'v#2']);
+  });
+});
+
+describe('limits and forgetting', () => {
+  it('forgets a queue with nothing in it and no consumer, but keeps one with dead letters', async () => {
+    await open();
+    const names = Array.from({ length: 2000 }, (_, i) => `store-${i}`);
+    for (const name of names) {
+      const vendor = new FakeConsumer('v', name);
+      broker.attach(vendor);
+      broker.detach(vendor);
+    }
+    await publish('x');
+    await broker.ack({ queueId: STORE, messageId: 'x' });
+    expect(broker.snapshot()).toEqual([]);
+    const vendor = new FakeConsumer('v', 'kept');
+    broker.attach(vendor);
+    await publish('bad', 'kept');
+    vendor.answer('bad', { ok: false, retry: false });
+    broker.detach(vendor);
+    expect(broker.snapshot()).toEqual([expect.objectContaining({ queueId: 'kept', depth: 0, dead: 1, consumers: 0 })]);
+  });
+
+  it('refuses messages past maxTotalMessages across queues, and takes them again once there is room', async () => {
+    await open({ maxTotalMessages: 3 });
+    expect(await publish('1', 'a')).toEqual({ status: 'stored' });
+    expect(await publish('2', 'b')).toEqual({ status: 'stored' });
+    expect(await publish('3', DRIVER_QUEUE)).toEqual({ status: 'stored' });
+    expect(await publish('4', 'c')).toEqual({ status: 'full', limit: 'hub' });
+    expect((await store.list('c')).length + broker.snapshot().length).toBe(3);
+    await broker.ack({ queueId: 'a', messageId: '1' });
+    expect(await publish('4', 'c')).toEqual({ status: 'stored' });
+  });
+
+  it('refuses a new queue past maxQueues, except the driver queue, and takes one again once one is forgotten', async () => {
+    await open({ maxQueues: 2 });
+    expect(broker.attach(new FakeConsumer('v', 'a'))).toBe(true);
+    expect(await publish('1', 'b')).toEqual({ status: 'stored' });
+    expect(broker.canAttach('c')).toBe(false);
+    expect(broker.attach(new FakeConsumer('v', 'c'))).toBe(false);
+    expect(await publish('2', 'c')).toEqual({ status: 'too_many_queues' });
+    expect(broker.sendWaiting(new FakeConsumer('v', 'c'))).toBeUndefined();
+    expect(await publish('3', DRIVER_QUEUE)).toEqual({ status: 'stored' });
+    await broker.ack({ queueId: 'b', messageId: '1' });
+    expect(await publish('2', 'c')).toEqual({ status: 'stored' });
+    expect(broker.snapshot().map((q) => q.queueId)).toEqual(['a', 'c', DRIVER_QUEUE]);
   });
 });

@@ -18,7 +18,7 @@ interface Row {
   client: ClientView;
 }
 
-const STATE_TEXT = { connected: 'connected', paused: 'paused', away: 'away' } as const;
+const STATE_TEXT = { connected: 'connected', paused: 'paused', suspect: 'suspect: sent nothing', away: 'away' } as const;
 
 export class ClientsView {
   private readonly rows = new Map<string, Row>();
