@@ -53,7 +53,7 @@ export function attachDashboard(port: DashboardPort, options: DashboardOptions):
   const logger = options.logger.child({ feature: 'dashboard' });
   const feed = new DashboardFeed(port);
   const remotes = new RemoteControls(namespaceOf<RemoteNamespace>(port, CONTROL_NAMESPACE), {
-    policy: options,
+    authenticate: (socket, next) => port.authenticateClient(socket, next),
     logger,
     ...(options.remoteTimeoutMs === undefined ? {} : { timeoutMs: options.remoteTimeoutMs }),
     onChange: (handshake, controllable) => feed.clients.setControllable(handshake, controllable),

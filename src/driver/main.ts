@@ -4,6 +4,7 @@ import { clientConfig, loadDotenvFile } from '../config';
 import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
 import { positiveNumber, wholeNumber } from '../cli/options';
+import { localCredential } from '../client/credential';
 import { openJournal } from '../client/journal';
 import { openRemoteControl } from '../client/remote-control';
 import { Driver } from './driver';
@@ -22,16 +23,18 @@ const opts = new Command('caps-driver')
   .opts<{ name: string; delay: number; prefetch?: number; hub: string; journal?: string; controllable?: boolean }>();
 
 const logger = createLogger({ name: opts.name, ...config.log });
+const credential = localCredential(config, logger);
 const driver = new Driver({
   hubUrl: opts.hub,
   name: opts.name,
+  credential,
   delayMs: opts.delay,
   logger,
   journal: openJournal(opts.journal),
   ...(opts.prefetch === undefined ? {} : { prefetch: opts.prefetch }),
 });
 const control = opts.controllable
-  ? openRemoteControl({ caps: driver.socket, handshake: { clientId: opts.name, role: 'driver' }, logger })
+  ? openRemoteControl({ caps: driver.socket, handshake: { clientId: opts.name, role: 'driver' }, credential, logger })
   : undefined;
 onShutdown(logger, () => {
   control?.close();

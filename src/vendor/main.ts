@@ -4,6 +4,7 @@ import { clientConfig, loadDotenvFile } from '../config';
 import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
 import { positiveNumber } from '../cli/options';
+import { localCredential } from '../client/credential';
 import { openJournal } from '../client/journal';
 import { openRemoteControl } from '../client/remote-control';
 import { orderFactory } from './orders';
@@ -25,11 +26,13 @@ const opts = new Command('caps-vendor')
 const logger = createLogger({ name: `vendor:${opts.store}`, ...config.log });
 const orders = orderFactory();
 const clientId = `vendor:${opts.store}`;
-const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, clientId, logger, orders, journal: openJournal(opts.journal) });
+const credential = localCredential(config, logger);
+const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, clientId, credential, logger, orders, journal: openJournal(opts.journal) });
 const control = opts.controllable
   ? openRemoteControl({
       caps: vendor.socket,
       handshake: { clientId, role: 'vendor', store: opts.store },
+      credential,
       post: () => {
         const order = orders(opts.store);
         vendor.post(order).catch((err: unknown) => logger.error({ err }, 'VENDOR: could not post an order'));

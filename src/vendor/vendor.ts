@@ -8,7 +8,7 @@
  * - On every (re)connect the hub sends what the vendor missed; nothing needs to ask.
  *
  * @example
- *   const vendor = new Vendor({ hubUrl, store: 'acme-widgets', logger });
+ *   const vendor = new Vendor({ hubUrl, store: 'acme-widgets', credential, logger });
  *   vendor.on('thanked', (envelope) => …);
  *   vendor.start();
  *   await vendor.post();
@@ -20,7 +20,7 @@ import type { Logger } from '../logger';
 import type { ConsumerAck } from '../protocol/acks';
 import { DRIVER_QUEUE, type Envelope, type Order } from '../protocol/envelope';
 import { envelopeInputSchema } from '../protocol/schemas';
-import { connectCaps, type CapsClientSocket } from '../client/connect';
+import { connectCaps, type CapsClientSocket, type Credential } from '../client/connect';
 import { MemoryJournal, type Journal } from '../client/journal';
 import { sendReliably, type RetryPolicy } from '../client/send-reliably';
 import { orderFactory, type OrderFactory } from './orders';
@@ -30,6 +30,8 @@ export interface VendorOptions {
   store: string;
   /** Stable identity across restarts; defaults to `vendor:<store>`. */
   clientId?: string;
+  /** Signs the token that proves this vendor is who it says (client/credential.ts). */
+  credential: Credential;
   logger: Logger;
   /** Where thank-yous and posted orders are remembered; a `MemoryJournal` by default. */
   journal?: Journal;
@@ -60,7 +62,7 @@ export class Vendor extends EventEmitter<VendorEvents> {
     this.journal = options.journal ?? new MemoryJournal();
     this.orders = options.orders ?? orderFactory();
     this.log = options.logger;
-    this.socket = connectCaps(options.hubUrl, { role: 'vendor', clientId: options.clientId ?? `vendor:${options.store}`, store: options.store });
+    this.socket = connectCaps(options.hubUrl, { role: 'vendor', clientId: options.clientId ?? `vendor:${options.store}`, store: options.store }, options.credential);
     this.socket.on('connect', () => {
       this.log.info(`VENDOR: ${options.store} connected to ${options.hubUrl}`);
       this.emit('connected');

@@ -4,6 +4,7 @@
  */
 import { connectCaps } from '../../src/client/connect';
 import { countIds, freePort, Processes } from '../helpers/processes';
+import { testCredential } from '../helpers/setup';
 import { waitFor } from '../helpers/wait-for';
 
 const procs = new Processes();
@@ -48,7 +49,7 @@ it('delivers missed messages across processes, and survives a hub restart', asyn
   await hub.line(/client: "vendor:acme-widgets"/);
   await hub.line(/client: "driver-1"/);
   // And they work: a pickup posted now is delivered by the driver and thanked by the vendor.
-  const probe = connectCaps(hubUrl, { role: 'vendor', clientId: 'probe', store: 'acme-widgets' });
+  const probe = connectCaps(hubUrl, { role: 'vendor', clientId: 'probe', store: 'acme-widgets' }, testCredential);
   try {
     await waitFor(probe, 'connect');
     const order = { store: 'acme-widgets', orderId: 'after-restart', customer: 'Ada', address: '1 Way' };
