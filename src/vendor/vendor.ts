@@ -3,8 +3,10 @@
  *
  * - Posting is at-least-once: each order is sent until the hub has stored it, under one message id
  *   (the order id), so a retry is stored once.
- * - Thanking is once per order: the journal records a thank-you before it is said, and a delivery
- *   notice that comes again is acknowledged without a second one.
+ * - Thanking is once per order, and only for orders it posted: the journal records a thank-you
+ *   before it is said, and a delivery notice that comes again is acknowledged without a second
+ *   one; a notice for an order the journal has no record of posting (another's, or from before a
+ *   restart without a journal file) is acknowledged with a warning, never thanked.
  * - On every (re)connect the hub sends what the vendor missed; nothing needs to ask.
  *
  * @example
@@ -44,6 +46,8 @@ export interface VendorEvents {
   posted: [envelope: Envelope, duplicate: boolean];
   /** The vendor thanked for a delivery: once per order. */
   thanked: [envelope: Envelope];
+  /** A delivery notice for an order this vendor has no record of posting: acknowledged, not thanked. */
+  unknown: [notice: Omit<Envelope, 'event' | 'queueId'>];
   connected: [];
   disconnected: [reason: string];
 }
@@ -144,7 +148,10 @@ export class Vendor extends EventEmitter<VendorEvents> {
       return;
     }
     const { messageId, order } = parsed.data;
-    if (!this.journal.has('thanked', messageId)) {
+    if (!this.journal.has('posted', messageId)) {
+      this.log.warn(`VENDOR: a delivery notice for ${order.orderId}, which this vendor has no record of posting; no thanks (--journal remembers orders across restarts)`);
+      this.emit('unknown', parsed.data);
+    } else if (!this.journal.has('thanked', messageId)) {
       this.journal.add('thanked', messageId);
       this.log.info(`VENDOR: Thank you for delivering ${order.orderId}`);
       this.emit('thanked', { ...parsed.data, event: 'delivered', queueId: order.store });
