@@ -11,7 +11,8 @@
 import { io } from 'socket.io-client';
 import type { DashboardWatch } from '../../src/config';
 import { attachDashboard, type Dashboard } from '../../src/dashboard/dashboard';
-import { accessOf, isLoopback, type AccessPolicy } from '../../src/dashboard/access';
+import { accessOf, type AccessPolicy } from '../../src/dashboard/access';
+import { isLoopback } from '../../src/edge/caller';
 import { issueToken } from '../../src/auth/token';
 import { dashboardPort } from '../../src/hub/dashboard-port';
 import type { Hub } from '../../src/hub/hub';
