@@ -9,8 +9,12 @@ import type { Hub } from '../../src/hub/hub';
 import type { Envelope, Order } from '../../src/protocol/envelope';
 import { CAPS_PROTOCOL } from '../../src/protocol/handshake';
 import { rawDriver, rawVendor } from '../helpers/raw-clients';
-import { setup, TEST_SECRET, type TestContext } from '../helpers/setup';
+import { setup, silentLogger, TEST_SECRET, type TestContext } from '../helpers/setup';
 import { until, waitFor } from '../helpers/wait-for';
+import { attachDashboard } from '../../src/dashboard/dashboard';
+import { dashboardPort } from '../../src/hub/dashboard-port';
+import { CONTROL_NAMESPACE } from '../../src/protocol/dashboard';
+import { controllableVendor } from '../dashboard/demo-clients';
 import { attempt } from './attempt';
 
 const key = new TextEncoder().encode(TEST_SECRET);
@@ -210,5 +214,38 @@ describe('a client id taken by a second connection on /caps', () => {
     expect(received.sort()).toEqual([claimed.orderId, inFlight.orderId].sort());
     expect(first.connected).toBe(false);
     expect(await second.timeout(5000).emitWithAck('delivered', report('delivered', claimed, 'driver-a'))).toEqual({ ok: true, messageId: claimed.orderId, duplicate: false });
+  });
+});
+
+describe('a client id taken on /control', () => {
+  it("is refused without the vendor's credential: the impostor gets no command, and the vendor stays connected and obeys the dashboard", async () => {
+    const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
+    t.defer(() => dashboard.close());
+    const { vendor } = controllableVendor(t, hub, STORE);
+    await waitFor(vendor, 'connected');
+    await until(hub.io.of(CONTROL_NAMESPACE), ['connection'], () => dashboard.remotes.has(`vendor:${STORE}`), 'the vendor is controllable');
+    const handshake = { clientId: `vendor:${STORE}`, role: 'vendor', store: STORE };
+    const otherStore = await issueToken(key, { role: 'vendor', store: 'thief-store', clientId: 'vendor:thief-store' });
+    const impostorWithSameIdAndOtherToken = await issueToken(key, { role: 'vendor', store: 'thief-store', clientId: `vendor:${STORE}` });
+    expect(await attempt(t, hub.url, { namespace: CONTROL_NAMESPACE, auth: handshake })).toEqual({
+      connected: false,
+      message: expect.stringContaining('a vendor handshake needs a token'),
+      data: { code: 'unauthenticated' },
+    });
+    expect(await attempt(t, hub.url, { namespace: CONTROL_NAMESPACE, auth: { ...handshake, token: otherStore } })).toEqual({
+      connected: false,
+      message: `this token is for store thief-store, not ${STORE}`,
+      data: { code: 'forbidden' },
+    });
+    expect(await attempt(t, hub.url, { namespace: CONTROL_NAMESPACE, auth: { ...handshake, store: 'thief-store', token: impostorWithSameIdAndOtherToken } })).toEqual({
+      connected: false,
+      message: `client vendor:${STORE} is connected with another credential`,
+      data: { code: 'forbidden' },
+    });
+    expect(vendor.socket.connected).toBe(true);
+    const posted = waitFor<[Envelope, boolean]>(vendor, 'posted');
+    const answer = await dashboard.remotes.send(`vendor:${STORE}`, 'post');
+    expect(answer).toMatchObject({ ok: true });
+    expect((await posted)[0].messageId).toBe((answer as { messageId: string }).messageId);
   });
 });
