@@ -1,12 +1,12 @@
 /**
  * The backlog scenario from the generator's side (CAPS only: a plain relay keeps nothing for an
- * absent client). `fillBacklog` queues delivery notices for a store whose vendor is away, sending
- * them as a driver would; `drainBacklog` then connects that vendor and times how long it takes to
+ * absent client). `fillBacklog` queues delivery notices for a store whose vendor is away, through
+ * pickups a driver claims and delivers; `drainBacklog` then connects that vendor and times how long it takes to
  * receive and acknowledge every one.
  */
 import type { ConsumerAck, StoredAck } from '../src/protocol/acks';
 import type { Envelope } from '../src/protocol/envelope';
-import { openSocket, orderEnvelope } from './bench-client';
+import { openSocket, orderEnvelope, type BenchSocket } from './bench-client';
 import { wallNow } from './clock';
 import type { DrainBacklogJob, DrainResult, FillBacklogJob } from './jobs';
 
@@ -15,32 +15,54 @@ export class BacklogError extends Error {
   override readonly name = 'BacklogError';
 }
 
-/** Sends `count` notices, `window` at a time, each acknowledged once stored; resolves with the count. */
+/**
+ * Queues `count` delivery notices the way they arise, since the hub accepts a `delivered` only
+ * from the driver holding its pickup: a vendor of the store posts `count` pickups (`window` at a
+ * time) and leaves, so that no notice is sent to it; then a driver claims and delivers each one.
+ * Resolves with the count.
+ */
 export async function fillBacklog(job: FillBacklogJob): Promise<number> {
-  const driver = await openSocket(job.target, { role: 'driver', clientId: `${job.tag}-filler` });
+  const poster = await openSocket(job.target, { role: 'vendor', clientId: `${job.tag}-poster`, store: job.store });
   try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let stored = 0;
-      let failed = false;
-      const send = () => {
-        const envelope: Envelope = { ...orderEnvelope(job.tag, next++, job.store, wallNow()), event: 'delivered', queueId: job.store, driver: `${job.tag}-filler` };
-        driver.emit('delivered', envelope, (answer: StoredAck) => {
-          if (failed) return;
-          if (!answer.ok || answer.duplicate) {
-            failed = true;
-            return reject(new BacklogError(`notice ${envelope.messageId} not stored: ${answer.ok ? 'duplicate' : answer.error.message}`));
-          }
-          if (++stored === job.count) resolve();
-          else if (next < job.count) send();
-        });
-      };
-      for (let i = 0; i < Math.min(job.window, job.count); i++) send();
-    });
+    await windowed(job, (seq) => poster.emitWithAck('pickup', orderEnvelope(job.tag, seq, job.store, wallNow())));
+  } finally {
+    poster.disconnect();
+  }
+  // The hub sends the driver at most PREFETCH pickups at a time, and the next as each is delivered.
+  let stored = 0;
+  let done: (err?: Error) => void = () => undefined;
+  const delivered = new Promise<void>((resolve, reject) => (done = (err) => (err ? reject(err) : resolve())));
+  const carry = async (driver: BenchSocket, pickup: Envelope) => {
+    const claimed = await driver.emitWithAck('claim', { messageId: pickup.messageId });
+    if (!claimed.ok) throw new BacklogError(`pickup ${pickup.messageId} not claimed: ${claimed.error.message}`);
+    const answer = await driver.emitWithAck('delivered', { ...pickup, event: 'delivered', queueId: job.store, driver: `${job.tag}-filler` });
+    if (!answer.ok || answer.duplicate) throw new BacklogError(`notice ${pickup.messageId} not stored: ${answer.ok ? 'duplicate' : answer.error.message}`);
+    if (++stored === job.count) done();
+  };
+  const driver = await openSocket(job.target, { role: 'driver', clientId: `${job.tag}-filler` }, (socket) => {
+    socket.on('pickup', (envelope: Envelope) => void carry(socket, envelope).catch((err: Error) => done(err)));
+  });
+  try {
+    await delivered;
   } finally {
     driver.disconnect();
   }
   return job.count;
+}
+
+/** Runs `step` for 0 … count-1, `window` at a time; rejects on the first answer that is not a fresh store. */
+async function windowed(job: FillBacklogJob, step: (seq: number) => Promise<StoredAck>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < job.count) {
+      const seq = next++;
+      const answer = await step(seq);
+      if (!answer.ok || answer.duplicate) {
+        throw new BacklogError(`message ${seq} of ${job.tag} not stored: ${answer.ok ? 'duplicate' : answer.error.message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(job.window, job.count) }, lane));
 }
 
 /** Connects the store's vendor and resolves once it has acknowledged `count` distinct notices. */

@@ -1,14 +1,19 @@
 /**
  * The load generators' sockets. Both servers are reached the same way, with CAPS's own client
- * (src/client/connect.ts): namespace `/caps`, WebSocket only, the CAPS handshake as `auth`. The
+ * (src/client/connect.ts): namespace `/caps`, WebSocket only, the CAPS handshake and its token as `auth`. The
  * plain relay reads `role` and `store` from that handshake, and the same client code then drives
  * both, so that any difference in the figures comes from the servers.
  */
-import { connectCaps, type CapsClientSocket } from '../src/client/connect';
+import { clientToken } from '../src/auth/client-token';
+import { connectCaps, type CapsClientSocket, type Credential } from '../src/client/connect';
+import { clientConfig } from '../src/config';
 import type { Envelope } from '../src/protocol/envelope';
 import type { Target } from './jobs';
 
 export type BenchSocket = CapsClientSocket;
+
+/** Our clients' own credential: a token signed with the secret the hub on this machine uses (the plain relay ignores it). */
+const credential: Credential = (claims) => clientToken(clientConfig(), claims);
 
 /** What a bench client is: a vendor of one store, or a driver. */
 export type BenchRole = { role: 'vendor'; clientId: string; store: string } | { role: 'driver'; clientId: string };
@@ -23,7 +28,7 @@ export class ConnectError extends Error {
  * the connection starts: a server may push messages the moment it accepts the socket.
  */
 export function openSocket(target: Target, who: BenchRole, wire?: (socket: BenchSocket) => void, timeoutMs = 30_000): Promise<BenchSocket> {
-  const socket = connectCaps(target.url, who);
+  const socket = connectCaps(target.url, who, credential);
   wire?.(socket);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new ConnectError(`${who.clientId}: not connected after ${timeoutMs} ms`)), timeoutMs);

@@ -7,7 +7,13 @@
  *   token's claims; what its handshake says must agree with them, or it is refused.
  * - **anonymous**: no token, as classroom clients connect. Allowed from this machine only
  *   (loopback; the engine has already refused pages from other origins, edge/origin-policy.ts),
- *   or from anywhere with `CLASSROOM=open`.
+ *   or from anywhere with `CLASSROOM=open`. An anonymous client has the lab's powers and no
+ *   more: a CAPS handshake (a role, a client id) without a token is refused, as only a token can
+ *   vouch for it.
+ *
+ * A session that Socket.IO recovers after a short drop (classroom clients) is the same identity
+ * only for the same credential: the same token's claims, or, anonymous, the same loopback rule (a
+ * session begun on this machine is not recovered from elsewhere). Otherwise it is refused.
  *
  * A refusal reaches the client as `connect_error`, with a message for people and `data.code` for
  * programs: `invalid_token`, `token_expired`, `forbidden` (the token is not for what the handshake
@@ -36,7 +42,7 @@ export interface ClaimedIdentity {
 }
 
 /** The socket fields the middleware reads and writes; `/caps` and `/control` sockets both have them. */
-export type AuthenticatedSocket = Pick<Socket, 'handshake'> & {
+export type AuthenticatedSocket = Pick<Socket, 'handshake' | 'recovered'> & {
   request: IncomingMessage;
   data: { identity?: Identity; handshake?: ClaimedIdentity };
 };
@@ -61,6 +67,12 @@ export function authenticate(options: AuthenticateOptions): (socket: Authenticat
     resolveIdentity(socket, options).then(
       (result) => {
         if ('refused' in result) return next(Object.assign(new Error(result.message), { data: { code: result.refused } }));
+        // A recovered session brings its old identity back in `data`; it must be this caller's.
+        const previous = socket.recovered ? socket.data.identity : undefined;
+        if (previous && !sameCredential(previous, result.identity)) {
+          const code: RefusalCode = 'forbidden';
+          return next(Object.assign(new Error('this session belongs to another client; connect afresh'), { data: { code } }));
+        }
         socket.data.identity = result.identity;
         next();
       },
@@ -78,6 +90,13 @@ async function resolveIdentity(socket: AuthenticatedSocket, options: Authenticat
   const caller = callerAddress(socket.request);
   const token = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
   if (token === undefined) {
+    const claimed = socket.data.handshake;
+    if (claimed?.role !== undefined) {
+      return {
+        refused: 'unauthenticated',
+        message: `a ${claimed.role} handshake needs a token to vouch for it (our clients sign one with the hub's secret on its machine, or take CAPS_TOKEN from npm run token); a client with no token speaks the lab's protocol`,
+      };
+    }
     if (caller.loopback || options.classroom === 'open') return { identity: { kind: 'anonymous', ...caller } };
     return {
       refused: 'unauthenticated',
@@ -102,4 +121,28 @@ function disagreement(claims: TokenClaims, claimed: ClaimedIdentity | undefined,
   }
   if (claimed.clientId !== undefined && claimed.clientId !== claims.clientId) return `this token is for client ${claims.clientId}, not ${claimed.clientId}`;
   return undefined;
+}
+
+/**
+ * Whether a connection with identity `next` may stand in for one with `previous`: take over its
+ * client id, or recover its session. For a token, the same claims; anonymous, the same loopback
+ * rule: what began on this machine continues only from this machine.
+ */
+export function sameCredential(previous: Identity, next: Identity): boolean {
+  if (previous.kind === 'anonymous' || next.kind === 'anonymous') {
+    return previous.kind === 'anonymous' && next.kind === 'anonymous' && (next.loopback || !previous.loopback);
+  }
+  return credentialKey(previous) === credentialKey(next);
+}
+
+/** The claims of a token, in a fixed order: two tokens with the same key are the same credential. */
+function credentialKey(identity: TokenClaims): string {
+  switch (identity.role) {
+    case 'vendor':
+      return JSON.stringify(['vendor', identity.clientId, identity.store]);
+    case 'driver':
+      return JSON.stringify(['driver', identity.clientId, identity.name]);
+    case 'dashboard':
+      return JSON.stringify(['dashboard', identity.clientId]);
+  }
 }

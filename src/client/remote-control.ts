@@ -11,7 +11,7 @@
  *
  * @example
  *   const control = openRemoteControl({ caps: vendor.socket, handshake: { clientId: 'vendor:acme', role: 'vendor', store: 'acme' },
- *     post: async () => (await vendor.post()).messageId, logger });
+ *     credential, post: () => vendor.post().messageId, logger });
  *   …
  *   control.close();
  */
@@ -21,13 +21,12 @@ import { failure } from '../protocol/acks';
 import {
   CONTROL_NAMESPACE,
   remoteCommandSchema,
-  type ControlHandshake,
   type HubToRemoteEvents,
   type RemoteAck,
   type RemoteToHubEvents,
 } from '../protocol/dashboard';
 import { parse } from '../protocol/schemas';
-import type { CapsClientSocket } from './connect';
+import { claimsOf, signedAuth, type CapsClientSocket, type Credential, type HandshakeFields } from './connect';
 
 /** The client's end of `/control`. */
 export type RemoteControlSocket = Socket<HubToRemoteEvents, RemoteToHubEvents>;
@@ -35,8 +34,10 @@ export type RemoteControlSocket = Socket<HubToRemoteEvents, RemoteToHubEvents>;
 export interface RemoteControlOptions {
   /** The client's `/caps` socket; `/control` shares its Manager, and `disconnect`/`reconnect` act on it. */
   caps: CapsClientSocket;
-  /** Who this client is, as the dashboard lists it; `clientId` must match the `/caps` handshake's. */
-  handshake: ControlHandshake;
+  /** Who this client is: its `/caps` handshake, which the hub checks against the token as there. */
+  handshake: HandshakeFields;
+  /** Signs the token, as for `/caps` (the same claims). */
+  credential: Credential;
   /**
    * Posts an order and returns its message id as soon as it is posted (storing it may wait for a
    * reconnect). Vendors only: without it, `post` is refused.
@@ -53,7 +54,9 @@ export interface RemoteControl {
 
 export function openRemoteControl(options: RemoteControlOptions): RemoteControl {
   const { caps, logger } = options;
-  const socket: RemoteControlSocket = caps.io.socket(CONTROL_NAMESPACE, { auth: { ...options.handshake } });
+  const { clientId, role } = options.handshake;
+  const fields = { clientId, role, ...(options.handshake.role === 'vendor' ? { store: options.handshake.store } : {}) };
+  const socket: RemoteControlSocket = caps.io.socket(CONTROL_NAMESPACE, { auth: signedAuth(fields, claimsOf(options.handshake), options.credential) });
   socket.on('connect_error', (err: Error & { data?: unknown }) => {
     // Without `data` it is the shared connection failing, which the client already reports.
     if (err.data !== undefined) logger.warn(`remote control refused by the hub: ${err.message}`);

@@ -13,12 +13,14 @@
  *   `DASHBOARD_WATCH=open`, for anyone else who can reach the hub.
  * - **none**: refused. Anyone off the hub's machine without the token, by default.
  *
- * A reverse proxy on the same machine makes every caller look local; put a token in front of it.
+ * The caller's address is the hub's edge's (edge/caller.ts): behind a reverse proxy on the same
+ * machine, the caller the proxy names in `X-Forwarded-For`, not the proxy.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
 import type { DashboardWatch } from '../config';
+import { callerAddress, isLoopback } from '../edge/caller';
 import type { Access } from '../protocol/dashboard';
 
 /** The settings the policy follows. */
@@ -34,7 +36,7 @@ export type Decision = Access | { level: 'none'; why: string };
 
 /** What the policy looks at, taken from a Socket.IO handshake by {@link callerOf}. */
 export interface Caller {
-  /** The peer address, as Node reports it (`127.0.0.1`, `::1`, `::ffff:10.0.0.2`, …). */
+  /** The caller's address (edge/caller.ts): `127.0.0.1`, `::1`, `10.0.0.2`, … */
   address: string;
   /** The `Origin` header, which browsers send and Node clients usually do not. */
   origin?: string | undefined;
@@ -44,16 +46,11 @@ export interface Caller {
   token?: unknown;
 }
 
-/** The parts of a Socket.IO handshake the policy needs. */
-export function callerOf(handshake: Pick<Socket['handshake'], 'address' | 'headers' | 'auth'>): Caller {
+/** The parts of a Socket.IO socket's handshake the policy needs. */
+export function callerOf(socket: Pick<Socket, 'handshake' | 'request'>): Caller {
+  const { handshake } = socket;
   const auth = (handshake.auth ?? {}) as Record<string, unknown>;
-  return { address: handshake.address, origin: handshake.headers.origin, host: handshake.headers.host, token: auth.token };
-}
-
-/** True for 127.0.0.0/8 and ::1, including IPv4 addresses mapped into IPv6. */
-export function isLoopback(address: string): boolean {
-  const plain = address.toLowerCase().replace(/^::ffff:/, '');
-  return plain === '::1' || /^127(\.\d{1,3}){3}$/.test(plain);
+  return { address: callerAddress(socket.request).address, origin: handshake.headers.origin, host: handshake.headers.host, token: auth.token };
 }
 
 /** Decides what `caller` may see and do under `policy`. */
@@ -80,7 +77,7 @@ export function accessOf(caller: Caller, policy: AccessPolicy): Decision {
 /** The caller of an HTTP request, with the token of an `Authorization: Bearer …` header. */
 export function requestCaller(req: IncomingMessage): Caller {
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  return { address: req.socket.remoteAddress ?? '', origin: req.headers.origin, host: req.headers.host, token: bearer };
+  return { address: callerAddress(req).address, origin: req.headers.origin, host: req.headers.host, token: bearer };
 }
 
 /** The `Origin` names the host the caller connected to (the page was served by this hub). */

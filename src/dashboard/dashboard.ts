@@ -53,7 +53,7 @@ export function attachDashboard(port: DashboardPort, options: DashboardOptions):
   const logger = options.logger.child({ feature: 'dashboard' });
   const feed = new DashboardFeed(port);
   const remotes = new RemoteControls(namespaceOf<RemoteNamespace>(port, CONTROL_NAMESPACE), {
-    policy: options,
+    authenticate: (socket, next) => port.authenticateClient(socket, next),
     logger,
     ...(options.remoteTimeoutMs === undefined ? {} : { timeoutMs: options.remoteTimeoutMs }),
     onChange: (handshake, controllable) => feed.clients.setControllable(handshake, controllable),
@@ -62,7 +62,7 @@ export function attachDashboard(port: DashboardPort, options: DashboardOptions):
   const nsp = namespaceOf<DashboardNamespace>(port, DASHBOARD_NAMESPACE);
   // Decided once, at the handshake: its address, headers and auth do not change while the socket lives.
   nsp.use((socket, next) => {
-    const access = accessOf(callerOf(socket.handshake), options);
+    const access = accessOf(callerOf(socket), options);
     if (access.level === 'none') return next(Object.assign(new Error(access.why), { data: { code: 'forbidden' } }));
     socket.data.access = access;
     next();

@@ -13,6 +13,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Namespace } from 'socket.io';
+import type { AuthenticatedSocket } from '../auth/identity';
 import type { DeadLetterView, QueueStats } from '../protocol/dashboard';
 import type { EntryKey, Envelope } from '../protocol/envelope';
 
@@ -91,4 +92,9 @@ export interface DashboardPort {
   namespace(name: string): Namespace;
   /** Serves `path` on the hub's HTTP server; returns the function that removes the route. */
   route(path: string, handler: RouteHandler): () => void;
+  /**
+   * The hub's check of who a vendor or driver is (auth/identity.ts), as Socket.IO middleware: a
+   * token whose claims agree with the socket's parsed `data.handshake`, or anonymous. For `/control`.
+   */
+  authenticateClient(socket: AuthenticatedSocket, next: (err?: Error) => void): void;
 }

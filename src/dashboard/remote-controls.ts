@@ -2,11 +2,17 @@
  * The hub's end of `/control`: the controllable clients, by client id, and the relay of the
  * dashboard's `post`, `disconnect` and `reconnect` commands to them.
  *
- * A client opens `/control` with a {@link ControlHandshake} as its `auth`; a malformed one, or a
- * caller the access policy turns away, is refused in middleware with `connect_error` data
- * (`{ code }`), as Socket.IO recommends. The client's answers are external input too, and are checked.
+ * A client opens `/control` with a {@link ControlHandshake} as its `auth`, and the token it opens
+ * `/caps` with: a malformed handshake, no token, or a token for another client is refused in
+ * middleware with `connect_error` data (`{ code }`), as Socket.IO recommends; so is a second
+ * connection for a client id that is live under another credential. The same credential takes
+ * over (a restarted client): the old `/control` socket is closed, and only that namespace, so
+ * the client's `/caps` connection, which shares it, stays up. The client's answers are external
+ * input too, and are checked.
  */
 import type { Namespace, Socket } from 'socket.io';
+import type { AuthenticatedSocket, Identity } from '../auth/identity';
+import { LiveConnections } from '../auth/live-connections';
 import type { Logger } from '../logger';
 import { failure } from '../protocol/acks';
 import {
@@ -20,17 +26,21 @@ import {
   type RemoteToHubEvents,
 } from '../protocol/dashboard';
 import { parse } from '../protocol/schemas';
-import { accessOf, callerOf, type AccessPolicy } from './access';
 
 /** How long the hub waits, by default, for a controllable client to carry out a command. */
 export const REMOTE_TIMEOUT_MS = 5000;
 
-type RemoteSocket = Socket<RemoteToHubEvents, HubToRemoteEvents, Record<string, never>, { handshake: ControlHandshake }>;
-export type RemoteNamespace = Namespace<RemoteToHubEvents, HubToRemoteEvents, Record<string, never>, { handshake: ControlHandshake }>;
+/** What the hub keeps about a `/control` socket: the client's handshake, and who its token says it is. */
+interface RemoteData {
+  handshake: ControlHandshake;
+  identity?: Identity;
+}
+type RemoteSocket = Socket<RemoteToHubEvents, HubToRemoteEvents, Record<string, never>, RemoteData>;
+export type RemoteNamespace = Namespace<RemoteToHubEvents, HubToRemoteEvents, Record<string, never>, RemoteData>;
 
 export interface RemoteControlsOptions {
-  /** `DASHBOARD_TOKEN` and `DASHBOARD_WATCH`; see access.ts. Only callers with `control` may open `/control`. */
-  policy: AccessPolicy;
+  /** The hub's check of who a vendor or driver is (the port's `authenticateClient`). */
+  authenticate: (socket: AuthenticatedSocket, next: (err?: Error) => void) => void;
   logger: Logger;
   /** How long to wait for a client's answer; {@link REMOTE_TIMEOUT_MS} by default. */
   timeoutMs?: number;
@@ -39,7 +49,7 @@ export interface RemoteControlsOptions {
 }
 
 export class RemoteControls {
-  private readonly byClient = new Map<string, RemoteSocket>();
+  private readonly live = new LiveConnections<RemoteSocket>();
 
   /** Serves `nsp`, the hub's {@link CONTROL_NAMESPACE}. */
   constructor(
@@ -52,22 +62,25 @@ export class RemoteControls {
         const err = new Error(`invalid /control handshake: ${handshake.issues.join('; ')}`);
         return next(Object.assign(err, { data: { code: 'invalid_payload', issues: handshake.issues } }));
       }
-      const access = accessOf(callerOf(socket.handshake), options.policy);
-      if (access.level !== 'control') return next(Object.assign(new Error(access.why), { data: { code: 'forbidden' } }));
-      socket.data.handshake = handshake.value;
+      // Only the parsed handshake goes to `data`: the token's claims are checked against it.
+      const { token: _token, ...claimed } = handshake.value;
+      socket.data.handshake = claimed;
       next();
     });
+    // A handshake names a role, so a socket without a token is refused: only our clients open `/control`.
+    this.nsp.use(options.authenticate);
+    this.nsp.use(this.live.refuseImpostors);
     this.nsp.on('connection', (socket) => this.register(socket));
   }
 
   /** Whether `clientId` has a `/control` socket open. */
   has(clientId: string): boolean {
-    return this.byClient.has(clientId);
+    return this.live.get(clientId) !== undefined;
   }
 
   /** Asks a controllable client to carry out `action`, and returns its checked answer. Never rejects. */
   async send(clientId: string, action: RemoteAction): Promise<RemoteAck> {
-    const socket = this.byClient.get(clientId);
+    const socket = this.live.get(clientId);
     if (!socket) return failure('not_found', `${clientId} is not controllable: start it with --controllable (npm run demo does)`);
     const timeoutMs = this.options.timeoutMs ?? REMOTE_TIMEOUT_MS;
     let answer: unknown;
@@ -89,15 +102,13 @@ export class RemoteControls {
 
   private register(socket: RemoteSocket): void {
     const handshake = socket.data.handshake;
-    const previous = this.byClient.get(handshake.clientId);
     // A restarted client may arrive before its old socket is known to be gone: the newest wins.
-    if (previous && previous !== socket) previous.disconnect(true);
-    this.byClient.set(handshake.clientId, socket);
+    this.live.admit(socket);
     this.options.onChange(handshake, true);
     this.options.logger.info({ clientId: handshake.clientId }, 'controllable client connected');
     socket.on('disconnect', () => {
-      if (this.byClient.get(handshake.clientId) !== socket) return;
-      this.byClient.delete(handshake.clientId);
+      if (this.live.get(handshake.clientId) !== socket) return;
+      this.live.leave(socket);
       this.options.onChange(handshake, false);
     });
   }

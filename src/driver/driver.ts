@@ -10,7 +10,7 @@
  * - **Reporting.** `delivered` is sent until the hub has stored it; that also completes the pickup.
  *
  * @example
- *   const driver = new Driver({ hubUrl, name: 'driver-1', delayMs: 1000, logger });
+ *   const driver = new Driver({ hubUrl, name: 'driver-1', credential, delayMs: 1000, logger });
  *   driver.on('delivered', (envelope) => …);
  *   await driver.stop();
  */
@@ -18,7 +18,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger';
 import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
 import { envelopeInputSchema } from '../protocol/schemas';
-import { connectCaps, type CapsClientSocket } from '../client/connect';
+import { connectCaps, type CapsClientSocket, type Credential } from '../client/connect';
 import { logConnection } from '../client/connection-log';
 import { MemoryJournal, type Journal } from '../client/journal';
 import { RetrySummary } from '../client/retry-summary';
@@ -29,6 +29,8 @@ export interface DriverOptions {
   hubUrl: string;
   /** The driver's name: its identity at the hub, stable across restarts. */
   name: string;
+  /** Signs the token that proves this driver is who it says (client/credential.ts). */
+  credential: Credential;
   /** The pause from pickup to in-transit, and again from in-transit to delivered. */
   delayMs: number;
   /** How many pickups it may hold at once; the hub's PREFETCH caps it. */
@@ -63,7 +65,7 @@ export class Driver extends EventEmitter<DriverEvents> {
       role: 'driver',
       clientId: options.name,
       ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
-    });
+    }, options.credential);
     logConnection(this.socket, {
       who: `DRIVER: ${options.name}`,
       hubUrl: options.hubUrl,

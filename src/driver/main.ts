@@ -5,6 +5,7 @@ import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
 import { hubUrl, positiveNumber, wholeNumber } from '../cli/options';
 import { runCli } from '../cli/run';
+import { localCredential } from '../client/credential';
 import { openJournal } from '../client/journal';
 import { openRemoteControl } from '../client/remote-control';
 import { Driver } from './driver';
@@ -24,16 +25,18 @@ async function main(): Promise<void> {
     .opts<{ name: string; delay: number; prefetch?: number; hub: string; journal?: string; controllable?: boolean }>();
 
   const logger = createLogger({ name: opts.name, ...config.log });
+  const credential = localCredential(config, logger);
   const driver = new Driver({
     hubUrl: opts.hub,
     name: opts.name,
+    credential,
     delayMs: opts.delay,
     logger,
     journal: openJournal(opts.journal),
     ...(opts.prefetch === undefined ? {} : { prefetch: opts.prefetch }),
   });
   const control = opts.controllable
-    ? openRemoteControl({ caps: driver.socket, handshake: { clientId: opts.name, role: 'driver' }, logger })
+    ? openRemoteControl({ caps: driver.socket, handshake: { clientId: opts.name, role: 'driver' }, credential, logger })
     : undefined;
   onShutdown(logger, () => {
     control?.close();

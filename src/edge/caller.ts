@@ -9,7 +9,6 @@
  * socket's address: their headers are theirs to forge.
  */
 import type { IncomingMessage } from 'node:http';
-import { isLoopback } from '../dashboard/access';
 
 export interface CallerAddress {
   /** The address trust and limits apply to. */
@@ -32,4 +31,10 @@ export function callerAddress(req: Pick<IncomingMessage, 'headers' | 'socket'>):
 /** An IPv4 address as people write it, also when it arrived mapped into IPv6 (`::ffff:10.0.0.2`). */
 function plain(address: string): string {
   return address.replace(/^::ffff:(?=\d{1,3}(\.\d{1,3}){3}$)/i, '');
+}
+
+/** True for 127.0.0.0/8 and ::1, including IPv4 addresses mapped into IPv6. */
+export function isLoopback(address: string): boolean {
+  const plain = address.toLowerCase().replace(/^::ffff:/, '');
+  return plain === '::1' || /^127(\.\d{1,3}){3}$/.test(plain);
 }

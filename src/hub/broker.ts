@@ -313,6 +313,18 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return 'claimed';
   }
 
+  /**
+   * Who holds a message now, for the session's ownership checks: the owner of its claim, or the
+   * consumer it is in flight to (by id); no holder while it waits; `found: false` when the broker
+   * has no such message (never stored, or already acknowledged or completed).
+   */
+  holderOf(key: EntryKey): { found: false } | { found: true; holder: string | undefined } {
+    const entry = this.queues.get(key.queueId)?.entries.get(key.messageId);
+    if (!entry || entry.gone) return { found: false };
+    const state = entry.state;
+    return { found: true, holder: state.type === 'claimed' ? state.owner : state.type === 'in-flight' ? state.consumer.id : undefined };
+  }
+
   /** Dead letters, oldest first, of one queue or of every queue; read from the store. */
   deadLetters(queueId?: string): Promise<DeadLetter[]> {
     return this.store.deadLetters(queueId);

@@ -38,6 +38,7 @@ export function dashboardPort(hub: Hub): DashboardPort {
     deadLetters: (queueId) => broker.deadLetters(queueId),
     requeueDead: (key) => broker.requeueDead(key),
     namespace: (name) => hub.io.of(name),
+    authenticateClient: (socket, next) => hub.authenticateClient(socket, next),
     route(path, handler) {
       hub.routes.set(path, handler);
       return () => {

@@ -15,12 +15,14 @@ import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
 import { CAPS_NAMESPACE } from '../protocol/events';
 import { CAPS_PROTOCOL, handshakeSchema } from '../protocol/handshake';
-import type { CapsNamespace, CapsServer } from '../protocol/sockets';
+import type { CapsNamespace, CapsServer, CapsSocket } from '../protocol/sockets';
 import { parse } from '../protocol/schemas';
 import { createStore } from '../queue/create-store';
 import type { QueueStore } from '../queue/store';
 import { CLASSROOM_OPEN_WARNING } from '../auth/classroom';
-import { authenticate } from '../auth/identity';
+import { authenticate, type AuthenticatedSocket } from '../auth/identity';
+import { LiveConnections } from '../auth/live-connections';
+import { MemoryJournal } from '../client/journal';
 import { loadSecret } from '../auth/secret';
 import { EdgeGuard, onlyMethods } from '../edge/edge-guard';
 import { Broker } from './broker';
@@ -30,6 +32,9 @@ import { Session, type HubActivity } from './session';
 import { RecoveryAdapter } from './recovery-adapter';
 import { answerWrongNamespace } from './wrong-namespace';
 import { coalesceWrites } from './write-coalescing';
+
+/** How many completed pickups the hub remembers, to answer a driver's retried `delivered`. */
+const COMPLETED_REMEMBERED = 100_000;
 
 export interface Hub {
   /** The port it listens on (useful after `PORT=0`). */
@@ -48,6 +53,11 @@ export interface Hub {
   readonly routes: Routes;
   /** The HTTP server that carries Socket.IO and the routes. */
   readonly http: HttpServer;
+  /**
+   * The middleware that decides who a vendor or driver is (auth/identity.ts), for the namespaces
+   * our clients open beside `/caps` (the dashboard's `/control`), after their handshake's parse.
+   */
+  readonly authenticateClient: (socket: AuthenticatedSocket, next: (err?: Error) => void) => void;
   /** Disconnects every client, stops the broker and closes the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -92,7 +102,11 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     next();
   });
   // After the handshake's parse: a token's claims must agree with it (auth/identity.ts).
-  nsp.use(authenticate({ key, classroom: config.trust.classroom, roles: ['vendor', 'driver'] }));
+  const authenticateClient = authenticate({ key, classroom: config.trust.classroom, roles: ['vendor', 'driver'] });
+  nsp.use(authenticateClient);
+  // A client id belongs to one live connection: another credential is refused, the same one takes over.
+  const live = new LiveConnections<CapsSocket>();
+  nsp.use(live.refuseImpostors);
   if (config.trust.classroom === 'open') logger.warn(CLASSROOM_OPEN_WARNING);
 
   answerWrongNamespace(io.of('/'), logger);
@@ -112,16 +126,26 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     maxRoomsPerSocket: config.maxRoomsPerSocket,
     eventLog,
     countEvent: metrics.countEvent,
+    // Retried `delivered` reports come within seconds; this many is minutes of a busy hub's pickups.
+    completed: new MemoryJournal(COMPLETED_REMEMBERED),
   };
   // A suspect is shown on the dashboard as a change of its session.
   broker.on('suspect', (consumer) => {
     for (const session of sessions.values()) if (session.consumes(consumer)) activity.emit('session', session, 'changed');
   });
   nsp.on('connection', (socket) => {
-    const session = new Session(socket, context);
+    // The old connection goes first, so that what it held is back in its queue (its claims stay
+    // with the client id) when the new one starts consuming.
+    const replaced = live.admit(socket);
+    if (replaced) logger.warn({ client: socket.data.identity?.kind === 'authenticated' ? socket.data.identity.clientId : undefined, replaced: replaced.id, by: socket.id }, 'a second connection took over this client id; the first was disconnected');
+    // Set by `authenticate`, which every connection passes before this event.
+    const session = new Session(socket, context, socket.data.identity!);
     sessions.set(socket.id, session);
     // Registered before the session's own listener, so that it is gone from the map when it reports.
-    socket.on('disconnect', () => sessions.delete(socket.id));
+    socket.on('disconnect', () => {
+      sessions.delete(socket.id);
+      live.leave(socket);
+    });
     session.start();
   });
 
@@ -164,6 +188,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     activity,
     routes,
     http,
+    authenticateClient,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => io.close(() => resolve()));

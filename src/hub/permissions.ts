@@ -1,19 +1,22 @@
 /**
  * Who may do what on `/caps`: every permission check the hub makes on a client's request, in one
- * function, so that a new rule (a verified identity, "only the driver holding the claim") is
- * written here once rather than in each handler.
+ * function, from the identity the hub verified at connect (auth/identity.ts), never from what the
+ * client's handshake or payload says.
  *
- * Our clients are held to what their handshake says: its role, and a vendor to its store. A
- * classroom client has no handshake and the lab's powers: it may do whatever the lab's clients do,
- * and the session infers its role from it; only `claim`, a CAPS extension, is refused to it.
+ * - An **authenticated** client is held to its token: its role, a vendor to its store.
+ * - An **anonymous** (classroom) client has the lab's powers: it may do whatever the lab's clients
+ *   do, and the session infers its role from it; `claim`, a CAPS extension, is refused to it.
+ * - For everyone: a package is reported (`in-transit`, `delivered`) or acknowledged (`received` on
+ *   the driver queue) only by the driver that holds it; a `delivered` of a pickup that does not
+ *   exist is `not_found`.
  *
  * @example
- *   const refused = authorise(socket.data.handshake, { type: 'consume', queueId: 'driver' });
+ *   const refused = authorise(socket.data.identity, { type: 'consume', queueId: 'driver' });
  *   if (refused) return refused; // { ok: false, error: { code: 'forbidden', … } }
  */
+import type { Identity } from '../auth/identity';
 import { failure, type Failure } from '../protocol/acks';
 import { DRIVER_QUEUE } from '../protocol/envelope';
-import type { Handshake } from '../protocol/handshake';
 
 /** A request, as the permission check sees it. */
 export type Request =
@@ -24,15 +27,22 @@ export type Request =
   /** Take messages from a queue, or acknowledge one (`getAll`, `received`). */
   | { type: 'consume'; queueId: string }
   /** Claim a pickup. */
-  | { type: 'claim' };
+  | { type: 'claim' }
+  /**
+   * Act on pickup `messageId` as its carrier (`event`: `in-transit`, `delivered`, `received`):
+   * `pickup` is who holds it now (broker.ts, `holderOf`), `me` the asking driver's consumer id.
+   */
+  | { type: 'carry'; event: string; messageId: string; pickup: { found: false } | { found: true; holder: string | undefined }; me: string };
 
-/** `undefined` if `identity` may make `request`, or the `forbidden` answer that says why not. */
-export function authorise(identity: Handshake | undefined, request: Request): Failure | undefined {
-  if (request.type === 'claim') return identity?.role === 'driver' ? undefined : failure('forbidden', 'only our drivers claim pickups');
-  if (identity === undefined) return undefined;
+/** `undefined` if `identity` may make `request`, or the `forbidden` (or `not_found`) answer that says why not. */
+export function authorise(identity: Identity, request: Request): Failure | undefined {
+  if (request.type === 'claim') return isDriver(identity) ? undefined : failure('forbidden', 'only our drivers claim pickups');
+  if (request.type === 'carry') return carrying(request);
+  if (identity.kind === 'anonymous') return undefined;
   switch (request.type) {
     case 'join':
-      return identity.role === 'vendor' ? undefined : failure('forbidden', 'only vendors join a store');
+      if (identity.role !== 'vendor') return failure('forbidden', 'only vendors join a store');
+      return identity.store === request.store ? undefined : failure('forbidden', `this vendor's token is for "${identity.store}", not "${request.store}"`);
     case 'deliver':
       if (identity.role !== request.sender) return failure('forbidden', request.refusal);
       if (identity.role === 'vendor' && identity.store !== request.store) {
@@ -40,8 +50,21 @@ export function authorise(identity: Handshake | undefined, request: Request): Fa
       }
       return undefined;
     case 'consume': {
-      const own = identity.role === 'driver' ? DRIVER_QUEUE : identity.store;
-      return own === request.queueId ? undefined : failure('forbidden', `this client consumes "${own}", not "${request.queueId}"`);
+      const own = identity.role === 'driver' ? DRIVER_QUEUE : identity.role === 'vendor' ? identity.store : undefined;
+      return own === request.queueId ? undefined : failure('forbidden', `this client consumes "${own ?? 'nothing'}", not "${request.queueId}"`);
     }
   }
+}
+
+function isDriver(identity: Identity): boolean {
+  return identity.kind === 'authenticated' && identity.role === 'driver';
+}
+
+function carrying(request: Extract<Request, { type: 'carry' }>): Failure | undefined {
+  const { event, messageId, pickup, me } = request;
+  // Only a `delivered` of nothing could do harm (a notice queued for an order that never was); an
+  // `in-transit` is only relayed, and a lab client may say `received` twice.
+  if (!pickup.found) return event === 'delivered' ? failure('not_found', `delivered: there is no pickup ${messageId} (never posted, or already delivered)`) : undefined;
+  if (pickup.holder === me) return undefined;
+  return failure('forbidden', `${event}: pickup ${messageId} is not yours: ${pickup.holder === undefined ? 'it is waiting for a driver' : 'another driver holds it'}`);
 }

@@ -2,7 +2,10 @@
  * One connected `/caps` client, from the hub's side: who it is, which queues it consumes, and the
  * handlers for everything it may send.
  *
- * Our clients say who they are in the handshake (protocol/handshake.ts). Classroom clients do not:
+ * Who the client is comes from its identity, verified at connect (auth/identity.ts): an
+ * authenticated client is its token's role, store or driver name, and client id, whatever its
+ * handshake or payloads say; the handshake (protocol/handshake.ts) only says that it speaks our
+ * extension of the protocol, and its prefetch. Anonymous (classroom) clients have the lab's powers:
  * the session infers their role from what they do (`join` or `pickup` makes a vendor; `getAll`
  * for `driver`, `in-transit` or `delivered` makes a driver), and keeps it in `socket.data` so that
  * Socket.IO's connection state recovery restores it after a short reconnect (recovery-adapter.ts).
@@ -10,12 +13,17 @@
  * for why). A classroom client is sent each message in the shape its producer sent it
  * (classroom-delivery.ts).
  *
+ * A driver reports and acknowledges only the packages it holds (permissions.ts): a lab driver's
+ * `received` of a pickup takes the package, as our drivers' `claim` does, for its socket.
+ *
  * Every handler validates its payload first, answers through the ack when there is one, and never
  * throws: a failure is logged and answered, and the queues are left as they were. An accepted event
  * gets the lab's `EVENT:` line; a refused one gets one `refused <event>: <why>` warning instead, and
  * a classroom client that passed no ack callback is told why with an `error` event.
  */
 import type { EventEmitter } from 'node:events';
+import type { Identity } from '../auth/identity';
+import type { Journal } from '../client/journal';
 import type { SessionView } from '../dashboard/port';
 import { failure, type Failure, type PlainAck, type StoredAck } from '../protocol/acks';
 import { DRIVER_QUEUE, type DeliveryEvent, type EntryKey, type Envelope } from '../protocol/envelope';
@@ -63,7 +71,15 @@ export interface SessionContext {
   labDriverGuessMs: number;
   /** The most stores one connection may `join` (MAX_ROOMS_PER_SOCKET). */
   maxRoomsPerSocket: number;
+  /**
+   * Pickups completed by a `delivered`, under `delivered`, with the driver that completed them, so
+   * that a driver's retried `delivered` is answered `duplicate` rather than `not_found`.
+   */
+  completed: Journal;
 }
+
+/** An identity with a token behind it. */
+type Verified = Extract<Identity, { kind: 'authenticated' }>;
 
 /** Any answer the hub gives a client event. */
 type Answer = AckOf<ClientEventName>;
@@ -76,19 +92,30 @@ export class Session implements DeliveryActions {
   private guess: NodeJS.Timeout | undefined;
   private paused = false;
   private readonly connectedAt = Date.now();
+  /** Our protocol's handshake: whether the client speaks our extension, and its prefetch; never who it is. */
   private readonly handshake: Handshake | undefined;
+  /** Who the client is, when a token says so; `undefined` for an anonymous (classroom) client. */
+  private readonly verified: Verified | undefined;
   private logger: Logger | undefined;
 
   constructor(
     private readonly socket: CapsSocket,
     private readonly ctx: SessionContext,
+    /** Who the client is, as the hub decided at connect (auth/identity.ts). */
+    private readonly identity: Identity,
   ) {
     this.handshake = socket.data.handshake;
+    this.verified = identity.kind === 'authenticated' ? identity : undefined;
   }
 
   /** This client's logger, made when first needed: most sessions never log past their first line. */
   private get log(): Logger {
-    return (this.logger ??= this.ctx.logger.child({ socket: this.socket.id, client: this.handshake?.clientId }));
+    return (this.logger ??= this.ctx.logger.child({ socket: this.socket.id, client: this.verified?.clientId }));
+  }
+
+  /** The id its consumers and claims go by: its token's client id, or a classroom client's socket id. */
+  private get consumerId(): string {
+    return this.verified?.clientId ?? this.socket.id;
   }
 
   /** Wires the socket up. Called once, on `connection`. */
@@ -98,12 +125,13 @@ export class Session implements DeliveryActions {
     socket.on('disconnect', (reason) => this.stop(reason));
 
     const hs = this.handshake;
-    if (hs?.role === 'vendor') this.becomeVendor(hs.store);
-    else if (hs?.role === 'driver') this.becomeDriver();
+    const me = this.verified;
+    if (me?.role === 'vendor') this.becomeVendor(me.store);
+    else if (me?.role === 'driver') this.becomeDriver();
     else if (socket.data.store !== undefined) this.becomeVendor(socket.data.store); // a recovered classroom vendor
     else if (socket.data.driver) this.becomeDriver(); // a recovered classroom driver
     else this.guess = setTimeout(() => this.becomeDriver(), this.ctx.labDriverGuessMs).unref();
-    this.ctx.logger.info({ socket: socket.id, client: hs?.clientId, role: hs?.role ?? 'classroom', recovered: socket.recovered }, 'client connected');
+    this.ctx.logger.info({ socket: socket.id, client: me?.clientId, role: me?.role ?? 'classroom', recovered: socket.recovered }, 'client connected');
     // Only classroom clients need Socket.IO's recovery (ours say who they are on every connect).
     // This event, which is no lab event, hands the client the offset it must send back to recover.
     if (!hs) socket.emit('session', { recovered: socket.recovered }, RECOVERY_OFFSET);
@@ -117,14 +145,14 @@ export class Session implements DeliveryActions {
 
   /** Who this client is and what it consumes, for the dashboard. */
   info(): SessionInfo {
-    const hs = this.handshake;
-    const role = hs?.role ?? (this.consumerOf(DRIVER_QUEUE) ? 'driver' : this.consumers.length > 0 ? 'vendor' : 'unknown');
+    const me = this.verified;
+    const role = me?.role === 'vendor' || me?.role === 'driver' ? me.role : this.consumerOf(DRIVER_QUEUE) ? 'driver' : this.consumers.length > 0 ? 'vendor' : 'unknown';
     return {
       socketId: this.socket.id,
-      clientId: hs?.clientId ?? this.socket.id,
+      clientId: this.consumerId,
       role,
-      classroom: hs === undefined,
-      store: hs?.role === 'vendor' ? hs.store : this.socket.data.store,
+      classroom: this.handshake === undefined,
+      store: me?.role === 'vendor' ? me.store : this.socket.data.store,
       queues: this.consumers.map((c) => c.queueId),
       paused: this.paused,
       suspect: this.consumers.some((c) => this.ctx.broker.isSuspect(c)),
@@ -207,7 +235,7 @@ export class Session implements DeliveryActions {
   private join(payload: unknown): AckOf<'join'> {
     const store = parse(joinSchema, payload);
     if (!store.ok) return failure('invalid_payload', 'join expects a store name', store.issues);
-    const refused = authorise(this.handshake, { type: 'join', store: store.value });
+    const refused = authorise(this.identity, { type: 'join', store: store.value });
     if (refused) return refused;
     const limit = this.roomFor(store.value);
     if (limit) return limit;
@@ -220,9 +248,9 @@ export class Session implements DeliveryActions {
     const input = parseEnvelopeInput(payload);
     if (!input.ok) return failure('invalid_payload', route.usage, input.issues);
     const { order } = input.value;
-    const refused = authorise(this.handshake, { type: 'deliver', sender: route.role, refusal: route.forbidden, store: order.store });
+    const refused = authorise(this.identity, { type: 'deliver', sender: route.role, refusal: route.forbidden, store: order.store });
     if (refused) return refused;
-    if (!this.handshake) {
+    if (!this.verified) {
       // A classroom client shows its role by what it sends.
       // Past MAX_ROOMS_PER_SOCKET or MAX_QUEUES it posts without consuming one more store's queue.
       if (route.role === 'vendor') {
@@ -231,8 +259,25 @@ export class Session implements DeliveryActions {
       else this.becomeDriver();
     }
     const envelope = toEnvelope(input.value, route.event, route.queueOf(order));
-    return route.act(this, route.role === 'driver' ? this.carried(envelope) : envelope);
+    if (route.role === 'vendor') return route.act(this, envelope);
+    const key = { queueId: DRIVER_QUEUE, messageId: envelope.messageId };
+    const pickup = this.ctx.broker.holderOf(key);
+    // A report this driver repeats after its `delivered` completed the pickup (a retry whose answer
+    // was lost) goes ahead: the store knows the notice's id, and answers `duplicate`.
+    if (pickup.found || !this.ctx.completed.has('delivered', this.completionKey(envelope.messageId))) {
+      const notHolder = authorise(this.identity, { type: 'carry', event: route.event, messageId: envelope.messageId, pickup, me: this.consumerId });
+      if (notHolder) return notHolder;
+    }
+    const answer = await route.act(this, this.carried(envelope));
+    if (route.event === 'delivered' && answer.ok) this.ctx.completed.add('delivered', this.completionKey(envelope.messageId));
+    return answer;
   }
+
+  /** What `completed` remembers a pickup this driver completed by. */
+  private completionKey(messageId: string): string {
+    return JSON.stringify([this.consumerId, messageId]);
+  }
+
 
   /** DeliveryActions, for DELIVERY_ROUTES: the `in-transit` relay; also emitted as activity. */
   relay(envelope: Envelope): PlainAck {
@@ -244,7 +289,7 @@ export class Session implements DeliveryActions {
   private getAll(payload: unknown): AckOf<'getAll'> {
     const queueId = parse(getAllSchema, payload);
     if (!queueId.ok) return failure('invalid_payload', 'getAll expects { queueId }: "driver" or a store name', queueId.issues);
-    const refused = authorise(this.handshake, { type: 'consume', queueId: queueId.value });
+    const refused = authorise(this.identity, { type: 'consume', queueId: queueId.value });
     if (refused) return refused;
     const limit = this.roomFor(queueId.value);
     if (limit) return limit;
@@ -271,12 +316,13 @@ export class Session implements DeliveryActions {
   private async received(payload: unknown): Promise<AckOf<'received'>> {
     const key = parse(receivedSchema, payload);
     if (!key.ok) return failure('invalid_payload', 'received expects { queueId, messageId }', key.issues);
-    const refused = authorise(this.handshake, { type: 'consume', queueId: key.value.queueId });
+    const refused = authorise(this.identity, { type: 'consume', queueId: key.value.queueId });
     if (refused) return refused;
-    if (!this.handshake) {
+    if (!this.verified) {
       if (key.value.queueId === DRIVER_QUEUE) this.becomeDriver();
       else if (!this.roomFor(key.value.queueId)) this.becomeVendor(key.value.queueId);
     }
+    if (key.value.queueId === DRIVER_QUEUE) return this.take(key.value.messageId);
     try {
       await this.ctx.broker.ack(key.value);
     } catch (err) {
@@ -286,31 +332,49 @@ export class Session implements DeliveryActions {
     return { ok: true };
   }
 
+  /**
+   * A driver's `received` of a pickup (lab drivers send it as the pickup arrives): it takes the
+   * package, as a claim does, so that only it may report it delivered; the pickup stays queued
+   * until then. One it does not hold is `forbidden`; one that is gone was taken and finished
+   * already (lab clients may say `received` twice), which is no error.
+   */
+  private async take(messageId: string): Promise<AckOf<'received'>> {
+    const pickup = this.ctx.broker.holderOf({ queueId: DRIVER_QUEUE, messageId });
+    const notHolder = authorise(this.identity, { type: 'carry', event: 'received', messageId, pickup, me: this.consumerId });
+    if (notHolder) return notHolder;
+    if (!pickup.found) return { ok: true };
+    const claimed = await this.claimFor(messageId);
+    return claimed === 'claimed' ? { ok: true } : claimed === 'lost' ? failure('not_found', `pickup ${messageId} is no longer yours`) : claimed;
+  }
+
   private async claim(payload: unknown): Promise<AckOf<'claim'>> {
     const messageId = parseClaim(payload);
     if (!messageId.ok) return failure('invalid_payload', 'claim expects { messageId }', messageId.issues);
-    const refused = authorise(this.handshake, { type: 'claim' });
+    const refused = authorise(this.identity, { type: 'claim' });
     if (refused) return refused;
-    // Our drivers consume the driver queue from their first moment (`start`).
+    const outcome = await this.claimFor(messageId.value);
+    return outcome === 'claimed' ? { ok: true } : outcome === 'lost' ? failure('not_found', `pickup ${messageId.value} is not yours to claim`) : outcome;
+  }
+
+  /** Claims a pickup for this driver (drivers consume the driver queue from their first moment). */
+  private async claimFor(messageId: string): Promise<'claimed' | 'lost' | Failure> {
     const consumer = this.consumerOf(DRIVER_QUEUE)!;
-    const key = { queueId: DRIVER_QUEUE, messageId: messageId.value };
-    let outcome: 'claimed' | 'lost';
+    const key = { queueId: DRIVER_QUEUE, messageId };
     try {
-      outcome = await this.ctx.broker.claim(key, consumer);
+      return await this.ctx.broker.claim(key, consumer);
     } catch (err) {
       this.log.error({ err, key }, 'the queue store failed');
       return failure('unavailable', 'the hub could not store the claim; it will send the pickup again');
     }
-    return outcome === 'claimed' ? { ok: true } : failure('not_found', `pickup ${messageId.value} is not yours to claim`);
   }
 
   private consumerOf(queueId: string): Consumer | undefined {
     return this.consumers.find((c) => c.queueId === queueId);
   }
 
-  /** Marks who carries the package: our driver's id, or what a classroom driver said. */
+  /** Marks who carries the package: the driver its token names, or what a classroom driver said. */
   private carried(envelope: Envelope): Envelope {
-    const driver = this.handshake?.clientId ?? envelope.driver;
+    const driver = this.verified?.role === 'driver' ? this.verified.name : envelope.driver;
     return driver === undefined ? envelope : { ...envelope, driver };
   }
 
@@ -335,7 +399,7 @@ export class Session implements DeliveryActions {
   private becomeVendor(store: string): void {
     clearTimeout(this.guess);
     const driver = this.consumerOf(DRIVER_QUEUE);
-    if (driver && !this.handshake) {
+    if (driver && !this.verified) {
       // A classroom client we had taken for a driver turned out to be a vendor.
       this.consumers = this.consumers.filter((c) => c !== driver);
       this.socket.data.driver = false;
@@ -350,7 +414,7 @@ export class Session implements DeliveryActions {
   private becomeDriver(): void {
     clearTimeout(this.guess);
     // Kept for Socket.IO's connection state recovery, which only classroom clients need.
-    if (!this.handshake) this.socket.data.driver = true;
+    if (!this.verified) this.socket.data.driver = true;
     this.consume(DRIVER_QUEUE);
   }
 
@@ -359,7 +423,7 @@ export class Session implements DeliveryActions {
     const hs = this.handshake;
     const cap = queueId === DRIVER_QUEUE ? this.ctx.prefetch : this.ctx.vendorPrefetch;
     const prefetch = Math.min(hs?.prefetch ?? cap, cap);
-    const consumer = new SocketConsumer(hs?.clientId ?? this.socket.id, queueId, prefetch, this, this.socket, hs === undefined);
+    const consumer = new SocketConsumer(this.consumerId, queueId, prefetch, this, this.socket, hs === undefined);
     // Past MAX_QUEUES (a classroom vendor's pickup for a new store): it simply consumes nothing there.
     if (!this.ctx.broker.attach(consumer)) return;
     // A new array of the exact size rather than a push, which would reserve room for 16 more.
@@ -372,7 +436,7 @@ export class Session implements DeliveryActions {
     clearTimeout(this.guess);
     for (const consumer of this.consumers) this.ctx.broker.detach(consumer);
     this.consumers = [];
-    this.ctx.logger.info({ socket: this.socket.id, client: this.handshake?.clientId, reason }, 'client disconnected');
+    this.ctx.logger.info({ socket: this.socket.id, client: this.verified?.clientId, reason }, 'client disconnected');
     this.ctx.activity.emit('session', this, 'disconnected');
   }
 }

@@ -22,6 +22,7 @@
  *   socket.emit('control', { action: 'pause', clientId: 'driver-1' }, (ack) => …);
  */
 import { z } from 'zod';
+import { MAX_TOKEN_LENGTH } from '../auth/token';
 import type { QueueStats } from '../hub/broker';
 import { ERROR_CODES, type Failure, type Result } from './acks';
 import type { EntryKey, Envelope } from './envelope';
@@ -186,7 +187,7 @@ export interface ControlHandshake {
   clientId: string;
   role: 'vendor' | 'driver';
   store?: string;
-  /** `DASHBOARD_TOKEN`, for a client that is not on the hub's machine. */
+  /** The token the client opens `/caps` with (auth/token.ts): `/control` is for clients with one. */
   token?: string;
 }
 
@@ -244,5 +245,6 @@ export const controlHandshakeSchema = z.object({
   clientId: clientIdSchema,
   role: z.enum(['vendor', 'driver']),
   store: nameSchema.optional(),
-  token: z.string().max(1000).optional(),
+  // The token's own check (auth/identity.ts) says what is wrong with it, this one only bounds it.
+  token: z.string().max(MAX_TOKEN_LENGTH).optional(),
 }) satisfies z.ZodType<ControlHandshake>;

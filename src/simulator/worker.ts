@@ -13,6 +13,7 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import { clientConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
+import { localCredential } from '../client/credential';
 import { FileJournal } from '../client/journal';
 import { Driver } from '../driver/driver';
 import { orderFactory } from '../vendor/orders';
@@ -43,11 +44,12 @@ function fail(message: string): void {
 function startClient(spec: ClientSpec, worker: WorkerSpec, logger: Logger): RunningClient {
   const journal = new StampedJournal(new FileJournal(spec.journal));
   const log = logger.child({ client: spec.name });
+  const credential = localCredential(clientConfig(), log);
   if (spec.role === 'driver') {
-    const client = new Driver({ hubUrl: worker.hubUrl, name: spec.name, delayMs: worker.driverDelayMs, logger: log, journal });
+    const client = new Driver({ hubUrl: worker.hubUrl, name: spec.name, credential, delayMs: worker.driverDelayMs, logger: log, journal });
     return { spec, client, journal };
   }
-  const client = new Vendor({ hubUrl: worker.hubUrl, store: spec.store, clientId: spec.clientId, logger: log, journal });
+  const client = new Vendor({ hubUrl: worker.hubUrl, store: spec.store, clientId: spec.clientId, credential, logger: log, journal });
   return { spec, client, journal };
 }
 

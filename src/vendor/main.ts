@@ -5,6 +5,7 @@ import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
 import { hubUrl, positiveNumber, wholeNumber } from '../cli/options';
 import { runCli } from '../cli/run';
+import { localCredential } from '../client/credential';
 import { openJournal } from '../client/journal';
 import { openRemoteControl } from '../client/remote-control';
 import { orderFactory } from './orders';
@@ -27,11 +28,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: `vendor:${opts.store}`, ...config.log });
   const orders = orderFactory();
   const clientId = `vendor:${opts.store}`;
-  const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, clientId, logger, orders, journal: openJournal(opts.journal) });
+  const credential = localCredential(config, logger);
+  const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, clientId, credential, logger, orders, journal: openJournal(opts.journal) });
   const control = opts.controllable
     ? openRemoteControl({
         caps: vendor.socket,
         handshake: { clientId, role: 'vendor', store: opts.store },
+        credential,
         post: () => {
           const order = orders(opts.store);
           vendor.post(order).catch((err: unknown) => logger.error({ err }, 'VENDOR: could not post an order'));

@@ -3,12 +3,14 @@
  *
  * - Posting is at-least-once: each order is sent until the hub has stored it, under one message id
  *   (the order id), so a retry is stored once.
- * - Thanking is once per order: the journal records a thank-you before it is said, and a delivery
- *   notice that comes again is acknowledged without a second one.
+ * - Thanking is once per order, and only for orders it posted: the journal records a thank-you
+ *   before it is said, and a delivery notice that comes again is acknowledged without a second
+ *   one; a notice for an order the journal has no record of posting (another's, or from before a
+ *   restart without a journal file) is acknowledged with a warning, never thanked.
  * - On every (re)connect the hub sends what the vendor missed; nothing needs to ask.
  *
  * @example
- *   const vendor = new Vendor({ hubUrl, store: 'acme-widgets', logger });
+ *   const vendor = new Vendor({ hubUrl, store: 'acme-widgets', credential, logger });
  *   vendor.on('thanked', (envelope) => …);
  *   vendor.start();
  *   await vendor.post();
@@ -19,7 +21,7 @@ import type { Logger } from '../logger';
 import type { ConsumerAck } from '../protocol/acks';
 import { DRIVER_QUEUE, type Envelope, type Order } from '../protocol/envelope';
 import { envelopeInputSchema } from '../protocol/schemas';
-import { connectCaps, type CapsClientSocket } from '../client/connect';
+import { connectCaps, type CapsClientSocket, type Credential } from '../client/connect';
 import { logConnection } from '../client/connection-log';
 import { MemoryJournal, type Journal } from '../client/journal';
 import { RetrySummary } from '../client/retry-summary';
@@ -32,6 +34,8 @@ export interface VendorOptions {
   store: string;
   /** Stable identity across restarts; defaults to `vendor:<store>`. */
   clientId?: string;
+  /** Signs the token that proves this vendor is who it says (client/credential.ts). */
+  credential: Credential;
   logger: Logger;
   /** Where thank-yous and posted orders are remembered; a `MemoryJournal` by default. */
   journal?: Journal;
@@ -44,6 +48,8 @@ export interface VendorEvents {
   posted: [envelope: Envelope, duplicate: boolean];
   /** The vendor thanked for a delivery: once per order. */
   thanked: [envelope: Envelope];
+  /** A delivery notice for an order this vendor has no record of posting: acknowledged, not thanked. */
+  unknown: [notice: Omit<Envelope, 'event' | 'queueId'>];
   connected: [];
   disconnected: [reason: string];
 }
@@ -64,7 +70,7 @@ export class Vendor extends EventEmitter<VendorEvents> {
     this.orders = options.orders ?? orderFactory();
     this.log = options.logger;
     this.retries = new RetrySummary((line) => this.log.warn(`VENDOR: ${line}`));
-    this.socket = connectCaps(options.hubUrl, { role: 'vendor', clientId: options.clientId ?? `vendor:${options.store}`, store: options.store });
+    this.socket = connectCaps(options.hubUrl, { role: 'vendor', clientId: options.clientId ?? `vendor:${options.store}`, store: options.store }, options.credential);
     logConnection(this.socket, {
       who: `VENDOR: ${options.store}`,
       hubUrl: options.hubUrl,
@@ -149,7 +155,10 @@ export class Vendor extends EventEmitter<VendorEvents> {
       return;
     }
     const { messageId, order } = parsed.data;
-    if (!this.journal.has('thanked', messageId)) {
+    if (!this.journal.has('posted', messageId)) {
+      this.log.warn(`VENDOR: a delivery notice for ${order.orderId}, which this vendor has no record of posting; no thanks (--journal remembers orders across restarts)`);
+      this.emit('unknown', parsed.data);
+    } else if (!this.journal.has('thanked', messageId)) {
       this.journal.add('thanked', messageId);
       this.log.info(`VENDOR: Thank you for delivering ${order.orderId}`);
       this.emit('thanked', { ...parsed.data, event: 'delivered', queueId: order.store });

@@ -11,7 +11,9 @@
 import { io } from 'socket.io-client';
 import type { DashboardWatch } from '../../src/config';
 import { attachDashboard, type Dashboard } from '../../src/dashboard/dashboard';
-import { accessOf, isLoopback, type AccessPolicy } from '../../src/dashboard/access';
+import { accessOf, type AccessPolicy } from '../../src/dashboard/access';
+import { isLoopback } from '../../src/edge/caller';
+import { issueToken } from '../../src/auth/token';
 import { dashboardPort } from '../../src/hub/dashboard-port';
 import type { Hub } from '../../src/hub/hub';
 import { CONTROL_NAMESPACE, DASHBOARD_NAMESPACE, HIDDEN, type ControlAck, type DashboardSnapshot, type DashboardUpdate, type DeadLetterView } from '../../src/protocol/dashboard';
@@ -188,8 +190,9 @@ afterAll(() => remote?.remove());
 (remote ? describe : describe.skip)('a caller on another machine (a network namespace)', () => {
   const stripMapped = (address: string) => address.replace(/^::ffff:/, '');
 
-  it('may watch when watching is open, but is refused the controls and /control without the token, and obeyed with it', async () => {
+  it('may watch when watching is open, but is refused the controls without the token and /control without its own token, and obeyed with them', async () => {
     const { hub, dashboard, driverPaused } = await hubWithDriver(TOKEN, 'open');
+    const driverToken = await issueToken(new TextEncoder().encode(TEST_SECRET), { role: 'driver', name: 'remote-driver', clientId: 'remote-driver' });
     const seen: string[] = [];
     dashboard.nsp.on('connection', (socket) => seen.push(socket.handshake.address));
     const pause = { action: 'pause', clientId: DRIVER };
@@ -199,10 +202,12 @@ afterAll(() => remote?.remove());
       { namespace: CONTROL_NAMESPACE, handshake: { clientId: 'intruder', role: 'driver' } },
       { namespace: DASHBOARD_NAMESPACE, token: TOKEN, command: { action: 'explode', clientId: DRIVER } },
       { namespace: DASHBOARD_NAMESPACE, token: TOKEN, command: pause },
+      // /control is for our clients, which prove who they are with their own token, not the dashboard's.
       { namespace: CONTROL_NAMESPACE, token: TOKEN, handshake: { clientId: 'remote-driver', role: 'driver' } },
+      { namespace: CONTROL_NAMESPACE, token: driverToken, handshake: { clientId: 'remote-driver', role: 'driver' } },
     ];
     const out = await remote!.exec(process.execPath, ['-r', 'ts-node/register/transpile-only', 'tests/dashboard/fixtures/remote-caller.ts', `http://${remote!.hostAddress}:${hub.port}`, JSON.stringify(attempts)], { cwd: ROOT });
-    const [noToken, wrongToken, controlNoToken, malformed, withToken, controlWithToken] = JSON.parse(out) as unknown[];
+    const [noToken, wrongToken, controlNoToken, malformed, withToken, controlDashboardToken, controlWithToken] = JSON.parse(out) as unknown[];
 
     // The hub saw the callers at the namespace's address: they really were not loopback.
     expect(seen.length).toBe(4);
@@ -210,7 +215,8 @@ afterAll(() => remote?.remove());
 
     expect(noToken).toEqual({ ack: { ok: false, error: { code: 'forbidden', message: expect.stringContaining("callers on the hub's machine or with the DASHBOARD_TOKEN") } } });
     expect(wrongToken).toEqual({ ack: { ok: false, error: { code: 'forbidden', message: expect.stringContaining('does not match') } } });
-    expect(controlNoToken).toEqual({ error: expect.stringContaining("callers on the hub's machine"), data: { code: 'forbidden' } });
+    expect(controlNoToken).toEqual({ error: expect.stringContaining('a driver handshake needs a token'), data: { code: 'unauthenticated' } });
+    expect(controlDashboardToken).toEqual({ error: expect.stringContaining('not one this hub issues'), data: { code: 'invalid_token' } });
     expect(malformed).toEqual({ ack: { ok: false, error: { code: 'invalid_payload', message: expect.any(String), issues: [expect.stringContaining('action')] } } });
     expect(withToken).toEqual({ ack: { ok: true, message: expect.stringContaining(`paused ${DRIVER}`) } });
     expect(controlWithToken).toEqual({ connected: true });

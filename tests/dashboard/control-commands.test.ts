@@ -18,7 +18,7 @@ import {
   type RemoteCommand,
   type RemoteToHubEvents,
 } from '../../src/protocol/dashboard';
-import { setup, silentLogger, type TestContext } from '../helpers/setup';
+import { setup, silentLogger, testCredential, type TestContext } from '../helpers/setup';
 import { until, waitFor } from '../helpers/wait-for';
 import { controllableDriver, controllableVendor } from './demo-clients';
 
@@ -105,8 +105,9 @@ describe('the /dashboard control event', () => {
   });
 
   it('reports a controllable client that answers nonsense', async () => {
-    const fake = (answer: (ack: (x: unknown) => void) => void) => {
-      const socket = io(`${hub.url}${CONTROL_NAMESPACE}`, { transports: ['websocket'], forceNew: true, auth: { clientId: 'vendor:fake', role: 'vendor', store: 'fake' } });
+    const fake = async (answer: (ack: (x: unknown) => void) => void) => {
+      const token = await testCredential({ role: 'vendor', store: 'fake', clientId: 'vendor:fake' });
+      const socket = io(`${hub.url}${CONTROL_NAMESPACE}`, { transports: ['websocket'], forceNew: true, auth: { clientId: 'vendor:fake', role: 'vendor', store: 'fake', token } });
       socket.on('command', (_command: unknown, ack: (x: unknown) => void) => answer(ack));
       t.defer(() => socket.disconnect());
       return until(hub.io.of(CONTROL_NAMESPACE), ['connection'], () => dashboard.remotes.has('vendor:fake'), 'the fake is controllable');
@@ -116,7 +117,8 @@ describe('the /dashboard control event', () => {
   });
 
   it('reports a controllable client that does not answer in time', async () => {
-    const socket = io(`${hub.url}${CONTROL_NAMESPACE}`, { transports: ['websocket'], forceNew: true, auth: { clientId: 'vendor:mute', role: 'vendor', store: 'mute' } });
+    const token = await testCredential({ role: 'vendor', store: 'mute', clientId: 'vendor:mute' });
+    const socket = io(`${hub.url}${CONTROL_NAMESPACE}`, { transports: ['websocket'], forceNew: true, auth: { clientId: 'vendor:mute', role: 'vendor', store: 'mute', token } });
     socket.on('command', () => undefined);
     t.defer(() => socket.disconnect());
     await until(hub.io.of(CONTROL_NAMESPACE), ['connection'], () => dashboard.remotes.has('vendor:mute'), 'the mute client is controllable');

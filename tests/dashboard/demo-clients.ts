@@ -7,7 +7,7 @@ import type { Driver } from '../../src/driver/driver';
 import type { Hub } from '../../src/hub/hub';
 import { orderFactory } from '../../src/vendor/orders';
 import type { Vendor } from '../../src/vendor/vendor';
-import { silentLogger, type TestContext } from '../helpers/setup';
+import { silentLogger, testCredential, type TestContext } from '../helpers/setup';
 
 export function controllableVendor(t: TestContext, hub: Hub | string, store: string): { vendor: Vendor; control: RemoteControl } {
   const orders = orderFactory();
@@ -15,6 +15,7 @@ export function controllableVendor(t: TestContext, hub: Hub | string, store: str
   const control = openRemoteControl({
     caps: vendor.socket,
     handshake: { clientId: `vendor:${store}`, role: 'vendor', store },
+    credential: testCredential,
     post: () => {
       const order = orders(store);
       vendor.post(order).catch(() => undefined); // rejects only once the vendor is stopped
@@ -28,7 +29,7 @@ export function controllableVendor(t: TestContext, hub: Hub | string, store: str
 
 export function controllableDriver(t: TestContext, hub: Hub | string, name: string, delayMs: number): { driver: Driver; control: RemoteControl } {
   const driver = t.driver(hub, name, { delayMs });
-  const control = openRemoteControl({ caps: driver.socket, handshake: { clientId: name, role: 'driver' }, logger: silentLogger });
+  const control = openRemoteControl({ caps: driver.socket, handshake: { clientId: name, role: 'driver' }, credential: testCredential, logger: silentLogger });
   t.defer(() => control.close());
   return { driver, control };
 }

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import { childEnv } from '../../src/config';
 export { freePort } from '../../src/cli/free-port';
+import { TEST_SECRET } from './setup';
 import { waitFor, WAIT_MS } from './wait-for';
 
 const ROOT = `${__dirname}/../..`;
@@ -22,7 +23,8 @@ export class Proc extends EventEmitter<{ line: [line: string]; exit: [code: numb
     this.child = spawn(command, args, {
       cwd: ROOT,
       detached: true,
-      env: childEnv({ LOG_FORMAT: 'pretty', ...env }),
+      // The test secret, so that no test creates the real one in the home directory; our clients sign with it too.
+      env: childEnv({ LOG_FORMAT: 'pretty', CAPS_SECRET: TEST_SECRET, ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {

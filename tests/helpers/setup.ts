@@ -18,6 +18,8 @@ import { DEFAULT_HUB_CONFIG, type DeliveryPolicy, type HubConfig } from '../../s
 import type { Logger } from '../../src/logger';
 import { Driver, type DriverOptions } from '../../src/driver/driver';
 import { startHub, type Hub } from '../../src/hub/hub';
+import { issueToken } from '../../src/auth/token';
+import type { Credential } from '../../src/client/connect';
 import { CAPS_NAMESPACE } from '../../src/protocol/events';
 import { Vendor, type VendorOptions } from '../../src/vendor/vendor';
 
@@ -43,6 +45,9 @@ export const silentLogger: Logger = pino({ level: 'silent' });
 
 /** The secret test hubs sign tokens with, so that tests never create the real one in the home directory. */
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
+/** Signs tokens with {@link TEST_SECRET}: what our clients' credential does with the hub's secret. */
+export const testCredential: Credential = (claims) => issueToken(new TextEncoder().encode(TEST_SECRET), claims);
 
 export type HubOverrides = Partial<Omit<HubConfig, 'delivery'>> & { delivery?: Partial<DeliveryPolicy> };
 
@@ -85,12 +90,12 @@ export async function setup(): Promise<TestContext> {
       return hub;
     },
     vendor(hub, store, options = {}) {
-      const vendor = new Vendor({ hubUrl: urlOf(hub), store, logger: silentLogger, ...options });
+      const vendor = new Vendor({ hubUrl: urlOf(hub), store, credential: testCredential, logger: silentLogger, ...options });
       defer(() => vendor.stop());
       return vendor;
     },
     driver(hub, name, options = {}) {
-      const driver = new Driver({ hubUrl: urlOf(hub), name, delayMs: 0, logger: silentLogger, ...options });
+      const driver = new Driver({ hubUrl: urlOf(hub), name, credential: testCredential, delayMs: 0, logger: silentLogger, ...options });
       defer(() => driver.stop());
       return driver;
     },
