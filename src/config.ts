@@ -38,6 +38,9 @@ const list = () =>
     .default('')
     .transform((text) => text.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item !== ''));
 
+/** Where our vendor keeps its journal across restarts, unless CAPS_STATE_DIR says otherwise. */
+export const DEFAULT_STATE_DIR = join(homedir(), '.local', 'state', 'caps');
+
 /** Where the hub keeps the secret it signs tokens with, unless CAPS_SECRET_FILE says otherwise. */
 export const DEFAULT_SECRET_FILE = join(homedir(), '.config', 'caps', 'secret');
 
@@ -94,6 +97,7 @@ const clientEnvSchema = z.object({
   LOG_LEVEL: hubEnvSchema.shape.LOG_LEVEL,
   ...secretEnv,
   CAPS_TOKEN: z.string().optional(),
+  CAPS_STATE_DIR: z.string().default(DEFAULT_STATE_DIR),
 });
 
 export type LogFormat = z.output<typeof hubEnvSchema>['LOG_FORMAT'];
@@ -196,6 +200,11 @@ export interface DeliveryPolicy {
 
 /** Everything a vendor or driver process takes from the environment (its flags override these). */
 export interface ClientConfig {
+  /**
+   * `CAPS_STATE_DIR`: where our vendor keeps its journal (`vendor-<store>.journal`) unless given
+   * `--journal`, so that a restarted vendor knows which notices are for its own orders.
+   */
+  stateDir: string;
   hubUrl: string;
   storeName: string;
   driverName: string;
@@ -289,6 +298,7 @@ export function clientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig
     log: { format: e.LOG_FORMAT, level: e.LOG_LEVEL },
     secret: { secret: e.CAPS_SECRET, secretFile: e.CAPS_SECRET_FILE },
     token: e.CAPS_TOKEN,
+    stateDir: e.CAPS_STATE_DIR,
   };
 }
 

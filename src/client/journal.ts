@@ -7,7 +7,8 @@
  * the effect may have happened. `MemoryJournal` forgets on exit and remembers only recent ids;
  * `FileJournal` survives restarts (the simulator gives every client one).
  */
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Journal {
   /** Whether `id` was recorded under `kind` (e.g. `thanked`, `delivered`). */
@@ -85,6 +86,15 @@ export class FileJournal implements Journal {
 }
 
 /** A `FileJournal` at `path`, or a `MemoryJournal` when there is none. */
+/**
+ * Where a vendor CLI keeps its journal by default: one file per store in `stateDir` (created if
+ * missing), so that a vendor restarted without `--journal` still thanks for the orders it posted.
+ */
+export function defaultJournal(stateDir: string, store: string): string {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  return join(stateDir, `vendor-${store}.journal`);
+}
+
 export function openJournal(path: string | undefined): Journal {
   return path ? new FileJournal(path) : new MemoryJournal();
 }

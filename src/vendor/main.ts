@@ -6,7 +6,7 @@ import { onShutdown } from '../cli/shutdown';
 import { hubUrl, positiveNumber, wholeNumber } from '../cli/options';
 import { runCli } from '../cli/run';
 import { localCredential } from '../client/credential';
-import { openJournal } from '../client/journal';
+import { defaultJournal, openJournal } from '../client/journal';
 import { openRemoteControl } from '../client/remote-control';
 import { orderFactory } from './orders';
 import { Vendor } from './vendor';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     .option('--interval <ms>', 'pause between orders (VENDOR_INTERVAL_MS)', positiveNumber, config.vendorIntervalMs)
     .option('--count <n>', 'stop posting after n orders; 0 posts none and only listens for deliveries (default: never stop)', wholeNumber)
     .option('--hub <url>', 'the hub, e.g. http://localhost:3000 or localhost:3000 (HUB_URL)', hubUrl, config.hubUrl)
-    .option('--journal <file>', 'remember orders and thank-yous in this file across restarts')
+    .option('--journal <file>', 'remember orders and thank-yous in this file across restarts (default: CAPS_STATE_DIR/vendor-<store>.journal)')
     .option('--controllable', "let the hub's dashboard post orders and disconnect or reconnect this vendor")
     .parse()
     .opts<{ store: string; interval: number; count?: number; hub: string; journal?: string; controllable?: boolean }>();
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const orders = orderFactory();
   const clientId = `vendor:${opts.store}`;
   const credential = localCredential(config, logger);
-  const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, clientId, credential, logger, orders, journal: openJournal(opts.journal) });
+  const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, clientId, credential, logger, orders, journal: openJournal(opts.journal ?? defaultJournal(config.stateDir, opts.store)) });
   const control = opts.controllable
     ? openRemoteControl({
         caps: vendor.socket,

@@ -2,21 +2,13 @@
  * The whole system as people run it: hub, vendor and driver as separate processes, started with
  * the README's commands. This is the lab's missed-message check, across processes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connectCaps } from '../../src/client/connect';
 import { countIds, freePort, Processes } from '../helpers/processes';
 import { testCredential } from '../helpers/setup';
 import { waitFor } from '../helpers/wait-for';
 
 const procs = new Processes();
-let dir: string;
-beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'caps-e2e-'))));
-afterEach(async () => {
-  await procs.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => procs.cleanup());
 
 const POSTED = /VENDOR: posted (\S+) for /;
 const THANKED = /VENDOR: Thank you for delivering (\S+)/;
@@ -30,9 +22,8 @@ it('delivers missed messages across processes, and survives a hub restart', asyn
   await hub.line(/CAPS hub listening on/);
 
   // 1. A vendor posts three orders while no driver is running; the hub keeps them.
-  // With its journal, the restarted vendor knows the orders it posted, and thanks for those only.
-  const journal = join(dir, 'vendor.journal');
-  const vendor = procs.start('vendor', 'vendor', ['--store', 'acme-widgets', '--count', '3', '--interval', '50', '--hub', hubUrl, '--journal', journal]);
+  // Its default journal (in CAPS_STATE_DIR) tells the restarted vendor which orders it posted: it thanks for those only.
+  const vendor = procs.start('vendor', 'vendor', ['--store', 'acme-widgets', '--count', '3', '--interval', '50', '--hub', hubUrl]);
   await hub.count(/EVENT: \{ event: 'pickup'/, 3);
   await vendor.count(POSTED, 3);
   const orders = [...countIds(vendor.lines, POSTED).keys()];
@@ -45,7 +36,7 @@ it('delivers missed messages across processes, and survives a hub restart', asyn
   await driver.count(DELIVERED, 3);
 
   // The restarted vendor is sent the notices it missed, without asking.
-  const again = procs.start('vendor again', 'vendor', ['--store', 'acme-widgets', '--count', '1', '--interval', '60000', '--hub', hubUrl, '--journal', journal]);
+  const again = procs.start('vendor again', 'vendor', ['--store', 'acme-widgets', '--count', '1', '--interval', '60000', '--hub', hubUrl]);
   for (const id of orders) await again.line(new RegExp(`Thank you for delivering ${id}`));
   const thanks = countIds([...vendor.lines, ...again.lines], THANKED);
   expect(orders.map((id) => thanks.get(id))).toEqual([1, 1, 1]);

@@ -6,6 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { childEnv } from '../../src/config';
 export { freePort } from '../../src/cli/free-port';
 import { TEST_SECRET } from './setup';
@@ -96,6 +99,8 @@ export class Proc extends EventEmitter<{ line: [line: string]; exit: [code: numb
 /** Starts processes with `npm run <script> -- <args>` and kills whatever is left at cleanup. */
 export class Processes {
   private readonly started: Proc[] = [];
+  /** One state directory for every process of this test (a vendor's default journal lives there), removed at cleanup. */
+  private stateDir: string | undefined;
 
   start(name: string, script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Proc {
     return this.run(name, 'npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], env);
@@ -103,7 +108,8 @@ export class Processes {
 
   /** Starts any other command (a classroom client in tests/fixtures/lab), from the project's root. */
   run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-    const proc = new Proc(name, command, args, env);
+    this.stateDir ??= mkdtempSync(join(tmpdir(), 'caps-state-'));
+    const proc = new Proc(name, command, args, { CAPS_STATE_DIR: this.stateDir, ...env });
     this.started.push(proc);
     return proc;
   }
@@ -111,6 +117,8 @@ export class Processes {
   async cleanup(): Promise<void> {
     await Promise.all(this.started.map((proc) => proc.kill()));
     this.started.length = 0;
+    if (this.stateDir) rmSync(this.stateDir, { recursive: true, force: true });
+    this.stateDir = undefined;
   }
 }
 
