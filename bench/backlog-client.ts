@@ -29,21 +29,28 @@ export async function fillBacklog(job: FillBacklogJob): Promise<number> {
     poster.disconnect();
   }
   // The hub sends the driver at most PREFETCH pickups at a time, and the next as each is delivered.
-  let stored = 0;
+  // Other generators fill at the same time through the same driver queue, so this filler is sent
+  // some of their pickups and they some of its own: each filler carries exactly `count` of whatever
+  // it is sent (the sum is what was posted), and leaves the rest unclaimed, which go back to the
+  // queue for the others when it disconnects.
+  let taken = 0;
+  let delivered = 0;
   let done: (err?: Error) => void = () => undefined;
-  const delivered = new Promise<void>((resolve, reject) => (done = (err) => (err ? reject(err) : resolve())));
+  const finished = new Promise<void>((resolve, reject) => (done = (err) => (err ? reject(err) : resolve())));
   const carry = async (driver: BenchSocket, pickup: Envelope) => {
+    if (taken >= job.count) return;
+    taken++;
     const claimed = await driver.emitWithAck('claim', { messageId: pickup.messageId });
     if (!claimed.ok) throw new BacklogError(`pickup ${pickup.messageId} not claimed: ${claimed.error.message}`);
-    const answer = await driver.emitWithAck('delivered', { ...pickup, event: 'delivered', queueId: job.store, driver: `${job.tag}-filler` });
+    const answer = await driver.emitWithAck('delivered', { ...pickup, event: 'delivered', queueId: pickup.order.store, driver: `${job.tag}-filler` });
     if (!answer.ok || answer.duplicate) throw new BacklogError(`notice ${pickup.messageId} not stored: ${answer.ok ? 'duplicate' : answer.error.message}`);
-    if (++stored === job.count) done();
+    if (++delivered === job.count) done();
   };
   const driver = await openSocket(job.target, { role: 'driver', clientId: `${job.tag}-filler` }, (socket) => {
     socket.on('pickup', (envelope: Envelope) => void carry(socket, envelope).catch((err: Error) => done(err)));
   });
   try {
-    await delivered;
+    await finished;
   } finally {
     driver.disconnect();
   }
