@@ -5,6 +5,7 @@
  * the root namespace instead of `/caps`.
  */
 import { io, type Socket } from 'socket.io-client';
+import type { Hub } from '../../src/hub/hub';
 import type { Session } from '../../src/hub/session';
 import { rawDriver, rawVendor } from '../helpers/raw-clients';
 import { CapturingLogger, setup, type TestContext } from '../helpers/setup';
@@ -17,6 +18,17 @@ afterEach(() => t.cleanup());
 /** A phase-2 order: flat, a numeric id, an extra field. */
 const flat = { store: 'acme-widgets', orderId: 17, customer: 'Ada', address: '1 Engine Way', phone: '555' };
 const NO_GUESS = { labDriverGuessMs: 3_600_000 };
+
+/** A phase-2 vendor joins its store's room and posts `flat`; resolves, once a lab driver has it, to that driver. */
+async function joinAndPost(hub: Hub, vendor: Socket): Promise<Socket> {
+  await vendor.timeout(5000).emitWithAck('join', { storeName: 'acme-widgets' });
+  const driver = t.labClient(hub);
+  await driver.timeout(5000).emitWithAck('getAll', { queueId: 'driver' });
+  const pickup = waitFor(driver, 'pickup');
+  vendor.emit('pickup', flat);
+  await pickup;
+  return driver;
+}
 
 describe('what a classroom client is sent', () => {
   it('a phase-2 order reaches a phase-2 driver and vendor flat, and our clients as an envelope', async () => {
@@ -46,12 +58,7 @@ describe('what a classroom client is sent', () => {
     const vendor = t.labClient(hub);
     const notices: unknown[] = [];
     vendor.on('delivered', (payload: unknown) => notices.push(payload));
-    await vendor.timeout(5000).emitWithAck('join', { storeName: 'acme-widgets' });
-    const driver = t.labClient(hub);
-    await driver.timeout(5000).emitWithAck('getAll', { queueId: 'driver' });
-    const pickup = waitFor(driver, 'pickup');
-    vendor.emit('pickup', flat);
-    await pickup;
+    const driver = await joinAndPost(hub, vendor);
     let sends = 0;
     hub.broker.on('sent', (message) => void (message.queueId === 'acme-widgets' && sends++));
     // A phase-2 driver reports straight from the pickup it was sent.
@@ -101,12 +108,7 @@ describe('a classroom join only enters a room', () => {
     const vendor = t.labClient(hub);
     const pickups: unknown[] = [];
     vendor.on('pickup', (payload: unknown) => pickups.push(payload));
-    await vendor.timeout(5000).emitWithAck('join', { storeName: 'acme-widgets' });
-    const driver = t.labClient(hub);
-    await driver.timeout(5000).emitWithAck('getAll', { queueId: 'driver' });
-    const pickup = waitFor(driver, 'pickup');
-    vendor.emit('pickup', flat);
-    await pickup;
+    const driver = await joinAndPost(hub, vendor);
     const notice = waitFor(vendor, 'delivered');
     await driver.timeout(5000).emitWithAck('delivered', flat);
     expect(await notice).toEqual([flat]);
