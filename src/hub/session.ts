@@ -6,9 +6,10 @@
  * authenticated client is its token's role, store or driver name, and client id, whatever its
  * handshake or payloads say; the handshake (protocol/handshake.ts) only says that it speaks our
  * extension of the protocol, and its prefetch. Anonymous (classroom) clients have the lab's powers:
- * the session infers their role from what they do (`join` or `pickup` makes a vendor; `getAll`
- * for `driver`, `in-transit` or `delivered` makes a driver), and keeps it in `socket.data` so that
- * Socket.IO's connection state recovery restores it after a short reconnect (recovery-adapter.ts).
+ * the session infers their role from what they do (`pickup` makes a vendor; `getAll` for `driver`,
+ * `in-transit` or `delivered` makes a driver; `join` only enters a store's room, since lab drivers
+ * join one too), and keeps it in `socket.data` so that Socket.IO's connection state recovery
+ * restores it after a short reconnect (recovery-adapter.ts), with the rooms.
  * A classroom client that stays silent for `labDriverGuessMs` is taken for a driver (see config.ts
  * for why). A classroom client is sent each message in the shape its producer sent it
  * (classroom-delivery.ts).
@@ -89,6 +90,8 @@ type Reply = (result: Answer) => void;
 export class Session implements DeliveryActions {
   /** What this client consumes: one queue for our clients, rarely more for a classroom client. */
   private consumers: readonly Consumer[] = [];
+  /** The stores whose rooms this client is in (joined, or consumed as their vendor): MAX_ROOMS_PER_SOCKET counts them. */
+  private readonly rooms = new Set<string>();
   private guess: NodeJS.Timeout | undefined;
   private paused = false;
   private readonly connectedAt = Date.now();
@@ -126,6 +129,8 @@ export class Session implements DeliveryActions {
 
     const hs = this.handshake;
     const me = this.verified;
+    // Rooms a recovered classroom client was in come back with it (besides its own id's room).
+    for (const room of socket.rooms) if (room !== socket.id) this.rooms.add(room);
     if (me?.role === 'vendor') this.becomeVendor(me.store);
     else if (me?.role === 'driver') this.becomeDriver();
     else if (socket.data.store !== undefined) this.becomeVendor(socket.data.store); // a recovered classroom vendor
@@ -237,9 +242,9 @@ export class Session implements DeliveryActions {
     if (!store.ok) return failure('invalid_payload', 'join expects a store name', store.issues);
     const refused = authorise(this.identity, { type: 'join', store: store.value });
     if (refused) return refused;
-    const limit = this.roomFor(store.value);
-    if (limit) return limit;
-    this.becomeVendor(store.value);
+    // Only a room: lab drivers join a store's room too, so the role waits for what the client does next.
+    if (!this.rooms.has(store.value) && this.rooms.size >= this.ctx.maxRoomsPerSocket) return this.tooManyRooms();
+    this.enter(store.value);
     return { ok: true };
   }
 
@@ -306,11 +311,19 @@ export class Session implements DeliveryActions {
    */
   private roomFor(queueId: string): Failure | undefined {
     if (this.consumerOf(queueId)) return undefined;
-    if (queueId !== DRIVER_QUEUE && this.consumers.filter((c) => c.queueId !== DRIVER_QUEUE).length >= this.ctx.maxRoomsPerSocket) {
-      return failure('limit_reached', `this connection has joined ${this.ctx.maxRoomsPerSocket} stores, the most it may (MAX_ROOMS_PER_SOCKET)`);
-    }
+    if (queueId !== DRIVER_QUEUE && !this.rooms.has(queueId) && this.rooms.size >= this.ctx.maxRoomsPerSocket) return this.tooManyRooms();
     if (!this.ctx.broker.canAttach(queueId)) return failure('limit_reached', 'the hub holds as many queues as it may (MAX_QUEUES)');
     return undefined;
+  }
+
+  private tooManyRooms(): Failure {
+    return failure('limit_reached', `this connection has joined ${this.ctx.maxRoomsPerSocket} stores, the most it may (MAX_ROOMS_PER_SOCKET)`);
+  }
+
+  /** Puts the socket in a store's room, where the store's `in-transit` relays go. */
+  private enter(store: string): void {
+    this.rooms.add(store);
+    void this.socket.join(store);
   }
 
   private async received(payload: unknown): Promise<AckOf<'received'>> {
@@ -407,7 +420,7 @@ export class Session implements DeliveryActions {
       this.ctx.activity.emit('session', this, 'changed');
     }
     this.socket.data.store = store;
-    void this.socket.join(store);
+    this.enter(store);
     this.consume(store);
   }
 

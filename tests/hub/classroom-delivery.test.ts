@@ -5,6 +5,8 @@
  * the root namespace instead of `/caps`.
  */
 import { io, type Socket } from 'socket.io-client';
+import type { Hub } from '../../src/hub/hub';
+import type { Session } from '../../src/hub/session';
 import { rawDriver, rawVendor } from '../helpers/raw-clients';
 import { CapturingLogger, setup, type TestContext } from '../helpers/setup';
 import { waitFor } from '../helpers/wait-for';
@@ -16,6 +18,17 @@ afterEach(() => t.cleanup());
 /** A phase-2 order: flat, a numeric id, an extra field. */
 const flat = { store: 'acme-widgets', orderId: 17, customer: 'Ada', address: '1 Engine Way', phone: '555' };
 const NO_GUESS = { labDriverGuessMs: 3_600_000 };
+
+/** A phase-2 vendor joins its store's room and posts `flat`; resolves, once a lab driver has it, to that driver. */
+async function joinAndPost(hub: Hub, vendor: Socket): Promise<Socket> {
+  await vendor.timeout(5000).emitWithAck('join', { storeName: 'acme-widgets' });
+  const driver = t.labClient(hub);
+  await driver.timeout(5000).emitWithAck('getAll', { queueId: 'driver' });
+  const pickup = waitFor(driver, 'pickup');
+  vendor.emit('pickup', flat);
+  await pickup;
+  return driver;
+}
 
 describe('what a classroom client is sent', () => {
   it('a phase-2 order reaches a phase-2 driver and vendor flat, and our clients as an envelope', async () => {
@@ -45,12 +58,7 @@ describe('what a classroom client is sent', () => {
     const vendor = t.labClient(hub);
     const notices: unknown[] = [];
     vendor.on('delivered', (payload: unknown) => notices.push(payload));
-    await vendor.timeout(5000).emitWithAck('join', { storeName: 'acme-widgets' });
-    const driver = t.labClient(hub);
-    await driver.timeout(5000).emitWithAck('getAll', { queueId: 'driver' });
-    const pickup = waitFor(driver, 'pickup');
-    vendor.emit('pickup', flat);
-    await pickup;
+    const driver = await joinAndPost(hub, vendor);
     let sends = 0;
     hub.broker.on('sent', (message) => void (message.queueId === 'acme-widgets' && sends++));
     // A phase-2 driver reports straight from the pickup it was sent.
@@ -73,6 +81,53 @@ describe('what a classroom client is sent', () => {
     const again = waitFor(driver, 'pickup');
     driver.io.engine.close();
     expect(await again).toEqual([flat]);
+  });
+});
+
+describe('a classroom join only enters a room', () => {
+  it('a phase-2 driver that joins a store and says nothing else is guessed a driver: it is sent the pickup, and its delivered reaches the vendor', async () => {
+    const hub = await t.hub({ labDriverGuessMs: 50 });
+    const driver = t.labClient(hub);
+    const guessed = waitFor(hub.activity, 'session', (session: Session) => session.info().role === 'driver');
+    await driver.timeout(5000).emitWithAck('join', 'acme-widgets');
+    await guessed;
+    const vendor = t.labClient(hub);
+    const pickup = waitFor(driver, 'pickup');
+    vendor.emit('pickup', flat);
+    expect(await pickup).toEqual([flat]);
+    const inTransit = waitFor(driver, 'in-transit');
+    driver.emit('in-transit', flat);
+    expect(await inTransit).toEqual([flat]); // the room's relay still reaches it
+    const notice = waitFor(vendor, 'delivered');
+    expect(await driver.timeout(5000).emitWithAck('delivered', flat)).toMatchObject({ ok: true });
+    expect(await notice).toEqual([flat]);
+  });
+
+  it('a phase-2 vendor that joins, then posts, is sent its delivered notice and no pickup', async () => {
+    const hub = await t.hub(NO_GUESS);
+    const vendor = t.labClient(hub);
+    const pickups: unknown[] = [];
+    vendor.on('pickup', (payload: unknown) => pickups.push(payload));
+    const driver = await joinAndPost(hub, vendor);
+    const notice = waitFor(vendor, 'delivered');
+    await driver.timeout(5000).emitWithAck('delivered', flat);
+    expect(await notice).toEqual([flat]);
+    expect(pickups).toEqual([]);
+  });
+
+  it('a joined-only driver that reconnects comes back a driver, not a vendor', async () => {
+    const hub = await t.hub({ labDriverGuessMs: 50 });
+    const driver = t.labClient(hub);
+    const guessed = waitFor(hub.activity, 'session', (session: Session) => session.info().role === 'driver');
+    await driver.timeout(5000).emitWithAck('join', 'acme-widgets');
+    await guessed;
+    const back = waitFor(driver, 'session', (info: { recovered: boolean }) => info.recovered);
+    driver.io.engine.close();
+    await back;
+    const pickup = waitFor(driver, 'pickup');
+    t.labClient(hub).emit('pickup', flat);
+    expect(await pickup).toEqual([flat]);
+    expect(hub.sessions.get(driver.id!)!.info()).toMatchObject({ role: 'driver', store: undefined, queues: ['driver'] });
   });
 });
 

@@ -41,21 +41,25 @@ describe('global limits', () => {
     const refused = await client.emitWithAck('join', 'c');
     expect(refused).toMatchObject({ ok: false, error: { code: 'limit_reached' } });
     expect(refused.error.message).toContain('MAX_ROOMS_PER_SOCKET');
-    expect(hub.sessions.get(client.id!)!.info().queues).toEqual(['a', 'b']);
+    // A classroom join is only a room (lab drivers join one too): no queue yet.
+    expect([hub.nsp.adapter.rooms.get('a')?.has(client.id!), hub.nsp.adapter.rooms.get('b')?.has(client.id!)]).toEqual([true, true]);
+    expect(hub.sessions.get(client.id!)!.info().queues).toEqual([]);
     // A pickup for another store is stored, without making the client consume one more store.
     expect(await client.emitWithAck('pickup', pickup('p', 'c'))).toMatchObject({ ok: true });
-    expect(hub.sessions.get(client.id!)!.info().queues).toEqual(['a', 'b']);
+    expect(hub.sessions.get(client.id!)!.info().queues).toEqual([]);
+    // Its own joined stores it may still consume.
+    expect(await client.emitWithAck('getAll', { queueId: 'a' })).toEqual({ ok: true, count: 0 });
     expect(await client.emitWithAck('received', { queueId: 'd', messageId: 'x' })).toEqual({ ok: true });
     expect([...hub.nsp.adapter.rooms.keys()]).not.toContain('c');
     expect([...hub.nsp.adapter.rooms.keys()]).not.toContain('d');
   });
 
-  it('refuses a new queue past MAX_QUEUES (join, getAll, a delivered notice) but never the driver queue', async () => {
+  it('refuses a new queue past MAX_QUEUES (getAll, a delivered notice) but never the driver queue', async () => {
     const hub = await t.hub({ delivery: { maxQueues: 1 } });
     const first = await lab(hub);
-    expect(await first.emitWithAck('join', 'a')).toEqual({ ok: true });
+    expect(await first.emitWithAck('getAll', { queueId: 'a' })).toEqual({ ok: true, count: 0 });
     const second = await lab(hub);
-    expect(await second.emitWithAck('join', 'b')).toMatchObject({ ok: false, error: { code: 'limit_reached' } });
+    expect(await second.emitWithAck('join', 'b')).toEqual({ ok: true }); // a room is no queue
     expect(await second.emitWithAck('getAll', { queueId: 'b' })).toMatchObject({ ok: false, error: { code: 'limit_reached' } });
     // The driver queue is exempt: a vendor of the open store can still post.
     expect(await first.emitWithAck('pickup', pickup('p1', 'a'))).toMatchObject({ ok: true });
@@ -68,7 +72,7 @@ describe('global limits', () => {
     // Once the first leaves, its queue is forgotten and there is room again.
     first.disconnect();
     await waitFor(hub.activity, 'session', (_s, change) => change === 'disconnected');
-    expect(await second.emitWithAck('join', 'b')).toEqual({ ok: true });
+    expect(await second.emitWithAck('getAll', { queueId: 'b' })).toEqual({ ok: true, count: 0 });
   });
 
   it('refuses pickups past MAX_TOTAL_MESSAGES across queues with queue_full, storing every one it accepted', async () => {
@@ -83,10 +87,10 @@ describe('global limits', () => {
 });
 
 describe('forgetting', () => {
-  it('2,000 store names from join leave no queue in /metrics or on the dashboard once their client is gone', async () => {
+  it('2,000 store names from getAll leave no queue in /metrics or on the dashboard once their client is gone', async () => {
     const hub = await t.hub({ maxRoomsPerSocket: 2000 });
     const client = await lab(hub);
-    for (let i = 0; i < 2000; i++) client.emit('join', `store-${i}`);
+    for (let i = 0; i < 2000; i++) client.emit('getAll', { queueId: `store-${i}` });
     expect(await client.emitWithAck('join', 'last-one')).toMatchObject({ ok: false, error: { code: 'limit_reached' } });
     expect(hub.broker.snapshot()).toHaveLength(2000);
     expect((await metrics(hub)).match(/^caps_queue_depth\{/gm)).toHaveLength(2000);
