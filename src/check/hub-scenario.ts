@@ -4,7 +4,7 @@
  * from a class) never pass for an answer.
  */
 import { randomBytes } from 'node:crypto';
-import { DRIVER_QUEUE, labOrder, mentions, orderIdFor, shapeProblem, type LabOrder, type Phase } from './lab-shapes';
+import { DRIVER_QUEUE, labOrder, mentions, orderIdFor, pickupPayload, shapeProblem, type LabOrder, type Phase } from './lab-shapes';
 import { Shortfall } from './requirement';
 import type { Probe, Probes } from './probe';
 
@@ -67,4 +67,20 @@ export async function expectEvent(probe: Probe, s: HubScenario, event: string, o
 export function expectNothingAbout(probe: Probe, count: number, order: LabOrder, why: string): void {
   const leaked = probe.received.slice(0, count).find((r) => mentions(r.payload, order.orderId));
   if (leaked) throw new Shortfall(`${probe.name} also got ${leaked.event} for ${order.orderId}: ${why}`);
+}
+
+/**
+ * Has `driver` hold a pickup for each of `orders` before it reports them, as a lab driver does: a
+ * poster posts them and leaves, and the driver asks `getAll` and says `received` for each. A hub
+ * that checks who holds a pickup (CAPS does) refuses a report of a pickup nobody posted.
+ */
+export async function takePickups(probes: Probes, s: HubScenario, driver: Probe, orders: LabOrder[]): Promise<void> {
+  const poster = await probes.connect('a vendor posting the orders');
+  for (const order of orders) poster.emit('pickup', pickupPayload(s.phase, order));
+  driver.emit('getAll', { queueId: DRIVER_QUEUE });
+  for (const order of orders) {
+    await expectEvent(driver, s, 'pickup', order, 'posted for this scenario');
+    driver.emit('received', { queueId: DRIVER_QUEUE, messageId: order.orderId });
+  }
+  await poster.close();
 }
