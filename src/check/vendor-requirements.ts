@@ -86,8 +86,11 @@ const catchUp: VendorRequirement = {
     const store = needs(s.store, 'the store it joined');
     const missed = madeUpOrder(s, store, 'missed');
     const connection = await restart(s, async () => {
-      const driver = await s.probes.connect('the check\'s driver');
-      driver.emit('delivered', { event: 'delivered', messageId: missed.orderId, queueId: store, order: missed });
+      // The check's own hub records a delivery while the vendor is away: its notice is queued for
+      // the store, as a driver's delivered of a real pickup would queue it.
+      const notice = { event: 'delivered' as const, messageId: missed.orderId, queueId: store, order: missed };
+      const outcome = await s.server.hub.broker.publish(notice, store);
+      if (outcome.status !== 'stored') throw new Shortfall(`the check could not queue a notice for ${missed.orderId} (${outcome.status})`);
     });
     const asked = await s.server.next('getAll', (p) => queueNamed(p) === store, { from: connection, timeoutMs: s.timeoutMs, what: `the restarted vendor never asked getAll { queueId: '${store}' }` });
     const line = await s.student.line(mentioning(THANKS, missed.orderId, missed.customer), s.timeoutMs, `the restarted vendor never logged "Thank you" for ${missed.orderId}, delivered while it was away`);
