@@ -8,7 +8,7 @@
 import { DRIVER_QUEUE, reportPayload, pickupPayload, type Phase } from './lab-shapes';
 import { Probes } from './probe';
 import { Shortfall, type Requirement } from './requirement';
-import { driverProbe, expectEvent, expectNothingAbout, takePickups, vendorProbe, type HubScenario } from './hub-scenario';
+import { driverProbe, expectEvent, expectNothingAbout, takePickups, vendorProbe, vendorsOfTakenOrders, type HubScenario } from './hub-scenario';
 
 type HubRequirement = Requirement<HubScenario>;
 
@@ -59,14 +59,7 @@ const rooms: HubRequirement = {
       const [storeA, storeB] = [s.store('a'), s.store('b')];
       const driver = await probes.connect('the driver');
       const [orderA, orderB] = [s.order(storeA), s.order(storeB)];
-      // In phase 3 the driver holds the pickups it reports, taken before the vendors arrive (a lab
-      // hub sends pickups to everyone); phase-3 vendors ask getAll at start-up, phase-2 ones only join.
-      if (s.phase === 3) await takePickups(probes, s, driver, [orderA, orderB]);
-      const vendorA = await vendorProbe(probes, storeA, { getAll: s.phase === 3 });
-      const vendorB = await vendorProbe(probes, storeB, { getAll: s.phase === 3 });
-      // The joins carry no answer to wait for: one more handshake gives the hub the same time to
-      // take them as the driver's own connection did when it came after the vendors.
-      await probes.connect('a late client');
+      const [vendorA, vendorB] = await vendorsOfTakenOrders(probes, s, driver, [orderA, orderB]);
       driver.emit('in-transit', reportPayload(s.phase, 'in-transit', orderA));
       driver.emit('delivered', reportPayload(s.phase, 'delivered', orderA));
       driver.emit('delivered', reportPayload(s.phase, 'delivered', orderB));

@@ -70,9 +70,9 @@ export function expectNothingAbout(probe: Probe, count: number, order: LabOrder,
 }
 
 /**
- * Has `driver` hold a pickup for each of `orders` before it reports them, as a lab driver does: a
- * poster posts them and leaves, and the driver asks `getAll` and says `received` for each. A hub
- * that checks who holds a pickup (CAPS does) refuses a report of a pickup nobody posted.
+ * Has `driver` hold a pickup for each of `orders` before it reports them, as a phase-3 lab driver
+ * does: a poster posts them and leaves, and the driver asks `getAll` and says `received` for each.
+ * A hub that checks who holds a pickup (CAPS does) refuses a report of a pickup nobody posted.
  */
 export async function takePickups(probes: Probes, s: HubScenario, driver: Probe, orders: LabOrder[]): Promise<void> {
   const poster = await probes.connect('a vendor posting the orders');
@@ -83,4 +83,37 @@ export async function takePickups(probes: Probes, s: HubScenario, driver: Probe,
     driver.emit('received', { queueId: DRIVER_QUEUE, messageId: order.orderId });
   }
   await poster.close();
+}
+
+/**
+ * One vendor per order, of that order's store, once `driver` holds every order, so that it may
+ * report them (see `takePickups`). Each vendor starts after the pickups before its own were sent,
+ * since a lab hub sends pickups to everyone, and hears none of them:
+ * - phase 3: the driver takes them all first (`takePickups`), then each vendor asks `getAll` for its
+ *   store's queue at start-up, as phase-3 vendors do;
+ * - phase 2, which has no queue: the driver, listening in the stores' rooms (as `driverProbe` joins
+ *   one), is handed each order as its vendor joins and posts it, as phase-2 vendors do. The driver
+ *   reports the order as the check knows it, so a hub that relays the pickup in another shape fails
+ *   `relay`, not this.
+ */
+export async function vendorsOfTakenOrders<T extends LabOrder[]>(probes: Probes, s: HubScenario, driver: Probe, orders: [...T]): Promise<{ [K in keyof T]: Probe }> {
+  const vendors: Probe[] = [];
+  if (s.phase === 3) {
+    await takePickups(probes, s, driver, orders);
+    for (const order of orders) vendors.push(await vendorProbe(probes, order.store, { getAll: true }));
+    // The joins carry no answer to wait for: one more handshake gives the hub the same time to take
+    // them as the driver's own connection did when it came after the vendors.
+    await probes.connect('a late client');
+    return vendors as { [K in keyof T]: Probe };
+  }
+  for (const store of new Set(orders.map((o) => o.store))) driver.emit('join', store);
+  for (const order of orders) {
+    const vendor = await vendorProbe(probes, order.store);
+    // After its join on the same connection: a hub that relays the pickup has taken the join too.
+    vendor.emit('pickup', pickupPayload(s.phase, order));
+    await driver.next('pickup', (p) => mentions(p, order.orderId), `pickup for ${order.orderId} posted by ${vendor.name}`);
+    vendors.push(vendor);
+  }
+  // One vendor per order, in order, which the array's type cannot say.
+  return vendors as { [K in keyof T]: Probe };
 }

@@ -36,6 +36,14 @@ describe('check hub', () => {
     expect(card.requirements.filter((r) => !r.passed)).toEqual([]);
   });
 
+  it('passes our own hub on phase 2: its driver reports only the pickups it was handed', async () => {
+    const hub = await t.hub();
+    const card = await checkHub(hub.url, { timeoutMs, phase: 2 });
+    expect(card.phase).toBe(2);
+    expect(card.requirements.filter((r) => !r.passed)).toEqual([]);
+    expect(verdicts(card)).toEqual({ namespace: true, relay: true, rooms: true });
+  });
+
   it('fails a hub without the /caps namespace on namespace', async () => {
     const card = await checkHub(await startStudentHub(t, 'hub-no-namespace'), { timeoutMs, phase: 2 });
     expect(verdicts(card).namespace).toBe(false);
