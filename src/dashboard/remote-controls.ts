@@ -69,7 +69,8 @@ export class RemoteControls {
     });
     // A handshake names a role, so a socket without a token is refused: only our clients open `/control`.
     this.nsp.use(options.authenticate);
-    this.nsp.use(this.live.refuseImpostors);
+    // Last: the check and the reservation of the client id are one step (auth/live-connections.ts).
+    this.nsp.use(this.live.reserve);
     this.nsp.on('connection', (socket) => this.register(socket));
   }
 
@@ -107,9 +108,8 @@ export class RemoteControls {
     this.options.onChange(handshake, true);
     this.options.logger.info({ clientId: handshake.clientId }, 'controllable client connected');
     socket.on('disconnect', () => {
-      if (this.live.get(handshake.clientId) !== socket) return;
-      this.live.leave(socket);
-      this.options.onChange(handshake, false);
+      // A socket already replaced by a newer one is not the client's any more: nothing changes.
+      if (this.live.leave(socket)) this.options.onChange(handshake, false);
     });
   }
 }

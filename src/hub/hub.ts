@@ -104,9 +104,10 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
   // After the handshake's parse: a token's claims must agree with it (auth/identity.ts).
   const authenticateClient = authenticate({ key, classroom: config.trust.classroom, roles: ['vendor', 'driver'] });
   nsp.use(authenticateClient);
-  // A client id belongs to one live connection: another credential is refused, the same one takes over.
+  // A client id belongs to one credential: another is refused, the same one takes over. Last, so
+  // that the check and the reservation of the client id are one step (auth/live-connections.ts).
   const live = new LiveConnections<CapsSocket>();
-  nsp.use(live.refuseImpostors);
+  nsp.use(live.reserve);
   if (config.trust.classroom === 'open') logger.warn(CLASSROOM_OPEN_WARNING);
 
   answerWrongNamespace(io.of('/'), logger);

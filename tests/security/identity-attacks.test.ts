@@ -6,6 +6,7 @@
 import type { Socket } from 'socket.io-client';
 import { issueToken } from '../../src/auth/token';
 import type { Hub } from '../../src/hub/hub';
+import type { Session } from '../../src/hub/session';
 import type { Envelope, Order } from '../../src/protocol/envelope';
 import { CAPS_PROTOCOL } from '../../src/protocol/handshake';
 import { rawDriver, rawVendor } from '../helpers/raw-clients';
@@ -247,5 +248,26 @@ describe('a client id taken on /control', () => {
     const answer = await dashboard.remotes.send(`vendor:${STORE}`, 'post');
     expect(answer).toMatchObject({ ok: true });
     expect((await posted)[0].messageId).toBe((answer as { messageId: string }).messageId);
+  });
+});
+
+describe('an anonymous client that says nothing', () => {
+  it('is taken for a driver: it is sent pickups with the customer, may take and deliver them, and may not claim', async () => {
+    const guessing = await t.hub({ labDriverGuessMs: 50 });
+    const silent = t.labClient(guessing);
+    const guessed = waitFor(guessing.activity, 'session', (session: Session) => session.info().role === 'driver');
+    await waitFor(silent, 'connect');
+    await guessed;
+    const vendor = rawVendor(t, guessing, STORE);
+    await waitFor(vendor, 'connect');
+    const sent = waitFor<[unknown]>(silent, 'pickup');
+    const o = order('o-silent');
+    await vendor.timeout(5000).emitWithAck('pickup', pickupOf(o));
+    expect((await sent)[0]).toMatchObject({ order: { customer: o.customer, address: o.address } });
+    expect(await silent.timeout(5000).emitWithAck('claim', { messageId: o.orderId })).toEqual({ ok: false, error: { code: 'forbidden', message: 'only our drivers claim pickups' } });
+    expect(await silent.timeout(5000).emitWithAck('received', { queueId: 'driver', messageId: o.orderId })).toEqual({ ok: true });
+    const notice = waitFor<[Envelope]>(vendor, 'delivered');
+    expect(await silent.timeout(5000).emitWithAck('delivered', report('delivered', o, 'nobody'))).toEqual({ ok: true, messageId: o.orderId, duplicate: false });
+    expect((await notice)[0]).toMatchObject({ messageId: o.orderId, driver: 'nobody' });
   });
 });
