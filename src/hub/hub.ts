@@ -72,7 +72,8 @@ export type Routes = Map<string, (req: IncomingMessage, res: ServerResponse) => 
 export async function startHub(config: HubConfig, logger: Logger, options: { store?: QueueStore } = {}): Promise<Hub> {
   const key = loadSecret(config.trust); // before the store: an unsafe secret file stops the hub here
   const guard = new EdgeGuard(config.trust, logger);
-  const store = options.store ?? (await createStore(config.store, { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability }));
+  const storeOptions = { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability };
+  const store = options.store ?? (await createStore(config.store, storeOptions, { prefix: config.redisPrefix, logger }));
   const broker = await Broker.open(store, config.delivery, { logger });
   const routes: Routes = new Map();
   const http = createServer(guard.http((req, res) => {
