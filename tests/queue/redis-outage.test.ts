@@ -5,10 +5,10 @@
  * there afterwards, and both take calls again without being restarted.
  */
 import type { CapsClientSocket } from '../../src/client/connect';
-import type { Envelope } from '../../src/protocol/envelope';
 import { StoreUnavailableError } from '../../src/queue/redis/errors';
 import { RedisStore } from '../../src/queue/redis-store';
 import { rawVendor } from '../helpers/raw-clients';
+import { pickup } from '../helpers/redis-hubs';
 import { CapturingLogger, setup, type TestContext } from '../helpers/setup';
 import { RedisServer } from '../helpers/redis-server';
 import { message } from './store-contract';
@@ -53,12 +53,6 @@ it('a store rejects at once while Redis is gone, keeps what it acknowledged, and
 });
 
 describe('a hub on Redis', () => {
-  const pickup = (id: string): Envelope => ({
-    event: 'pickup',
-    messageId: id,
-    queueId: 'driver',
-    order: { store: 'acme-widgets', orderId: id, customer: 'Ada Lovelace', address: '1 Analytical Way' },
-  });
   type Answer = { ok: boolean; error?: { code: string } };
   const post = (vendor: CapsClientSocket, id: string) => vendor.timeout(10_000).emitWithAck('pickup', pickup(id)) as Promise<Answer>;
   const health = async (url: string) => {
