@@ -122,6 +122,18 @@ it('does not take its lease back once another hub has held it, even if that one 
   expect(await redis.run('ZCARD', keys.live('driver'))).toBe(0);
 });
 
+it('writes nothing more once Redis has lost its data (restarted without its append-only file)', async () => {
+  const prefix = freshPrefix();
+  const keys = new RedisKeys(prefix);
+  const log = new CapturingLogger();
+  const store = await open(prefix, log.logger);
+  await store.enqueue(message('driver', 'a'));
+  await redis.run('DEL', keys.writer, keys.epoch, keys.seq, keys.live('driver'), keys.body('driver'), keys.liveCounts);
+  await expect(store.enqueue(message('driver', 'b'))).rejects.toBeInstanceOf(StoreFencedError);
+  expect((await log.line(/lost the writer lease/)).msg).toMatch(/to another hub that has since stopped, or Redis lost its data;/);
+  expect(await redis.run('EXISTS', keys.writer, keys.seq)).toBe(0);
+});
+
 it('finds out by its own renewal that the lease was taken, before any write does', async () => {
   const prefix = freshPrefix();
   const keys = new RedisKeys(prefix);

@@ -17,7 +17,9 @@
  *   paused, Redis restarted and the key had run out) is taken back by the next renewal or write,
  *   but only if nobody took it since: the epoch is still this hub's.
  * - **Losing it.** A hub that finds its lease taken writes nothing more (every write rejects with
- *   {@link StoreFencedError}) and says so in its log and in `/healthz`; it must be restarted.
+ *   {@link StoreFencedError}) and says so in its log and in `/healthz`; it must be restarted. So
+ *   does a hub whose Redis came back without its data (no append-only file): the lease and its
+ *   epoch went with the queues, and the hub's memory no longer matches Redis.
  * - **Giving it up.** A hub that closes the store deletes the lease, so the next one starts at once.
  */
 import { randomUUID } from 'node:crypto';
@@ -115,7 +117,8 @@ export class WriterLease {
     if (!this.lostTo) {
       clearInterval(this.timer);
       const holder = message.slice(FENCED.length).split(' script:')[0]!.trim();
-      const who = holder === '' ? 'another hub, which has since stopped' : describe(holder);
+      // No holder and another epoch: a hub held the lease since and stopped, or Redis lost its data.
+      const who = holder === '' ? 'another hub that has since stopped, or Redis lost its data' : describe(holder);
       this.lostTo = new StoreFencedError(`this hub lost the writer lease of ${this.options.where} to ${who}; it writes nothing more until it is restarted: ${NOT_YET}`);
       this.options.logger.error(this.lostTo.message);
     }
