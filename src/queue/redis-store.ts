@@ -105,8 +105,8 @@ export class RedisStore implements QueueStore {
       return new RedisStore(connection, scripts, lease, options);
     } catch (err) {
       await connection.close();
-      // Redis went away while the lease was being taken.
       if (err instanceof WriterLeaseHeldError) throw err;
+      // Redis went away, or failed a call, while the store was being opened.
       throw new RedisUnreachableError(`cannot use ${where} as the queue store: ${(err as Error).message}`, { cause: err });
     }
   }
