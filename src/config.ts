@@ -59,6 +59,7 @@ const hubEnvSchema = z.object({
     .string()
     .refine((text) => parseStoreSpec(text) !== undefined, `expected ${STORE_SPEC_GRAMMAR}`)
     .default('memory'),
+  CAPS_REDIS_PREFIX: z.string().default('caps:'),
   STORE_DURABILITY: z.enum(['commit', 'flush']).default('commit'),
   ACK_TIMEOUT_MS: int(10_000, 1),
   LEASE_MS: int(30_000, 1),
@@ -111,8 +112,13 @@ export interface HubConfig {
   /** `HOST`: the address to bind; unset binds every interface. */
   host: string | undefined;
   log: { format: LogFormat; level: LogLevel };
-  /** `CAPS_STORE`: `memory` (the default) or `lmdb:<dir>`. */
+  /** `CAPS_STORE`: `memory` (the default), `lmdb:<dir>` or `redis://host:port[/db]`. */
   store: string;
+  /**
+   * `CAPS_REDIS_PREFIX`: what the Redis store puts before each of its keys. One hub writes under a
+   * prefix at a time; another CAPS on the same Redis takes another prefix.
+   */
+  redisPrefix: string;
   /** `STORE_DURABILITY`: what a durable store waits for before a change counts (store.ts, `Durability`). */
   durability: Durability;
   delivery: DeliveryPolicy;
@@ -255,6 +261,7 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
     host: e.HOST,
     log: { format: e.LOG_FORMAT, level: e.LOG_LEVEL },
     store: e.CAPS_STORE,
+    redisPrefix: e.CAPS_REDIS_PREFIX,
     durability: e.STORE_DURABILITY,
     delivery: {
       ackTimeoutMs: e.ACK_TIMEOUT_MS,

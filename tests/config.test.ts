@@ -2,7 +2,7 @@
 import { ConfigError, DEFAULT_HUB_CONFIG, clientConfig, hubConfig, normaliseHubUrl } from '../src/config';
 
 it('fills every default from an empty environment', () => {
-  expect(DEFAULT_HUB_CONFIG).toMatchObject({ port: 3000, store: 'memory', log: { format: 'pretty', level: 'info' }, maxRoomsPerSocket: 20 });
+  expect(DEFAULT_HUB_CONFIG).toMatchObject({ port: 3000, store: 'memory', redisPrefix: 'caps:', log: { format: 'pretty', level: 'info' }, maxRoomsPerSocket: 20 });
   expect(DEFAULT_HUB_CONFIG.delivery).toEqual({
     ackTimeoutMs: 10_000,
     leaseMs: 30_000,
@@ -27,7 +27,7 @@ it('lets flags override the environment, and treats an empty variable as unset',
 it('names every bad variable, its value and what was expected, on one line', () => {
   expect(() => hubConfig({}, { PORT: 'three', CAPS_STORE: 'redis' })).toThrow(ConfigError);
   expect(() => hubConfig({}, { PORT: 'three', CAPS_STORE: 'redis' })).toThrow(
-    /^invalid environment: PORT="three": expected a whole number from 0 to 65535; CAPS_STORE="redis": expected memory or lmdb:<dir>$/,
+    /^invalid environment: PORT="three": expected a whole number from 0 to 65535; CAPS_STORE="redis": expected memory, lmdb:<dir> or redis:\/\/host:port\[\/db\]$/,
   );
   expect(() => hubConfig({}, { PORT: '70000' })).toThrow('PORT="70000": expected a whole number from 0 to 65535');
 });

@@ -1,18 +1,20 @@
 /**
  * How every CAPS command starts and fails: `main` runs once; if it fails because of something the
- * user can fix (a bad environment value, a port in use, a store directory that cannot be used),
- * the command prints one line naming the problem and exits 1. Anything else is a bug, printed with
- * its stack, and also exits 1.
+ * user can fix (a bad environment value, a port in use, a store directory that cannot be used, a
+ * Redis that cannot be reached or whose prefix another hub writes under), the command prints one
+ * line naming the problem and exits 1. Anything else is a bug, printed with its stack, and also
+ * exits 1.
  */
 import { ConfigError } from '../config';
 import { StoreDirError, UnknownStoreError } from '../queue/create-store';
+import { RedisUnreachableError, WriterLeaseHeldError } from '../queue/redis/errors';
 
 /** A failure the user can fix, reported as one line without a stack. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const USAGE_ERRORS = [ConfigError, UsageError, StoreDirError, UnknownStoreError];
+const USAGE_ERRORS = [ConfigError, UsageError, StoreDirError, UnknownStoreError, RedisUnreachableError, WriterLeaseHeldError];
 
 export function runCli(command: string, main: () => Promise<unknown>): void {
   main().catch((err: unknown) => {

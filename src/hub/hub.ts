@@ -72,7 +72,8 @@ export type Routes = Map<string, (req: IncomingMessage, res: ServerResponse) => 
 export async function startHub(config: HubConfig, logger: Logger, options: { store?: QueueStore } = {}): Promise<Hub> {
   const key = loadSecret(config.trust); // before the store: an unsafe secret file stops the hub here
   const guard = new EdgeGuard(config.trust, logger);
-  const store = options.store ?? (await createStore(config.store, { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability }));
+  const storeOptions = { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability };
+  const store = options.store ?? (await createStore(config.store, storeOptions, { prefix: config.redisPrefix, logger }));
   const broker = await Broker.open(store, config.delivery, { logger });
   const routes: Routes = new Map();
   const http = createServer(guard.http((req, res) => {
@@ -150,8 +151,12 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     session.start();
   });
 
+  // 503 while the store cannot take calls (Redis unreachable), so that a load balancer or a
+  // readiness check sends no one to a hub that answers every write `unavailable`.
   routes.set('/healthz', onlyMethods(['GET'], (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', store: store.kind, clients: nsp.sockets.size }));
+    const health = store.health?.() ?? { up: true };
+    const body = health.up ? { status: 'ok', store: store.kind } : { status: 'unavailable', store: store.kind, storeDown: health.reason };
+    res.writeHead(health.up ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ...body, clients: nsp.sockets.size }));
   }));
   routes.set('/metrics', onlyMethods(['GET'], (_req, res) => {
     metrics.registry.metrics().then(

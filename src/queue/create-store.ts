@@ -1,9 +1,10 @@
 /**
- * Picks the queue store named by `CAPS_STORE`: `memory` (the default) or `lmdb:<dir>`.
- * The lmdb driver is loaded only when it is chosen.
+ * Picks the queue store named by `CAPS_STORE`: `memory` (the default), `lmdb:<dir>` or
+ * `redis://host:port[/db]`. The lmdb driver and the Redis client are loaded only when chosen.
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { Logger } from '../logger';
 import { MemoryStore } from './memory-store';
 import type { QueueStore, StoreOptions } from './store';
 import { parseStoreSpec, STORE_SPEC_GRAMMAR } from './store-spec';
@@ -64,11 +65,23 @@ function checkStoreDir(dir: string): void {
   }
 }
 
+/** What the Redis store takes besides the store options. */
+export interface RedisSettings {
+  /** `CAPS_REDIS_PREFIX`: put before every key. */
+  prefix: string;
+  /** Where it says that Redis went away and came back. */
+  logger: Logger;
+}
+
 /** Opens the store `spec` names. The caller owns it and must `close` it. */
-export async function createStore(spec: string, options: StoreOptions): Promise<QueueStore> {
+export async function createStore(spec: string, options: StoreOptions, redis: RedisSettings): Promise<QueueStore> {
   const parsed = parseStoreSpec(spec);
   if (!parsed) throw new UnknownStoreError(`unknown store "${spec}": use ${STORE_SPEC_GRAMMAR}`);
   if (parsed.kind === 'memory') return new MemoryStore(options);
+  if (parsed.kind === 'redis') {
+    const { RedisStore } = require('./redis-store') as typeof import('./redis-store');
+    return RedisStore.open(parsed, { ...options, ...redis });
+  }
   checkStoreDir(parsed.dir);
   // Loaded here, not at the top, so that a hub on the memory store never loads the native addon.
   const { LmdbStore } = require('./lmdb-store') as typeof import('./lmdb-store');

@@ -22,10 +22,13 @@
  *   together (group commit); that is what makes a durable store fast.
  * - **Atomicity.** `enqueue(message, { completes })` acknowledges `completes` and stores `message`
  *   in one step: after a crash, either both happened or neither did.
- * - **Failure.** A method rejects only when the store itself failed (disk full, closed); a missing
- *   key is never an error: the methods that take a key resolve `false`/`undefined` for it.
+ * - **Failure.** A method rejects only when the store itself failed (disk full, server unreachable,
+ *   closed); a missing key is never an error: the methods that take a key resolve `false`/`undefined`.
  * - **Ownership.** Whoever opens a store closes it; `close` waits for pending writes to commit.
  *   Calling any method after `close` rejects.
+ * - **Writers.** The broker reads a store whole only when it opens, so it must be the store's only
+ *   writer. The embedded stores belong to one process; the Redis store holds a writer lease, and
+ *   refuses a second hub on the same prefix (redis/writer-lease.ts).
  *
  * Stores are created by `createStore` (create-store.ts) from the `CAPS_STORE` setting.
  */
@@ -86,9 +89,19 @@ export interface StoreOptions {
   now?: () => number;
 }
 
+/** Whether a store can serve calls now: see {@link QueueStore.health}. */
+export type StoreHealth = { up: true } | { up: false; reason: string };
+
 export interface QueueStore {
-  /** `memory` or `lmdb`, for logs and metrics. */
+  /** `memory`, `lmdb` or `redis`, for logs and metrics. */
   readonly kind: string;
+
+  /**
+   * Whether the store can serve calls now, and if not, why. A store on a server (Redis) has it:
+   * it is down while the server is unreachable, and its calls reject meanwhile. A store without it
+   * counts as up while it is open. `/healthz` reports it.
+   */
+  health?(): StoreHealth;
 
   /**
    * Stores `message` at the end of its queue, unless its key is a duplicate (see the contract).

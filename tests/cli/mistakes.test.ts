@@ -64,6 +64,14 @@ it('the hub says what is wrong with an lmdb directory it cannot use', async () =
   expect(readOnly.output).not.toMatch(/ENOENT|^\s+at /m);
 });
 
+it('the hub says in one line that it cannot reach its Redis', async () => {
+  const port = await freePort(); // nothing listens there
+  const proc = await run('hub', [], { PORT: '0', CAPS_STORE: `redis://127.0.0.1:${port}` });
+  expect(proc.code).toBe(1);
+  expect(proc.proc.matching(/^caps-hub: /)).toEqual([`caps-hub: cannot use redis://127.0.0.1:${port}/0 as the queue store: connect ECONNREFUSED 127.0.0.1:${port}`]);
+  expect(proc.output).not.toMatch(NO_STACK);
+});
+
 it('--count -1 is refused in words that agree with --count 0, which posts nothing and listens', async () => {
   const refused = await run('vendor', ['--count', '-1']);
   expect(refused.code).toBe(1);

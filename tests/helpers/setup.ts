@@ -22,6 +22,7 @@ import { issueToken } from '../../src/auth/token';
 import type { Credential } from '../../src/client/connect';
 import { CAPS_NAMESPACE } from '../../src/protocol/events';
 import { Vendor, type VendorOptions } from '../../src/vendor/vendor';
+import { waitFor } from './wait-for';
 
 export type LogLine = { level: number; msg: string; [key: string]: unknown };
 
@@ -39,6 +40,12 @@ export class CapturingLogger extends EventEmitter<{ line: [line: LogLine] }> {
       },
     }),
   );
+
+  /** Resolves with the first line, past or future, whose message matches `pattern`. */
+  async line(pattern: RegExp): Promise<LogLine> {
+    const match = (line: LogLine) => pattern.test(line.msg);
+    return this.lines.find(match) ?? (await waitFor<[LogLine]>(this, 'line', match))[0];
+  }
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,0 +1,278 @@
+/**
+ * The queue store on Redis (`CAPS_STORE=redis://host:port[/db]`): every queue entry, dead letter
+ * and recent acknowledgement lives in Redis under one key prefix (`CAPS_REDIS_PREFIX`), laid out
+ * as redis/keys.ts draws it. One hub writes under a prefix at a time (redis/writer-lease.ts).
+ *
+ * ## Atomicity
+ *
+ * Every change is one Lua script (redis/lua/), which Redis runs as one step: `enqueue` checks the
+ * de-duplication window, completes the other entry, hands out the seq (`INCR` of one counter for
+ * all queues) and keeps the queue's count, all at once; after a crash either all of it happened or
+ * none did. Each script first checks the writer lease's token (fencing), so a hub that lost its
+ * lease changes nothing.
+ *
+ * ## Durability
+ *
+ * A call resolves when Redis has replied, so it is exactly as durable as Redis's own persistence.
+ * Run Redis with `appendonly yes` and `appendfsync everysec`: Redis appends each change to its
+ * append-only file (a `write` to the operating system) before it sends the reply, so a killed
+ * Redis process (even SIGKILL) loses nothing that was acknowledged, while a power cut or kernel
+ * crash may lose up to the last second, which had not been fsynced yet. `appendfsync always`
+ * fsyncs before each reply (nothing lost on a power cut either, at a cost per write); this store
+ * does not choose for Redis, so `STORE_DURABILITY` does not apply to it (docs/scaling.md). The
+ * store warns at open if Redis keeps no append-only file.
+ *
+ * ## Failure
+ *
+ * While Redis is unreachable every call rejects at once with {@link StoreUnavailableError}
+ * (redis/connection.ts says how), `health` reports the store down, and the store recovers by
+ * itself when Redis is back. A call that rejected may still have been carried out by Redis just
+ * before it went away: a retry is then a duplicate, never a loss.
+ *
+ * ## Order
+ *
+ * Calls go over one connection, and Redis answers them in the order they were sent: a call
+ * resolves only after every call made before it has, and a read sees every change made before it.
+ */
+import type { ChainableCommander } from 'ioredis';
+import type { Logger } from '../logger';
+import type { EntryKey } from '../protocol/envelope';
+import { RedisConnection } from './redis/connection';
+import { RedisUnreachableError, StoreUnavailableError, WriterLeaseHeldError } from './redis/errors';
+import { RedisKeys } from './redis/keys';
+import { Scripts, type ScriptName } from './redis/scripts';
+import { DEFAULT_LEASE_MS, WriterLease } from './redis/writer-lease';
+import {
+  StoreClosedError,
+  type DeadLetter,
+  type EnqueueOutcome,
+  type NewMessage,
+  type QueueDepth,
+  type QueueStore,
+  type StoreHealth,
+  type StoredMessage,
+  type StoreOptions,
+} from './store';
+import type { RedisSpec } from './store-spec';
+
+export interface RedisStoreOptions extends StoreOptions {
+  /** Put before every key (`CAPS_REDIS_PREFIX`). */
+  prefix: string;
+  /** Where the store says that Redis went away and came back, or that the lease was lost. */
+  logger: Logger;
+  /** How long the writer lease runs unless renewed; {@link DEFAULT_LEASE_MS} unless a test wants less. */
+  leaseMs?: number;
+}
+
+/** What `readQueue` returns for one entry (lua/read-queue.lua). */
+interface ReadEntry {
+  record: StoredMessage;
+  death: string | null;
+}
+
+export class RedisStore implements QueueStore {
+  readonly kind = 'redis';
+  private readonly keys: RedisKeys;
+  private readonly windowMs: number;
+  private readonly now: () => number;
+  private closing?: Promise<void>;
+
+  private constructor(
+    private readonly connection: RedisConnection,
+    private readonly scripts: Scripts,
+    private readonly lease: WriterLease,
+    options: RedisStoreOptions,
+  ) {
+    this.keys = new RedisKeys(options.prefix);
+    this.windowMs = options.dedupWindowMs;
+    this.now = options.now ?? Date.now;
+    // Back from an outage: the lease may have run out meanwhile; take it back before the next write has to.
+    connection.on('back', () => void lease.renew());
+  }
+
+  /**
+   * Connects to `spec` and takes the writer lease of `options.prefix`. Rejects with
+   * RedisUnreachableError or WriterLeaseHeldError (redis/errors.ts). The caller must `close` it.
+   */
+  static async open(spec: RedisSpec, options: RedisStoreOptions): Promise<RedisStore> {
+    const connection = await RedisConnection.open(spec, options.logger);
+    const where = `${connection.where} prefix ${JSON.stringify(options.prefix)}`;
+    try {
+      const scripts = new Scripts(connection.client);
+      const keys = new RedisKeys(options.prefix);
+      const lease = await WriterLease.take(scripts, keys, { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, logger: options.logger, where });
+      await warnIfNotPersistent(connection, options);
+      return new RedisStore(connection, scripts, lease, options);
+    } catch (err) {
+      await connection.close();
+      if (err instanceof WriterLeaseHeldError) throw err;
+      // Redis went away, or failed a call, while the store was being opened.
+      throw new RedisUnreachableError(`cannot use ${where} as the queue store: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async enqueue(message: NewMessage, options: { completes?: EntryKey } = {}): Promise<EnqueueOutcome> {
+    const k = this.keys;
+    const q = message.queueId;
+    const keys = [k.seq, k.liveCounts, k.live(q), k.dead(q), k.body(q), k.acked(q)];
+    const args = [String(this.now()), String(this.windowMs), q, message.messageId, JSON.stringify(message)];
+    const done = options.completes;
+    if (done) {
+      keys.push(k.live(done.queueId), k.body(done.queueId), k.owner(done.queueId), k.acked(done.queueId));
+      args.push(done.queueId, done.messageId);
+    }
+    const seq = Number(await this.write('enqueue', keys, args));
+    return seq > 0 ? { status: 'stored', message: { ...message, seq } } : { status: 'duplicate' };
+  }
+
+  async list(queueId: string): Promise<StoredMessage[]> {
+    return (await this.readQueue(queueId, 'live')).map((entry) => entry.record);
+  }
+
+  async queues(): Promise<string[]> {
+    const [live, dead] = await this.read(() => this.both((m) => m.hkeys(this.keys.liveCounts).hkeys(this.keys.deadCounts)));
+    return [...new Set([...(live as string[]), ...(dead as string[])])];
+  }
+
+  async ack(key: EntryKey): Promise<boolean> {
+    const k = this.keys;
+    const q = key.queueId;
+    const keys = [k.liveCounts, k.live(q), k.body(q), k.owner(q), k.acked(q)];
+    return (await this.write('ack', keys, [String(this.now()), String(this.windowMs), q, key.messageId])) === 1;
+  }
+
+  async setOwner(key: EntryKey, owner: string | undefined): Promise<boolean> {
+    const q = key.queueId;
+    const args = owner === undefined ? [key.messageId] : [key.messageId, owner];
+    return (await this.write('setOwner', [this.keys.live(q), this.keys.owner(q)], args)) === 1;
+  }
+
+  async deadLetter(key: EntryKey, reason: string): Promise<boolean> {
+    const k = this.keys;
+    const q = key.queueId;
+    const keys = [k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.death(q)];
+    return (await this.write('deadLetter', keys, [q, key.messageId, JSON.stringify({ reason, deadAt: this.now() })])) === 1;
+  }
+
+  async deadLetters(queueId?: string): Promise<DeadLetter[]> {
+    const queues = queueId === undefined ? await this.read(() => this.connection.client.hkeys(this.keys.deadCounts)) : [queueId];
+    const entries = (await Promise.all(queues.map((q) => this.readQueue(q, 'dead')))).flat();
+    return entries
+      .map(({ record, death }): DeadLetter => ({ ...record, ...(JSON.parse(death!) as { reason: string; deadAt: number }) }))
+      .sort((a, b) => a.deadAt - b.deadAt || a.seq - b.seq);
+  }
+
+  async requeue(key: EntryKey): Promise<StoredMessage | undefined> {
+    const k = this.keys;
+    const q = key.queueId;
+    const keys = [k.seq, k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.owner(q), k.death(q), k.body(q)];
+    const reply = (await this.write('requeue', keys, [q, key.messageId])) as [number, string] | null;
+    return reply ? { ...(JSON.parse(reply[1]) as NewMessage), seq: reply[0] } : undefined;
+  }
+
+  async depths(): Promise<Map<string, QueueDepth>> {
+    const [live, dead] = await this.read(() => this.both((m) => m.hgetall(this.keys.liveCounts).hgetall(this.keys.deadCounts)));
+    const depths = new Map<string, QueueDepth>();
+    for (const [queueId, n] of Object.entries(live as Record<string, string>)) depths.set(queueId, { queued: Number(n), dead: 0 });
+    for (const [queueId, n] of Object.entries(dead as Record<string, string>)) {
+      depths.set(queueId, { queued: depths.get(queueId)?.queued ?? 0, dead: Number(n) });
+    }
+    return depths;
+  }
+
+  /** Down while Redis is unreachable, and for good once the writer lease is lost. */
+  health(): StoreHealth {
+    const lost = this.lease.lost;
+    if (lost) return { up: false, reason: lost.message };
+    return this.connection.up ? { up: true } : { up: false, reason: this.connection.problem };
+  }
+
+  /** Waits for the replies to every call made so far, gives the writer lease up and disconnects. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Unreachable Redis: the lease runs out by itself.
+      await this.lease.release().catch(() => undefined);
+      await this.connection.close();
+    })();
+    return this.closing;
+  }
+
+  /** Runs a fenced script; rejects as `write`'s callers expect (see `failure`). */
+  private async write(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
+    this.assertOpen();
+    const lost = this.lease.lost;
+    if (lost) throw lost;
+    try {
+      return await this.scripts.fenced(name, this.lease.fence, keys, args);
+    } catch (err) {
+      throw this.lease.check(err) ?? this.unavailable(err);
+    }
+  }
+
+  /** Runs a read; any failure of Redis rejects with {@link StoreUnavailableError}. */
+  private async read<T>(call: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    try {
+      return await call();
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+  }
+
+  /** Two reads in one `MULTI`, so that they see the same moment; their replies. */
+  private async both(queue: (multi: ChainableCommander) => ChainableCommander): Promise<[unknown, unknown]> {
+    const replies = (await queue(this.connection.client.multi()).exec()) ?? [];
+    const [first, second] = replies.map(([err, reply]) => {
+      if (err) throw err;
+      return reply;
+    });
+    return [first, second];
+  }
+
+  /** A queue's live entries or dead letters, in seq order, in one script. */
+  private async readQueue(queueId: string, which: 'live' | 'dead'): Promise<ReadEntry[]> {
+    const k = this.keys;
+    const keys = [which === 'live' ? k.live(queueId) : k.dead(queueId), k.body(queueId), k.owner(queueId), k.death(queueId)];
+    const reply = (await this.read(() => this.scripts.run('readQueue', keys, []))) as (string | null)[];
+    const entries: ReadEntry[] = [];
+    for (let i = 0; i < reply.length; i += 5) {
+      const [messageId, seq, body, owner, death] = reply.slice(i, i + 5);
+      if (body == null) throw new StoreUnavailableError(`the redis store holds entry ${messageId} of queue ${queueId} without its message`);
+      const message = JSON.parse(body) as NewMessage;
+      entries.push({ record: owner == null ? { ...message, seq: Number(seq) } : { ...message, seq: Number(seq), owner }, death: death ?? null });
+    }
+    return entries;
+  }
+
+  private unavailable(err: unknown): StoreUnavailableError {
+    if (err instanceof StoreUnavailableError) return err;
+    const why = this.connection.up ? `Redis at ${this.connection.where} failed the call (${(err as Error).message})` : this.connection.problem;
+    return new StoreUnavailableError(`the redis store is unavailable: ${why}`, { cause: err });
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new StoreClosedError(this.kind);
+  }
+}
+
+/**
+ * Warns when Redis keeps no append-only file (a restart of Redis would lose the queues), or when
+ * `STORE_DURABILITY=flush` asks for what only Redis's `appendfsync always` gives. A Redis that
+ * refuses `CONFIG` (some hosted ones) is taken on trust.
+ */
+async function warnIfNotPersistent(connection: RedisConnection, options: RedisStoreOptions): Promise<void> {
+  let config: string[];
+  try {
+    config = (await connection.client.config('GET', 'appendonly', 'appendfsync')) as string[];
+  } catch {
+    return;
+  }
+  const settings = new Map<string, string>();
+  for (let i = 0; i + 1 < config.length; i += 2) settings.set(config[i]!, config[i + 1]!);
+  if (settings.get('appendonly') === 'no') {
+    options.logger.warn(`Redis at ${connection.where} runs with appendonly no: a restart of Redis loses the queues; run it with appendonly yes (docs/scaling.md)`);
+  }
+  if (options.durability === 'flush' && settings.get('appendfsync') !== 'always') {
+    options.logger.warn(`STORE_DURABILITY=flush does not apply to the redis store: Redis at ${connection.where} fsyncs ${settings.get('appendfsync') ?? 'as it is set to'}; set appendfsync always in Redis for that (docs/scaling.md)`);
+  }
+}

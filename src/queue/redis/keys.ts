@@ -1,0 +1,61 @@
+/**
+ * Where the Redis store keeps what, under its prefix (`CAPS_REDIS_PREFIX`, `caps:` by default).
+ * `<q>` is a queue id, which may hold any character: a queue's keys all end with it after a kind
+ * that no other kind starts with, so no two queues, and no queue and a global key, share a key.
+ *
+ * | key                  | type   | holds                                                            |
+ * | -------------------- | ------ | ---------------------------------------------------------------- |
+ * | `writer`             | string | the writer lease: the token of the hub that may write (writer-lease.ts) |
+ * | `writer-epoch`       | string | a number raised each time a hub takes the lease anew (fencing)   |
+ * | `seq`                | string | the last seq handed out (`INCR`)                                 |
+ * | `counts:live`        | hash   | queue id → live entries                                          |
+ * | `counts:dead`        | hash   | queue id → dead letters                                          |
+ * | `live:<q>`           | zset   | message id, scored by seq: the queue in line                     |
+ * | `dead:<q>`           | zset   | message id, scored by the seq it had: the dead letters           |
+ * | `body:<q>`           | hash   | message id → the `NewMessage` as JSON, for live and dead entries |
+ * | `owner:<q>`          | hash   | message id → the owner (the claiming driver), when it has one    |
+ * | `death:<q>`          | hash   | message id → `{ reason, deadAt }` as JSON, for dead letters      |
+ * | `acked:<q>`          | zset   | message id, scored by when it was acknowledged: the de-duplication window |
+ *
+ * A seq is kept as the score, and an owner apart from the body, so that the scripts never decode
+ * JSON and a claim writes a few bytes. The counts make `depths` and `queues` one read.
+ */
+export class RedisKeys {
+  readonly writer: string;
+  readonly epoch: string;
+  readonly seq: string;
+  readonly liveCounts: string;
+  readonly deadCounts: string;
+
+  constructor(readonly prefix: string) {
+    this.writer = `${prefix}writer`;
+    this.epoch = `${prefix}writer-epoch`;
+    this.seq = `${prefix}seq`;
+    this.liveCounts = `${prefix}counts:live`;
+    this.deadCounts = `${prefix}counts:dead`;
+  }
+
+  live(queueId: string): string {
+    return `${this.prefix}live:${queueId}`;
+  }
+
+  dead(queueId: string): string {
+    return `${this.prefix}dead:${queueId}`;
+  }
+
+  body(queueId: string): string {
+    return `${this.prefix}body:${queueId}`;
+  }
+
+  owner(queueId: string): string {
+    return `${this.prefix}owner:${queueId}`;
+  }
+
+  death(queueId: string): string {
+    return `${this.prefix}death:${queueId}`;
+  }
+
+  acked(queueId: string): string {
+    return `${this.prefix}acked:${queueId}`;
+  }
+}

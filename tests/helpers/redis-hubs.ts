@@ -1,0 +1,63 @@
+/**
+ * Hubs as real processes (`npm run hub`) on a private Redis, and our clients' sockets to them; all
+ * of it is stopped by `cleanup` (the hubs SIGKILLed, the sockets closed, the Redis killed and its
+ * directory removed), also when the test failed.
+ *
+ * @example
+ *   const hubs = new RedisHubs();
+ *   afterEach(() => hubs.cleanup());
+ *   const { proc, url } = await hubs.hub('hub');
+ *   await proc.line(/CAPS hub listening on/);
+ *   const driver = hubs.connect(url, { role: 'driver', clientId: 'driver-1' });
+ */
+import { connectCaps, type CapsClientSocket, type HandshakeFields } from '../../src/client/connect';
+import type { Envelope } from '../../src/protocol/envelope';
+import { freePort, Processes, type Proc } from './processes';
+import { RedisServer } from './redis-server';
+import { testCredential } from './setup';
+
+export class RedisHubs {
+  private readonly procs = new Processes();
+  private readonly sockets: CapsClientSocket[] = [];
+  private server: RedisServer | undefined;
+
+  /** The Redis, started on first use. */
+  async redis(): Promise<RedisServer> {
+    this.server ??= await RedisServer.start();
+    return this.server;
+  }
+
+  /** Starts a hub on a free port, on the Redis store, with `env` on top: the process and its URL. */
+  async hub(name: string, env: NodeJS.ProcessEnv = {}): Promise<{ proc: Proc; url: string; env: NodeJS.ProcessEnv }> {
+    const port = await freePort();
+    const all = { PORT: String(port), CAPS_STORE: (await this.redis()).url, ...env };
+    return { proc: this.procs.start(name, 'hub', [], all), url: `http://localhost:${port}`, env: all };
+  }
+
+  /** Starts a hub again with the environment `hub` gave an earlier one (same port, same store). */
+  again(name: string, env: NodeJS.ProcessEnv): Proc {
+    return this.procs.start(name, 'hub', [], env);
+  }
+
+  /** One of our clients' sockets to the hub at `url`, signed with the test secret. */
+  connect(url: string, handshake: HandshakeFields): CapsClientSocket {
+    const socket = connectCaps(url, handshake, testCredential);
+    this.sockets.push(socket);
+    return socket;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const socket of this.sockets.splice(0)) socket.disconnect();
+    await this.procs.cleanup();
+    await this.server?.cleanup();
+    this.server = undefined;
+  }
+}
+
+/** A vendor's pickup of order `id` for acme-widgets. */
+export const pickup = (id: string): Envelope => ({
+  event: 'pickup',
+  messageId: id,
+  queueId: 'driver',
+  order: { store: 'acme-widgets', orderId: id, customer: 'Ada Lovelace', address: '1 Analytical Way' },
+});
