@@ -53,6 +53,7 @@ const secretEnv = {
 const hubEnvSchema = z.object({
   PORT: int(3000, 0, 65_535),
   HOST: z.string().optional(),
+  CAPS_HUB_ID: z.string().optional(),
   LOG_FORMAT: z.enum(['pretty', 'json']).default('pretty'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   CAPS_STORE: z
@@ -110,6 +111,11 @@ export interface HubConfig {
   port: number;
   /** `HOST`: the address to bind; unset binds every interface. */
   host: string | undefined;
+  /**
+   * `CAPS_HUB_ID`: the name this hub goes by among several, as label `hub` on every metric and in
+   * `/healthz`; unset means `<hostname>:<port>`, with the port it listens on.
+   */
+  hubId: string | undefined;
   log: { format: LogFormat; level: LogLevel };
   /** `CAPS_STORE`: `memory` (the default) or `lmdb:<dir>`. */
   store: string;
@@ -253,6 +259,7 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
   return {
     port: e.PORT,
     host: e.HOST,
+    hubId: e.CAPS_HUB_ID,
     log: { format: e.LOG_FORMAT, level: e.LOG_LEVEL },
     store: e.CAPS_STORE,
     durability: e.STORE_DURABILITY,
