@@ -31,6 +31,27 @@ export function normaliseHubUrl(text: string): string | undefined {
 /** What {@link normaliseHubUrl} accepts, for error messages. */
 export const HUB_URL_GRAMMAR = 'a hub address such as http://localhost:3000 or localhost:3000';
 
+/**
+ * A list of hubs, `http://a:3000,b:3000`: each item as {@link normaliseHubUrl} takes it, blanks
+ * around items ignored, a hub named twice kept once. Our clients connect to the first and fail over
+ * to the next (client/hub-link.ts). The first item that is not a hub address is returned as `bad`.
+ */
+export function parseHubUrls(text: string): { urls: string[] } | { bad: string } {
+  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const urls = new Set<string>();
+  for (const item of items) {
+    const url = normaliseHubUrl(item);
+    if (url === undefined) return { bad: item };
+    urls.add(url);
+  }
+  return urls.size > 0 ? { urls: [...urls] } : { bad: text };
+}
+
+/** Why {@link parseHubUrls} refused `bad`, for error messages. */
+export function badHubUrl(bad: string): string {
+  return `expected ${HUB_URL_GRAMMAR}, or several separated by commas; ${JSON.stringify(bad)} is not one`;
+}
+
 /** A comma-separated list; blanks around items are ignored. */
 const list = () =>
   z
@@ -53,6 +74,7 @@ const secretEnv = {
 const hubEnvSchema = z.object({
   PORT: int(3000, 0, 65_535),
   HOST: z.string().optional(),
+  CAPS_HUB_ID: z.string().optional(),
   LOG_FORMAT: z.enum(['pretty', 'json']).default('pretty'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   CAPS_STORE: z
@@ -88,8 +110,13 @@ const hubEnvSchema = z.object({
 const clientEnvSchema = z.object({
   HUB_URL: z
     .string()
-    .transform((text, ctx) => normaliseHubUrl(text) ?? (ctx.addIssue({ code: 'custom', message: `expected ${HUB_URL_GRAMMAR}` }), z.NEVER))
-    .default('http://localhost:3000'),
+    .transform((text, ctx) => {
+      const parsed = parseHubUrls(text);
+      if ('urls' in parsed) return parsed.urls;
+      ctx.addIssue({ code: 'custom', message: badHubUrl(parsed.bad) });
+      return z.NEVER;
+    })
+    .default(['http://localhost:3000']),
   STORE_NAME: z.string().default('acme-widgets'),
   DRIVER_NAME: z.string().default('driver-1'),
   VENDOR_INTERVAL_MS: int(3000, 1),
@@ -111,6 +138,11 @@ export interface HubConfig {
   port: number;
   /** `HOST`: the address to bind; unset binds every interface. */
   host: string | undefined;
+  /**
+   * `CAPS_HUB_ID`: the name this hub goes by among several, as label `hub` on every metric and in
+   * `/healthz`; unset means `<hostname>:<port>`, with the port it listens on.
+   */
+  hubId: string | undefined;
   log: { format: LogFormat; level: LogLevel };
   /** `CAPS_STORE`: `memory` (the default), `lmdb:<dir>` or `redis://host:port[/db]`. */
   store: string;
@@ -211,7 +243,8 @@ export interface ClientConfig {
    * `--journal`, so that a restarted vendor knows which notices are for its own orders.
    */
   stateDir: string;
-  hubUrl: string;
+  /** `HUB_URL`: the hubs to connect to, the first first; the others are tried in turn when it fails. */
+  hubUrls: string[];
   storeName: string;
   driverName: string;
   vendorIntervalMs: number;
@@ -259,6 +292,7 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
   return {
     port: e.PORT,
     host: e.HOST,
+    hubId: e.CAPS_HUB_ID,
     log: { format: e.LOG_FORMAT, level: e.LOG_LEVEL },
     store: e.CAPS_STORE,
     redisPrefix: e.CAPS_REDIS_PREFIX,
@@ -297,7 +331,7 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
 export function clientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig {
   const e = read(clientEnvSchema, env);
   return {
-    hubUrl: e.HUB_URL,
+    hubUrls: e.HUB_URL,
     storeName: e.STORE_NAME,
     driverName: e.DRIVER_NAME,
     vendorIntervalMs: e.VENDOR_INTERVAL_MS,

@@ -16,7 +16,7 @@ it('fills every default from an empty environment', () => {
     prefetch: 100,
     vendorPrefetch: 500,
   });
-  expect(clientConfig({})).toMatchObject({ hubUrl: 'http://localhost:3000', storeName: 'acme-widgets', driverName: 'driver-1' });
+  expect(clientConfig({})).toMatchObject({ hubUrls: ['http://localhost:3000'], storeName: 'acme-widgets', driverName: 'driver-1' });
 });
 
 it('lets flags override the environment, and treats an empty variable as unset', () => {
@@ -33,10 +33,18 @@ it('names every bad variable, its value and what was expected, on one line', () 
 });
 
 it('takes a hub address without a scheme as http, and refuses one that is not an address', () => {
-  expect(clientConfig({ HUB_URL: 'localhost:4102' }).hubUrl).toBe('http://localhost:4102');
-  expect(clientConfig({ HUB_URL: 'https://hub.example/caps' }).hubUrl).toBe('https://hub.example');
+  expect(clientConfig({ HUB_URL: 'localhost:4102' }).hubUrls).toEqual(['http://localhost:4102']);
+  expect(clientConfig({ HUB_URL: 'https://hub.example/caps' }).hubUrls).toEqual(['https://hub.example']);
   expect(normaliseHubUrl('127.0.0.1:3000')).toBe('http://127.0.0.1:3000');
   for (const bad of ['ftp://hub', 'http://', '::::']) {
     expect(() => clientConfig({ HUB_URL: bad })).toThrow(`HUB_URL=${JSON.stringify(bad)}: expected a hub address such as http://localhost:3000 or localhost:3000`);
   }
+});
+
+it('takes several hubs separated by commas, in order, each as one is taken, and names the one that is not an address', () => {
+  expect(clientConfig({ HUB_URL: 'localhost:4102, https://b.example/caps,localhost:4102,' }).hubUrls).toEqual(['http://localhost:4102', 'https://b.example']);
+  expect(() => clientConfig({ HUB_URL: 'localhost:4102,ftp://hub,b:1' })).toThrow(
+    'HUB_URL="localhost:4102,ftp://hub,b:1": expected a hub address such as http://localhost:3000 or localhost:3000, or several separated by commas; "ftp://hub" is not one',
+  );
+  expect(() => clientConfig({ HUB_URL: ' , ' })).toThrow('" , " is not one');
 });

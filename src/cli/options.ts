@@ -1,6 +1,6 @@
 /** Argument parsers shared by the CAPS commands (commander calls them with the raw text). */
 import { InvalidArgumentError } from 'commander';
-import { HUB_URL_GRAMMAR, normaliseHubUrl } from '../config';
+import { badHubUrl, parseHubUrls } from '../config';
 
 /** A whole number ≥ 0, e.g. for `--interval 500` or `--count 0`. */
 export function wholeNumber(text: string): number {
@@ -23,9 +23,12 @@ export function portNumber(text: string): number {
   return value;
 }
 
-/** A hub's address, `http://localhost:3000` or just `localhost:3000` (config.ts, `normaliseHubUrl`). */
-export function hubUrl(text: string): string {
-  const url = normaliseHubUrl(text);
-  if (url === undefined) throw new InvalidArgumentError(`expected ${HUB_URL_GRAMMAR}`);
-  return url;
+/**
+ * Hubs' addresses, `http://localhost:3000` or just `localhost:3000`, several separated by commas
+ * (config.ts, `parseHubUrls`); the error names the first that is not one.
+ */
+export function hubUrls(text: string): string[] {
+  const parsed = parseHubUrls(text);
+  if ('bad' in parsed) throw new InvalidArgumentError(badHubUrl(parsed.bad));
+  return parsed.urls;
 }

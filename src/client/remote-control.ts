@@ -6,11 +6,12 @@
  * It opens the `/control` namespace on the *same* Socket.IO Manager as the client's `/caps` socket,
  * so both share one connection, and `/control` stays up while `/caps` is disconnected on purpose;
  * that is what lets the dashboard bring the client back. (Pause and resume need nothing here: the
- * hub simply stops sending.) Commands are checked with zod and answered through the ack; a bad one is
- * refused, never thrown.
+ * hub simply stops sending.) When the client moves to another hub (hub-link.ts), `/control` moves
+ * with it: it leaves the old hub and opens once `/caps` has connected to the new one. Commands are
+ * checked with zod and answered through the ack; a bad one is refused, never thrown.
  *
  * @example
- *   const control = openRemoteControl({ caps: vendor.socket, handshake: { clientId: 'vendor:acme', role: 'vendor', store: 'acme' },
+ *   const control = openRemoteControl({ link: vendor.link, handshake: { clientId: 'vendor:acme', role: 'vendor', store: 'acme' },
  *     credential, post: () => vendor.post().messageId, logger });
  *   …
  *   control.close();
@@ -26,14 +27,15 @@ import {
   type RemoteToHubEvents,
 } from '../protocol/dashboard';
 import { parse } from '../protocol/schemas';
-import { claimsOf, signedAuth, type CapsClientSocket, type Credential, type HandshakeFields } from './connect';
+import { claimsOf, signedAuth, type Credential, type HandshakeFields } from './connect';
+import type { HubLink } from './hub-link';
 
 /** The client's end of `/control`. */
 export type RemoteControlSocket = Socket<HubToRemoteEvents, RemoteToHubEvents>;
 
 export interface RemoteControlOptions {
-  /** The client's `/caps` socket; `/control` shares its Manager, and `disconnect`/`reconnect` act on it. */
-  caps: CapsClientSocket;
+  /** The client's link to its hubs: `/control` shares the Manager of its `/caps` socket, and `disconnect`/`reconnect` act on it. */
+  link: HubLink;
   /** Who this client is: its `/caps` handshake, which the hub checks against the token as there. */
   handshake: HandshakeFields;
   /** Signs the token, as for `/caps` (the same claims). */
@@ -47,32 +49,43 @@ export interface RemoteControlOptions {
 }
 
 export interface RemoteControl {
-  readonly socket: RemoteControlSocket;
   /** Closes `/control`. The `/caps` socket is left as it is. */
   close(): void;
 }
 
 export function openRemoteControl(options: RemoteControlOptions): RemoteControl {
-  const { caps, logger } = options;
+  const { link, logger } = options;
   const { clientId, role } = options.handshake;
   const fields = { clientId, role, ...(options.handshake.role === 'vendor' ? { store: options.handshake.store } : {}) };
-  const socket: RemoteControlSocket = caps.io.socket(CONTROL_NAMESPACE, { auth: signedAuth(fields, claimsOf(options.handshake), options.credential) });
-  socket.on('connect_error', (err: Error & { data?: unknown }) => {
-    // Without `data` it is the shared connection failing, which the client already reports.
-    if (err.data !== undefined) logger.warn(`remote control refused by the hub: ${err.message}`);
+  const auth = signedAuth(fields, claimsOf(options.handshake), options.credential);
+  /** `/control` beside each hub's `/caps`, by hub URL; only the one at the hub in use is open. */
+  const controls = new Map<string, RemoteControlSocket>();
+  let closed = false;
+  link.forEachSocket((caps, url) => {
+    const socket: RemoteControlSocket = caps.io.socket(CONTROL_NAMESPACE, { auth });
+    controls.set(url, socket);
+    socket.on('connect_error', (err: Error & { data?: unknown }) => {
+      // Without `data` it is the shared connection failing, which the client already reports.
+      if (err.data !== undefined) logger.warn(`remote control refused by the hub: ${err.message}`);
+    });
+    socket.on('command', (command, ack) => {
+      if (typeof ack !== 'function') return logger.warn({ command }, 'remote control: a command without an ack; ignored');
+      let answer: RemoteAck;
+      try {
+        answer = carryOut(command);
+      } catch (err) {
+        logger.error({ err, command }, 'remote control: command failed');
+        answer = failure('internal', 'the client failed to carry out the command; it has logged why');
+      }
+      ack(answer);
+    });
+    caps.on('connect', () => {
+      if (!closed && !socket.active) socket.connect();
+    });
   });
-  socket.on('command', (command, ack) => {
-    if (typeof ack !== 'function') return logger.warn({ command }, 'remote control: a command without an ack; ignored');
-    let answer: RemoteAck;
-    try {
-      answer = carryOut(command);
-    } catch (err) {
-      logger.error({ err, command }, 'remote control: command failed');
-      answer = failure('internal', 'the client failed to carry out the command; it has logged why');
-    }
-    ack(answer);
-  });
-  if (!socket.active) socket.connect(); // the Manager opens it already, unless made with autoConnect: false
+  const leave = (from: string) => controls.get(from)?.disconnect();
+  link.on('switch', leave);
+  controls.get(link.url)!.connect();
 
   function carryOut(payload: unknown): RemoteAck {
     const command = parse(remoteCommandSchema, payload);
@@ -84,17 +97,20 @@ export function openRemoteControl(options: RemoteControlOptions): RemoteControl 
         return { ok: true, messageId: options.post() };
       case 'disconnect':
         logger.info('remote control: disconnecting from /caps, as the dashboard asked');
-        caps.disconnect();
+        link.disconnect();
         return { ok: true };
       case 'reconnect':
         logger.info('remote control: reconnecting to /caps, as the dashboard asked');
-        caps.connect();
+        link.connect();
         return { ok: true };
     }
   }
 
   return {
-    socket,
-    close: () => void socket.disconnect(),
+    close: () => {
+      closed = true;
+      link.off('switch', leave);
+      for (const socket of controls.values()) socket.disconnect();
+    },
   };
 }

@@ -4,12 +4,13 @@
  * same message id, until the hub has it. The hub de-duplicates by message id, so a retry of
  * something that did arrive is stored once.
  *
- * While the socket is disconnected nothing is sent: the message waits for the next connect, so a
- * hub that is down costs no retries (and no log lines) per pending message.
+ * While the client is disconnected nothing is sent: the message waits for the next connect, so a
+ * hub that is down costs no retries (and no log lines) per pending message. The link may connect
+ * to another hub than the last (hub-link.ts): each attempt goes to whichever it is connected to.
  */
 import type { StoredAck } from '../protocol/acks';
 import type { Envelope } from '../protocol/envelope';
-import type { CapsClientSocket } from './connect';
+import type { HubLink } from './hub-link';
 import type { Stopper } from './stopper';
 
 export interface RetryPolicy {
@@ -38,7 +39,7 @@ export class RefusedError extends Error {
  * with the stop's reason once `stopper` stops.
  */
 export async function sendReliably(
-  socket: CapsClientSocket,
+  link: Pick<HubLink, 'socket' | 'whenConnected'>,
   event: 'pickup' | 'delivered',
   envelope: Envelope,
   stopper: Stopper,
@@ -48,9 +49,9 @@ export async function sendReliably(
   let backoff = policy.backoffMs;
   for (;;) {
     stopper.throwIfStopped();
-    if (socket.disconnected) await stopper.race(new Promise((resolve) => socket.once('connect', () => resolve(undefined))));
+    if (link.socket.disconnected) await stopper.race(link.whenConnected());
     // `undefined`: no answer in time. The hub may or may not have it; the same id makes a retry safe.
-    const answer: StoredAck | undefined = await stopper.race(socket.timeout(policy.ackTimeoutMs).emitWithAck(event, envelope).catch(() => undefined));
+    const answer: StoredAck | undefined = await stopper.race(link.socket.timeout(policy.ackTimeoutMs).emitWithAck(event, envelope).catch(() => undefined));
     if (answer?.ok) return answer;
     if (answer && !RETRYABLE.has(answer.error.code)) throw new RefusedError(answer.error.code, answer.error.message);
     options.onRetry?.(answer?.error.code ?? 'timeout');

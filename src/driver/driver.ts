@@ -8,9 +8,11 @@
  *   delivery is; a pickup the hub sends again is resumed where it stopped, never started over,
  *   and a delivered one is only reported again.
  * - **Reporting.** `delivered` is sent until the hub has stored it; that also completes the pickup.
+ * - **Several hubs.** Given more than one, it moves to the next when one fails
+ *   (client/hub-link.ts), as the same driver: claims and reports go to the hub it reaches.
  *
  * @example
- *   const driver = new Driver({ hubUrl, name: 'driver-1', credential, delayMs: 1000, logger });
+ *   const driver = new Driver({ hubUrls: [hubUrl], name: 'driver-1', credential, delayMs: 1000, logger });
  *   driver.on('delivered', (envelope) => …);
  *   await driver.stop();
  */
@@ -18,15 +20,17 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger';
 import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
 import { envelopeInputSchema } from '../protocol/schemas';
-import { connectCaps, type CapsClientSocket, type Credential } from '../client/connect';
+import type { CapsClientSocket, Credential } from '../client/connect';
 import { logConnection } from '../client/connection-log';
+import { HubLink } from '../client/hub-link';
 import { MemoryJournal, type Journal } from '../client/journal';
 import { RetrySummary } from '../client/retry-summary';
 import { DEFAULT_RETRY, sendReliably, type RetryPolicy } from '../client/send-reliably';
 import { Stopper } from '../client/stopper';
 
 export interface DriverOptions {
-  hubUrl: string;
+  /** The hubs, the first first; the others are tried in turn when the one in use fails. */
+  hubUrls: readonly string[];
   /** The driver's name: its identity at the hub, stable across restarts. */
   name: string;
   /** Signs the token that proves this driver is who it says (client/credential.ts). */
@@ -48,7 +52,8 @@ export interface DriverEvents {
 }
 
 export class Driver extends EventEmitter<DriverEvents> {
-  readonly socket: CapsClientSocket;
+  /** The connection to the hub in use, whichever it is. */
+  readonly link: HubLink;
   private readonly journal: Journal;
   private readonly log: Logger;
   private readonly stopper = new Stopper();
@@ -61,20 +66,26 @@ export class Driver extends EventEmitter<DriverEvents> {
     this.journal = options.journal ?? new MemoryJournal();
     this.log = options.logger;
     this.retries = new RetrySummary((line) => this.log.warn(`DRIVER: ${line}`));
-    this.socket = connectCaps(options.hubUrl, {
+    this.link = new HubLink(options.hubUrls, {
       role: 'driver',
       clientId: options.name,
       ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
     }, options.credential);
-    logConnection(this.socket, {
+    logConnection(this.link, {
       who: `DRIVER: ${options.name}`,
-      hubUrl: options.hubUrl,
       logger: this.log,
       backlog: () => (this.working.size ? `carrying ${this.working.size}` : ''),
     });
-    this.socket.on('connect', () => this.emit('connected'));
-    this.socket.on('disconnect', (reason) => this.emit('disconnected', reason));
-    this.socket.on('pickup', (envelope) => this.onPickup(envelope));
+    this.link.forEachSocket((socket) => {
+      socket.on('connect', () => this.emit('connected'));
+      socket.on('disconnect', (reason) => this.emit('disconnected', reason));
+      socket.on('pickup', (envelope) => this.onPickup(envelope));
+    });
+  }
+
+  /** The socket to the hub in use now (another one after a move to another hub). */
+  get socket(): CapsClientSocket {
+    return this.link.socket;
   }
 
   /** Packages this driver is carrying right now. */
@@ -87,7 +98,7 @@ export class Driver extends EventEmitter<DriverEvents> {
     this.stopper.stop(new Error('driver stopped'));
     await Promise.allSettled(this.working.values());
     this.retries.close();
-    this.socket.disconnect();
+    this.link.disconnect();
     this.journal.close();
   }
 
@@ -153,7 +164,7 @@ export class Driver extends EventEmitter<DriverEvents> {
       this.log.info(`DRIVER: delivered ${envelope.order.orderId}`);
       this.emit('delivered', envelope);
     }
-    await sendReliably(this.socket, 'delivered', { ...report, event: 'delivered', queueId: envelope.order.store }, this.stopper, {
+    await sendReliably(this.link, 'delivered', { ...report, event: 'delivered', queueId: envelope.order.store }, this.stopper, {
       ...(this.options.retry ? { policy: this.options.retry } : {}),
       onRetry: (why) => this.retries.add(why),
     });

@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { Server } from 'socket.io';
 import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
@@ -39,6 +40,8 @@ const COMPLETED_REMEMBERED = 100_000;
 export interface Hub {
   /** The port it listens on (useful after `PORT=0`). */
   readonly port: number;
+  /** The name it goes by among several hubs: `CAPS_HUB_ID`, or `<hostname>:<port>`. Label `hub` on every metric. */
+  readonly id: string;
   /** `http://localhost:<port>`. */
   readonly url: string;
   readonly io: CapsServer;
@@ -151,23 +154,6 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     session.start();
   });
 
-  // 503 while the store cannot take calls (Redis unreachable), so that a load balancer or a
-  // readiness check sends no one to a hub that answers every write `unavailable`.
-  routes.set('/healthz', onlyMethods(['GET'], (_req, res) => {
-    const health = store.health?.() ?? { up: true };
-    const body = health.up ? { status: 'ok', store: store.kind } : { status: 'unavailable', store: store.kind, storeDown: health.reason };
-    res.writeHead(health.up ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ...body, clients: nsp.sockets.size }));
-  }));
-  routes.set('/metrics', onlyMethods(['GET'], (_req, res) => {
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      (err: unknown) => {
-        logger.error({ err }, 'metrics failed');
-        res.writeHead(500).end();
-      },
-    );
-  }));
-
   try {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
@@ -181,10 +167,31 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
+  const id = config.hubId ?? `${hostname()}:${port}`;
+  // The hub's own registry, so that hubs in one process (the tests') each label their own.
+  metrics.registry.setDefaultLabels({ hub: id });
+  // Registered once the id is known, in the same tick as the listen callback: no request comes first.
+  // 503 while the store cannot take calls (Redis unreachable), so that a load balancer or a
+  // readiness check sends no one to a hub that answers every write `unavailable`.
+  routes.set('/healthz', onlyMethods(['GET'], (_req, res) => {
+    const health = store.health?.() ?? { up: true };
+    const body = health.up ? { status: 'ok', hub: id, store: store.kind } : { status: 'unavailable', hub: id, store: store.kind, storeDown: health.reason };
+    res.writeHead(health.up ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ...body, clients: nsp.sockets.size }));
+  }));
+  routes.set('/metrics', onlyMethods(['GET'], (_req, res) => {
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      (err: unknown) => {
+        logger.error({ err }, 'metrics failed');
+        res.writeHead(500).end();
+      },
+    );
+  }));
 
   let closing: Promise<void> | undefined;
   return {
     port,
+    id,
     url: `http://localhost:${port}`,
     io,
     nsp,

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     throw err;
   });
   const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, watch: config.dashboardWatch, logger });
-  logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (store: ${config.store}, ready in ${Date.now() - started} ms)`);
+  logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (hub id: ${hub.id}, store: ${config.store}, ready in ${Date.now() - started} ms)`);
   const withToken = config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only';
   const watchers = config.dashboardWatch === 'open' ? '; anyone may watch, with names and addresses hidden' : '';
   logger.info(`Dashboard: ${hub.url}/ (this machine${withToken}${watchers})`);

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { clientConfig, loadDotenvFile } from '../config';
 import { createLogger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
-import { hubUrl, positiveNumber, wholeNumber } from '../cli/options';
+import { hubUrls, positiveNumber, wholeNumber } from '../cli/options';
 import { runCli } from '../cli/run';
 import { localCredential } from '../client/credential';
 import { defaultJournal, openJournal } from '../client/journal';
@@ -19,20 +19,20 @@ async function main(): Promise<void> {
     .option('--store <name>', 'the store (STORE_NAME)', config.storeName)
     .option('--interval <ms>', 'pause between orders (VENDOR_INTERVAL_MS)', positiveNumber, config.vendorIntervalMs)
     .option('--count <n>', 'stop posting after n orders; 0 posts none and only listens for deliveries (default: never stop)', wholeNumber)
-    .option('--hub <url>', 'the hub, e.g. http://localhost:3000 or localhost:3000 (HUB_URL)', hubUrl, config.hubUrl)
+    .option('--hub <urls>', 'the hub, e.g. http://localhost:3000 or localhost:3000; several, comma-separated, are tried in turn when one fails (HUB_URL)', hubUrls, config.hubUrls)
     .option('--journal <file>', 'remember orders and thank-yous in this file across restarts (default: CAPS_STATE_DIR/vendor-<store>.journal)')
     .option('--controllable', "let the hub's dashboard post orders and disconnect or reconnect this vendor")
     .parse()
-    .opts<{ store: string; interval: number; count?: number; hub: string; journal?: string; controllable?: boolean }>();
+    .opts<{ store: string; interval: number; count?: number; hub: string[]; journal?: string; controllable?: boolean }>();
 
   const logger = createLogger({ name: `vendor:${opts.store}`, ...config.log });
   const orders = orderFactory();
   const clientId = `vendor:${opts.store}`;
   const credential = localCredential(config, logger);
-  const vendor = new Vendor({ hubUrl: opts.hub, store: opts.store, clientId, credential, logger, orders, journal: openJournal(opts.journal ?? defaultJournal(config.stateDir, opts.store)) });
+  const vendor = new Vendor({ hubUrls: opts.hub, store: opts.store, clientId, credential, logger, orders, journal: openJournal(opts.journal ?? defaultJournal(config.stateDir, opts.store)) });
   const control = opts.controllable
     ? openRemoteControl({
-        caps: vendor.socket,
+        link: vendor.link,
         handshake: { clientId, role: 'vendor', store: opts.store },
         credential,
         post: () => {

@@ -8,9 +8,11 @@
  *   one; a notice for an order the journal has no record of posting (another's, or from before a
  *   restart without a journal file) is acknowledged with a warning, never thanked.
  * - On every (re)connect the hub sends what the vendor missed; nothing needs to ask.
+ * - Given several hubs, it moves to the next when one fails (client/hub-link.ts); orders not yet
+ *   stored go to the hub it reaches, under the same ids.
  *
  * @example
- *   const vendor = new Vendor({ hubUrl, store: 'acme-widgets', credential, logger });
+ *   const vendor = new Vendor({ hubUrls: [hubUrl], store: 'acme-widgets', credential, logger });
  *   vendor.on('thanked', (envelope) => …);
  *   vendor.start();
  *   await vendor.post();
@@ -21,8 +23,9 @@ import type { Logger } from '../logger';
 import type { ConsumerAck } from '../protocol/acks';
 import { DRIVER_QUEUE, type Envelope, type Order } from '../protocol/envelope';
 import { envelopeInputSchema } from '../protocol/schemas';
-import { connectCaps, type CapsClientSocket, type Credential } from '../client/connect';
+import type { CapsClientSocket, Credential } from '../client/connect';
 import { logConnection } from '../client/connection-log';
+import { HubLink } from '../client/hub-link';
 import { MemoryJournal, type Journal } from '../client/journal';
 import { RetrySummary } from '../client/retry-summary';
 import { sendReliably, type RetryPolicy } from '../client/send-reliably';
@@ -30,7 +33,8 @@ import { Stopper } from '../client/stopper';
 import { orderFactory, type OrderFactory } from './orders';
 
 export interface VendorOptions {
-  hubUrl: string;
+  /** The hubs, the first first; the others are tried in turn when the one in use fails. */
+  hubUrls: readonly string[];
   store: string;
   /** Stable identity across restarts; defaults to `vendor:<store>`. */
   clientId?: string;
@@ -55,7 +59,8 @@ export interface VendorEvents {
 }
 
 export class Vendor extends EventEmitter<VendorEvents> {
-  readonly socket: CapsClientSocket;
+  /** The connection to the hub in use, whichever it is. */
+  readonly link: HubLink;
   private readonly journal: Journal;
   private readonly orders: OrderFactory;
   private readonly log: Logger;
@@ -70,23 +75,29 @@ export class Vendor extends EventEmitter<VendorEvents> {
     this.orders = options.orders ?? orderFactory();
     this.log = options.logger;
     this.retries = new RetrySummary((line) => this.log.warn(`VENDOR: ${line}`));
-    this.socket = connectCaps(options.hubUrl, { role: 'vendor', clientId: options.clientId ?? `vendor:${options.store}`, store: options.store }, options.credential);
-    logConnection(this.socket, {
+    this.link = new HubLink(options.hubUrls, { role: 'vendor', clientId: options.clientId ?? `vendor:${options.store}`, store: options.store }, options.credential);
+    logConnection(this.link, {
       who: `VENDOR: ${options.store}`,
-      hubUrl: options.hubUrl,
       logger: this.log,
       backlog: () => (this.unsent.size ? `${this.unsent.size} ${this.unsent.size === 1 ? 'order' : 'orders'} queued locally` : ''),
     });
-    this.socket.on('connect', () => this.emit('connected'));
-    this.socket.on('disconnect', (reason) => this.emit('disconnected', reason));
-    this.socket.on('delivered', (envelope, ack) => this.onDelivered(envelope, ack));
-    this.socket.on('in-transit', (envelope) => this.log.info(`VENDOR: ${envelope.order.orderId} is on its way`));
+    this.link.forEachSocket((socket) => {
+      socket.on('connect', () => this.emit('connected'));
+      socket.on('disconnect', (reason) => this.emit('disconnected', reason));
+      socket.on('delivered', (envelope, ack) => this.onDelivered(envelope, ack));
+      socket.on('in-transit', (envelope) => this.log.info(`VENDOR: ${envelope.order.orderId} is on its way`));
+    });
     // Orders posted before a restart and never confirmed are sent again.
     const earlier = this.journal.list('posted');
     this.posted = earlier.length;
     for (const { id, data } of earlier) {
       if (!this.journal.has('stored', id)) void this.track(this.send(data as Envelope));
     }
+  }
+
+  /** The socket to the hub in use now (another one after a move to another hub). */
+  get socket(): CapsClientSocket {
+    return this.link.socket;
   }
 
   /** How many orders this vendor has posted, counting those from before a restart. */
@@ -126,12 +137,12 @@ export class Vendor extends EventEmitter<VendorEvents> {
     this.stopper.stop(new Error('vendor stopped'));
     await Promise.allSettled(this.unsent);
     this.retries.close();
-    this.socket.disconnect();
+    this.link.disconnect();
     this.journal.close();
   }
 
   private async send(envelope: Envelope): Promise<void> {
-    const answer = await sendReliably(this.socket, 'pickup', envelope, this.stopper, {
+    const answer = await sendReliably(this.link, 'pickup', envelope, this.stopper, {
       ...(this.options.retry ? { policy: this.options.retry } : {}),
       onRetry: (why) => this.retries.add(why),
     });

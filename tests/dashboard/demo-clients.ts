@@ -13,7 +13,7 @@ export function controllableVendor(t: TestContext, hub: Hub | string, store: str
   const orders = orderFactory();
   const vendor = t.vendor(hub, store, { orders });
   const control = openRemoteControl({
-    caps: vendor.socket,
+    link: vendor.link,
     handshake: { clientId: `vendor:${store}`, role: 'vendor', store },
     credential: testCredential,
     post: () => {
@@ -29,7 +29,7 @@ export function controllableVendor(t: TestContext, hub: Hub | string, store: str
 
 export function controllableDriver(t: TestContext, hub: Hub | string, name: string, delayMs: number): { driver: Driver; control: RemoteControl } {
   const driver = t.driver(hub, name, { delayMs });
-  const control = openRemoteControl({ caps: driver.socket, handshake: { clientId: name, role: 'driver' }, credential: testCredential, logger: silentLogger });
+  const control = openRemoteControl({ link: driver.link, handshake: { clientId: name, role: 'driver' }, credential: testCredential, logger: silentLogger });
   t.defer(() => control.close());
   return { driver, control };
 }

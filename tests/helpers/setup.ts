@@ -97,12 +97,12 @@ export async function setup(): Promise<TestContext> {
       return hub;
     },
     vendor(hub, store, options = {}) {
-      const vendor = new Vendor({ hubUrl: urlOf(hub), store, credential: testCredential, logger: silentLogger, ...options });
+      const vendor = new Vendor({ hubUrls: [urlOf(hub)], store, credential: testCredential, logger: silentLogger, ...options });
       defer(() => vendor.stop());
       return vendor;
     },
     driver(hub, name, options = {}) {
-      const driver = new Driver({ hubUrl: urlOf(hub), name, credential: testCredential, delayMs: 0, logger: silentLogger, ...options });
+      const driver = new Driver({ hubUrls: [urlOf(hub)], name, credential: testCredential, delayMs: 0, logger: silentLogger, ...options });
       defer(() => driver.stop());
       return driver;
     },

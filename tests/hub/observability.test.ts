@@ -1,4 +1,6 @@
 /** `/healthz` and the Prometheus metrics at `/metrics`, read from a real hub over HTTP. */
+import { hostname } from 'node:os';
+import { parseMetrics } from '../../src/simulator/hub-process';
 import { rawVendor } from '../helpers/raw-clients';
 import { setup, type TestContext } from '../helpers/setup';
 import { until, waitFor } from '../helpers/wait-for';
@@ -7,18 +9,37 @@ let t: TestContext;
 beforeEach(async () => (t = await setup()));
 afterEach(() => t.cleanup());
 
-/** The value of one series in a Prometheus text page, e.g. `caps_queue_depth{queue="driver"}`. */
-function sample(page: string, series: string): number | undefined {
-  const line = page.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+/**
+ * The value of one series in a Prometheus text page, e.g. `caps_queue_depth{queue="driver"}`, as
+ * the hub labels it: label `hub` is added to those given.
+ */
+function sampler(hubId: string) {
+  return (page: string, series: string): number | undefined => {
+    const labelled = series.includes('{') ? series.replace('}', `,hub="${hubId}"}`) : `${series}{hub="${hubId}"}`;
+    const line = page.split('\n').find((l) => l.startsWith(`${labelled} `));
+    return line === undefined ? undefined : Number(line.slice(labelled.length + 1));
+  };
 }
 
-it('answers /healthz', async () => {
+it('answers /healthz, with the hub id', async () => {
   const hub = await t.hub();
   const response = await fetch(`${hub.url}/healthz`);
   expect(response.status).toBe(200);
-  expect(await response.json()).toEqual({ status: 'ok', store: 'memory', clients: 0 });
+  expect(await response.json()).toEqual({ status: 'ok', hub: `${hostname()}:${hub.port}`, store: 'memory', clients: 0 });
   expect((await fetch(`${hub.url}/nope`)).status).toBe(404);
+});
+
+it('labels every metric with its hub: CAPS_HUB_ID, else <hostname>:<port>, each hub in one process its own', async () => {
+  const named = await t.hub({ hubId: 'hub-a' });
+  const unnamed = await t.hub();
+  expect([named.id, unnamed.id]).toEqual(['hub-a', `${hostname()}:${unnamed.port}`]);
+  for (const hub of [named, unnamed, named]) {
+    const samples = parseMetrics(await (await fetch(`${hub.url}/metrics`)).text());
+    // The process metrics and the hub's own, each sample labelled with this hub and no other.
+    expect(samples.map((s) => s.name)).toEqual(expect.arrayContaining(['caps_process_resident_memory_bytes', 'caps_connected_clients', 'caps_suspect_consumers']));
+    expect(samples.filter((s) => s.labels.hub !== hub.id)).toEqual([]);
+  }
+  expect((await (await fetch(`${named.url}/healthz`)).json()).hub).toBe('hub-a');
 });
 
 it('counts events, depths, in-flight, redeliveries, dead letters, ack latency and clients', async () => {
@@ -26,6 +47,7 @@ it('counts events, depths, in-flight, redeliveries, dead letters, ack latency an
   // timeouts, so that nothing here depends on how fast a loaded machine answers (the broker's
   // timeouts are tested with a fake clock in broker.test.ts).
   const hub = await t.hub({ delivery: { maxAttempts: 2 } });
+  const sample = sampler(hub.id);
   const vendor = rawVendor(t, hub, 'acme-widgets');
   vendor.on('delivered', (_notice, ack) => ack({ ok: false, retry: true }));
   const order = (id: string) => ({ event: 'pickup' as const, messageId: id, queueId: 'driver', order: { store: 'acme-widgets', orderId: id, customer: 'Ada', address: '1 Way' } });

@@ -25,8 +25,8 @@ it('makes a driver that never claims a suspect, shown in the log, on the dashboa
   expect(dashboardPort(hub).session(suspect.info().socketId)).toMatchObject({ suspect: true });
   expect(log.lines).toContainEqual(expect.objectContaining({ level: 40, consumer: 'idle-driver', queue: 'driver' }));
   const metrics = await (await fetch(`${hub.url}/metrics`)).text();
-  expect(metrics).toMatch(/^caps_suspect_consumers 1$/m);
-  expect(metrics).toMatch(/^caps_suspects_total\{role="driver"\} 1$/m);
+  expect(metrics).toContain(`\ncaps_suspect_consumers{hub="${hub.id}"} 1\n`);
+  expect(metrics).toContain(`\ncaps_suspects_total{role="driver",hub="${hub.id}"} 1\n`);
 
   // maxAttempts is 1, yet nothing was dead-lettered: the idle driver's timeouts did not count.
   const thanked = new Set<string>();
