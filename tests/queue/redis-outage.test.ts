@@ -64,7 +64,7 @@ describe('a hub on Redis', () => {
     const log = new CapturingLogger();
     const hub = await t.hub({ store: redis.url }, log.logger);
     const vendor = rawVendor(t, hub, 'acme-widgets');
-    expect(await health(hub.url)).toEqual({ status: 200, body: { status: 'ok', store: 'redis', clients: expect.any(Number) } });
+    expect(await health(hub.url)).toEqual({ status: 200, body: { status: 'ok', hub: hub.id, store: 'redis', clients: expect.any(Number) } });
 
     // Pickups keep coming, four at a time, while Redis is killed; each lane stops at its first refusal.
     const acknowledged: string[] = [];
@@ -89,7 +89,7 @@ describe('a hub on Redis', () => {
     expect(await post(vendor, 'during')).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect(await health(hub.url)).toEqual({
       status: 503,
-      body: { status: 'unavailable', store: 'redis', storeDown: expect.stringMatching(/^Redis at redis:\/\/127\.0\.0\.1:\d+\/0 is unreachable/), clients: expect.any(Number) },
+      body: { status: 'unavailable', hub: hub.id, store: 'redis', storeDown: expect.stringMatching(/^Redis at redis:\/\/127\.0\.0\.1:\d+\/0 is unreachable/), clients: expect.any(Number) },
     });
 
     await redis.restart();
