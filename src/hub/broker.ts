@@ -307,8 +307,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
       return 'lost';
     }
     if (entry.message.owner !== consumer.id) {
-      entry.message.owner = consumer.id;
+      // Recorded in memory only once stored: after a failed write the driver's retried claim
+      // must write again, or a restart would hand its package to a second driver.
       await this.store.setOwner(entry.message, consumer.id);
+      entry.message.owner = consumer.id;
     }
     return 'claimed';
   }

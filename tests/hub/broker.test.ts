@@ -287,6 +287,19 @@ describe('claims and leases', () => {
     expect(events('redelivered')).toEqual([['redelivered', 'flapping', 'lease expired']]);
   });
 
+  it('stores a claim whose first write failed when the driver claims again', async () => {
+    await open();
+    const driver = new FakeConsumer('d1', DRIVER_QUEUE, 1);
+    broker.attach(driver);
+    await publish('p', DRIVER_QUEUE);
+    const key = { queueId: DRIVER_QUEUE, messageId: 'p' };
+    jest.spyOn(store, 'setOwner').mockRejectedValueOnce(new Error('disk full'));
+    await expect(broker.claim(key, driver)).rejects.toThrow('disk full');
+    // The driver was answered `unavailable` and retries: this time the claim must reach the store.
+    expect(await broker.claim(key, driver)).toBe('claimed');
+    expect((await store.list(DRIVER_QUEUE))[0]?.owner).toBe('d1');
+  });
+
   it('reloads a claim from the store after a restart, reserved for its driver', async () => {
     await open();
     await claimed('p');
