@@ -247,10 +247,22 @@ export class LmdbStore implements QueueStore {
     return this.settled(this.index.depths());
   }
 
-  /** Waits for every queued batch to commit, then closes the environment. Safe to call twice. */
+  /**
+   * Waits for every queued batch to commit or fail, then closes the environment. Safe to call twice.
+   *
+   * lmdb-js's own `close` waits for the flush of the last transaction queued, and a transaction
+   * that failed (a full disk) is never flushed: closed straight after a failed commit, the store
+   * would never finish closing (the hub's shutdown hung on a full disk). So one empty batch goes
+   * first. It writes no page, so it commits even on a full disk, and it is then the last
+   * transaction, the one lmdb-js waits for. (Should even that fail, `close` rejects with its error
+   * rather than wait for ever.)
+   */
   close(): Promise<void> {
     // A failed commit was already reported to the calls it concerned.
-    this.closing ??= this.tail.catch(() => undefined).then(() => this.root.close());
+    this.closing ??= this.tail
+      .catch(() => undefined)
+      .then(() => this.root.batch(() => undefined))
+      .then(() => this.root.close());
     return this.closing;
   }
 
