@@ -305,7 +305,7 @@ export class LmdbStore implements QueueStore {
     // lmdb-js hangs the reason on its error as a second, rejected promise: unhandled, it would end
     // the process (the hub's crash on a full disk).
     const detail = (error as { commitError?: unknown }).commitError;
-    const reason = detail instanceof Promise ? await detail.then(() => error, (cause: unknown) => cause) : error;
+    const reason = isPromiseLike(detail) ? await detail.then(() => error, (cause: unknown) => cause) : error;
     if (this.failure === undefined) {
       const message = reason instanceof Error ? reason.message : String(reason);
       this.failure = new StoreWriteError(`the lmdb store could not write: ${message}`, { cause: reason });
@@ -376,5 +376,16 @@ export class StoreWriteError extends Error {
  * would end the process).
  */
 function quiet(write: unknown): void {
-  if (write instanceof Promise) write.catch(() => undefined);
+  if (isPromiseLike(write)) write.then(undefined, () => undefined);
+}
+
+/**
+ * Whether `value` is a promise, from any realm. lmdb-js runs every store of a process through the
+ * first copy of itself that was loaded (its guard against being loaded as both ESM and CJS), so
+ * its promises can come from another realm than this module's, where `instanceof Promise` is
+ * false: under jest, that of the first test file that opened an lmdb store. There a failed
+ * commit's reason went unhandled and jest failed the suite that was running.
+ */
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
