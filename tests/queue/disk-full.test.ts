@@ -14,7 +14,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Socket } from 'socket.io-client';
 import { DEFAULT_HUB_CONFIG } from '../../src/config';
 import { LmdbStore } from '../../src/queue/lmdb-store';
 import { Processes, type Proc } from '../helpers/processes';
@@ -65,13 +64,23 @@ async function stopHub(hub: Proc): Promise<void> {
   expect(hub.matching(/unhandled rejection/)).toEqual([]);
 }
 
-/** Sends pickups until the hub refuses one as `unavailable`; the ones it acknowledged before, and that one. */
-async function fillDisk(vendor: Socket): Promise<{ acknowledged: string[]; refused: string }> {
+/**
+ * A hub on the lmdb store in a 1 MB tmpfs, and a classroom vendor that has sent it pickups until it
+ * refused one as `unavailable`: the ones it acknowledged before, and that one. `undefined` if no
+ * tmpfs could be mounted.
+ */
+async function hubOnFullDisk() {
+  const disk = smallDisk('1m');
+  if (!disk) return undefined;
+  const dir = join(disk, 'queue');
+  const { hub, url } = await startHub(dir);
+  const vendor = t.labClient(url);
+  await waitFor(vendor, 'connect');
   const acknowledged: string[] = [];
   for (let i = 0; i < 10_000; i++) {
     const answer = (await vendor.emitWithAck('pickup', pickup(`p${i}`))) as Answer;
     if (answer.ok) acknowledged.push(`p${i}`);
-    else if (answer.error?.code === 'unavailable') return { acknowledged, refused: `p${i}` };
+    else if (answer.error?.code === 'unavailable') return { disk, dir, hub, url, vendor, acknowledged, refused: `p${i}` };
     else throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
   }
   throw new Error(`the disk never filled: ${acknowledged.length} pickups acknowledged`);
@@ -88,14 +97,9 @@ async function storedPickups(dir: string): Promise<string[]> {
 }
 
 it('answers unavailable on a full disk, stays up, and after space returns and a restart loses nothing acknowledged', async () => {
-  const disk = smallDisk('1m');
-  if (!disk) return;
-  const dir = join(disk, 'queue');
-  const { hub, url } = await startHub(dir);
-  const vendor = t.labClient(url);
-  await waitFor(vendor, 'connect');
-
-  const { acknowledged, refused } = await fillDisk(vendor);
+  const full = await hubOnFullDisk();
+  if (!full) return;
+  const { disk, dir, hub, url, vendor, acknowledged, refused } = full;
   expect(acknowledged.length).toBeGreaterThan(0);
 
   // Still full: refused again, while the hub is up and counts only what it acknowledged.
@@ -120,13 +124,9 @@ it('answers unavailable on a full disk, stays up, and after space returns and a 
 });
 
 it('shuts down cleanly while the disk is still full, and keeps every acknowledged pickup', async () => {
-  const disk = smallDisk('1m');
-  if (!disk) return;
-  const dir = join(disk, 'queue');
-  const { hub, url } = await startHub(dir);
-  const vendor = t.labClient(url);
-  await waitFor(vendor, 'connect');
-  const { acknowledged } = await fillDisk(vendor);
+  const full = await hubOnFullDisk();
+  if (!full) return;
+  const { disk, dir, hub, vendor, acknowledged } = full;
   vendor.disconnect();
 
   // The last commit failed and the disk is full: the store still closes.
