@@ -84,7 +84,9 @@ export function checkProgram(): Command {
 
 async function main(): Promise<void> {
   // Ctrl-C or a kill: exit through process.exit, whose hook kills the student's process group.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(EXIT.failed));
+  // `on`, not `once`: under `npm run`, Ctrl-C arrives twice (from the terminal, and forwarded by
+  // npm), and a second signal that found no handler would end the checker before that hook ran.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(EXIT.failed));
   try {
     await checkProgram().parseAsync();
     // Exit now rather than wait for whatever a student's hub left open (a keep-alive, a timer).

@@ -247,10 +247,22 @@ export class LmdbStore implements QueueStore {
     return this.settled(this.index.depths());
   }
 
-  /** Waits for every queued batch to commit, then closes the environment. Safe to call twice. */
+  /**
+   * Waits for every queued batch to commit or fail, then closes the environment. Safe to call twice.
+   *
+   * lmdb-js's own `close` waits for the flush of the last transaction queued, and a transaction
+   * that failed (a full disk) is never flushed: closed straight after a failed commit, the store
+   * would never finish closing (the hub's shutdown hung on a full disk). So one empty batch goes
+   * first. It writes no page, so it commits even on a full disk, and it is then the last
+   * transaction, the one lmdb-js waits for. (Should even that fail, `close` rejects with its error
+   * rather than wait for ever.)
+   */
   close(): Promise<void> {
     // A failed commit was already reported to the calls it concerned.
-    this.closing ??= this.tail.catch(() => undefined).then(() => this.root.close());
+    this.closing ??= this.tail
+      .catch(() => undefined)
+      .then(() => this.root.batch(() => undefined))
+      .then(() => this.root.close());
     return this.closing;
   }
 
@@ -293,7 +305,7 @@ export class LmdbStore implements QueueStore {
     // lmdb-js hangs the reason on its error as a second, rejected promise: unhandled, it would end
     // the process (the hub's crash on a full disk).
     const detail = (error as { commitError?: unknown }).commitError;
-    const reason = detail instanceof Promise ? await detail.then(() => error, (cause: unknown) => cause) : error;
+    const reason = isPromiseLike(detail) ? await detail.then(() => error, (cause: unknown) => cause) : error;
     if (this.failure === undefined) {
       const message = reason instanceof Error ? reason.message : String(reason);
       this.failure = new StoreWriteError(`the lmdb store could not write: ${message}`, { cause: reason });
@@ -364,5 +376,16 @@ export class StoreWriteError extends Error {
  * would end the process).
  */
 function quiet(write: unknown): void {
-  if (write instanceof Promise) write.catch(() => undefined);
+  if (isPromiseLike(write)) write.then(undefined, () => undefined);
+}
+
+/**
+ * Whether `value` is a promise, from any realm. lmdb-js runs every store of a process through the
+ * first copy of itself that was loaded (its guard against being loaded as both ESM and CJS), so
+ * its promises can come from another realm than this module's, where `instanceof Promise` is
+ * false: under jest, that of the first test file that opened an lmdb store. There a failed
+ * commit's reason went unhandled and jest failed the suite that was running.
+ */
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
