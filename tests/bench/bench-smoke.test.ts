@@ -1,16 +1,17 @@
 /**
  * Smoke test of `npm run bench`: a `--quick --json` run, as a child process, must print one JSON
  * object in which every figure and every ratio is there and is a positive, finite number, the
- * peer brokers' included when their binaries are on the machine (and said to be missing when
- * not). It says nothing about how good the figures are (the machine may be busy);
- * docs/benchmarks.md does.
+ * `redis` system's and the peer brokers' included when their binaries are on the machine (and
+ * said to be missing when not). It says nothing about how good the figures are (the machine may
+ * be busy); docs/benchmarks.md does.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PEERS, peerAvailable } from '../../bench/peer-brokers';
+import { redisServerInstalled } from '../../src/cli/private-redis';
 import { childEnv } from '../../src/config';
 
-// No wall-clock limit of its own (the largest delay a timer takes): five systems on a loaded machine
+// No wall-clock limit of its own (the largest delay a timer takes): six systems on a loaded machine
 // take what they take, and the bench bounds every wait itself (servers' readiness, connections,
 // settling, draining) and fails with the reason.
 jest.setTimeout(2 ** 31 - 1);
@@ -62,9 +63,15 @@ const RATIOS = [
   'connectionMemory',
   'connectionRss',
 ];
+/** The hubs measured: `redis` when redis-server is installed, for its private Redis. */
+const REDIS = redisServerInstalled();
+const HUBS = ['memory', 'lmdb', ...(REDIS ? ['redis'] : [])];
+const REDIS_RATIOS = ['redisAckThroughput', 'redisCpuPerMessage', 'redisP99AtHighLoad', 'redisBacklogDrain'];
+/** The redis-server's own CPU, beside the hub's. */
+const STORE_SERVER = ['ackStoreServerCpu', 'ackStoreServerCpuPerMessageUs'];
 /** The peers whose binaries are here, and what each adds to the ratios and targets. */
 const PRESENT = PEERS.filter(peerAvailable);
-const MISSING = PEERS.filter((peer) => !peerAvailable(peer));
+const MISSING = [...(REDIS ? [] : ['redis']), ...PEERS.filter((peer) => !peerAvailable(peer))];
 const PEER_RATIOS = { mosquitto: ['mosquittoAckThroughput', 'mosquittoCpuPerMessage', 'memoryVsMosquitto'], jetstream: ['jetstreamAckThroughput', 'jetstreamCpuPerMessage', 'lmdbVsJetstream'] };
 const PEER_TARGETS = { mosquitto: 'memoryVsMosquitto', jetstream: 'lmdbVsJetstream' };
 
@@ -86,10 +93,11 @@ describe('npm run bench -- --quick --json', () => {
 
   it('prints every figure of every system', () => {
     const expected: string[] = [];
-    for (const system of ['plain', 'memory', 'lmdb']) {
+    for (const system of ['plain', ...HUBS]) {
       expected.push(...COMMON.map((f) => `${system}.${f}`));
       if (system === 'plain') expected.push('plain.noAckThroughput');
       else expected.push(...QUEUED.map((f) => `${system}.${f}`));
+      if (system === 'redis') expected.push(...STORE_SERVER.map((f) => `redis.${f}`));
       for (const load of result.plan.latency.loads) expected.push(...LATENCY.map((f) => `${system}.latency.${load}.${f}`));
       for (const level of result.plan.connections.levels) expected.push(`${system}.connections.${level}.heapBytes`, `${system}.connections.${level}.serverRssBytes`);
     }
@@ -101,13 +109,13 @@ describe('npm run bench -- --quick --json', () => {
     expect(missing).toEqual([]);
   });
 
-  it('measures every peer whose binary is installed, and names the others', () => {
-    expect(Object.keys(result.figures).sort()).toEqual(['plain', 'memory', 'lmdb', ...PRESENT].sort());
+  it('measures every system whose binary is installed, and names the others', () => {
+    expect(Object.keys(result.figures).sort()).toEqual(['plain', ...HUBS, ...PRESENT].sort());
     expect(result.notMeasured).toEqual(MISSING);
   });
 
   it('prints every ratio', () => {
-    expect(Object.keys(result.ratios).sort()).toEqual([...RATIOS, ...PRESENT.flatMap((peer) => PEER_RATIOS[peer])].sort());
+    expect(Object.keys(result.ratios).sort()).toEqual([...RATIOS, ...(REDIS ? REDIS_RATIOS : []), ...PRESENT.flatMap((peer) => PEER_RATIOS[peer])].sort());
   });
 
   it('has only positive, finite numbers as figures and ratios', () => {
@@ -124,6 +132,7 @@ describe('npm run bench -- --quick --json', () => {
       ...peerTarget('mosquitto'),
       'lmdbAckThroughput',
       ...peerTarget('jetstream'),
+      ...(REDIS ? ['redisAckThroughput'] : []),
       'memory p99 at 2000 msgs/s (ms)',
       'lmdb p99 at 2000 msgs/s (ms)',
       'memoryP99AtHighLoad',
