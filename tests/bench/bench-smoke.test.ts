@@ -2,10 +2,13 @@
  * Smoke test of `npm run bench`: a `--quick --json` run, as a child process, must print one JSON
  * object in which every figure and every ratio is there and is a positive, finite number, the
  * `redis` system's and the peer brokers' included when their binaries are on the machine (and
- * said to be missing when not). It says nothing about how good the figures are (the machine may
- * be busy); docs/benchmarks.md does.
+ * said to be missing when not); and, run with a PATH that holds no redis-server, the bench must say
+ * that redis is not measured and measure the rest. It says nothing about how good the figures are
+ * (the machine may be busy); docs/benchmarks.md does.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PEERS, peerAvailable } from '../../bench/peer-brokers';
 import { redisServerInstalled } from '../../src/cli/private-redis';
@@ -24,9 +27,12 @@ interface Run {
   stderr: string;
 }
 
-function runBench(args: string[]): Promise<Run> {
+/** `npm run bench -- <args>`, or with `path`, the same command run by node itself with that PATH (npm needs node on it). */
+function runBench(args: string[], path?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'bench', '--', ...args], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, argv] = path === undefined ? ['npm', ['run', '--silent', 'bench', '--', ...args]] : [process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/main.ts', ...args]];
+    const env = childEnv(path === undefined ? {} : { PATH: path });
+    const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -145,5 +151,23 @@ describe('npm run bench -- --quick --json', () => {
       expect(Number.isFinite(target.value)).toBe(true);
       expect(typeof target.met).toBe('boolean');
     }
+  });
+});
+
+describe('npm run bench without redis-server', () => {
+  let path: string;
+  beforeAll(() => (path = mkdtempSync(join(tmpdir(), 'caps-empty-path-'))));
+  afterAll(() => rmSync(path, { recursive: true, force: true }));
+
+  it('says that redis is not measured, and why, and measures the rest', async () => {
+    // A PATH with nothing on it: the bench runs everything else by absolute path.
+    const run = await runBench(['--quick', '--json', '--systems', 'plain,redis', '--scenarios', 'throughput'], path);
+    expect({ code: run.code, stderr: run.stderr.slice(-3000) }).toMatchObject({ code: 0 });
+    expect(run.stderr).toContain('bench: redis: redis-server is not installed, so redis is not measured (apt-get install redis-server)');
+    const result = JSON.parse(run.stdout);
+    expect(result.notMeasured).toEqual(['redis']);
+    expect(Object.keys(result.figures)).toEqual(['plain']);
+    expect(result.figures.plain.ackThroughput).toBeGreaterThan(0);
+    expect(result.ratios).toEqual({});
   });
 });
