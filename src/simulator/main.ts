@@ -38,7 +38,7 @@ async function main(): Promise<number> {
     .option('--orders <n>', `orders in all, split over the vendors (default ${D.orders})`, positiveNumber)
     .option(
       '--store <store>',
-      `the hub's store: ${STORE_SPEC_GRAMMAR} (under a prefix of the run's own, deleted afterwards), a new or empty one, or ${PRIVATE_REDIS} (a private redis-server for the run) (default ${D.store})`,
+      `the hub's store: ${STORE_SPEC_GRAMMAR} (lmdb: a new or empty directory; redis://: under a key prefix of the run's own, deleted afterwards), or ${PRIVATE_REDIS}, a private redis-server for the run (default ${D.store})`,
     )
     .option('--chaos', 'kill and restart workers, drop connections, kill the hub (lmdb, Redis) and the private redis-server, from a seeded schedule')
     .option('--seed <s>', `seeds the orders and the chaos schedule (default ${D.seed})`, wholeNumber)

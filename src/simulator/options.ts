@@ -90,7 +90,7 @@ export function simulationOptions(partial: Partial<SimulationOptions> = {}): Sim
   if (options.orders < 1) problems.push('--orders must be at least 1');
   if (options.window < 1) problems.push('--window must be at least 1');
   if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) problems.push('--rate must be more than 0');
-  if (!simulationStore(options.store)) problems.push(`--store must be ${STORE_SPEC_GRAMMAR} or ${PRIVATE_REDIS}, not "${options.store}"`);
+  if (!simulationStore(options.store)) problems.push(`--store must be ${STORE_SPEC_GRAMMAR}, or ${PRIVATE_REDIS} (a private redis-server), not "${options.store}"`);
   if (problems.length) throw new SimulationOptionsError(problems.join('; '));
   return options;
 }

@@ -50,13 +50,15 @@ function scan(redis: Redis, prefix: string): AsyncIterable<string[]> {
 /** Runs `use` on a connection of its own to `spec`, closed afterwards; rejects naming the Redis if it cannot be reached. */
 async function withRedis<T>(spec: RedisSpec, use: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis({ host: spec.host, port: spec.port, db: spec.db, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  // Errors reach the caller through the failed call; this keeps ioredis from printing them too.
-  redis.on('error', () => undefined);
+  // A failed connection rejects with only "Connection is closed"; the reason is in the error event
+  // (which also keeps ioredis from printing it).
+  let reason: Error | undefined;
+  redis.on('error', (err: Error) => (reason = err));
   try {
     await redis.connect();
     return await use(redis);
   } catch (err) {
-    throw new Error(`Redis at ${describeRedis(spec)}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`Redis at ${describeRedis(spec)}: ${(reason ?? (err as Error)).message}`, { cause: err });
   } finally {
     redis.disconnect();
   }
