@@ -50,6 +50,7 @@ const SETTLE_MS = 10_000;
 /** Runs one simulation; see the module comment. */
 export async function simulate(options: SimulationOptions, hooks: RunHooks = {}): Promise<SimulationReport> {
   const started = Date.now();
+  const port = options.port ?? (await freePort());
   const runDir = mkdtempSync(join(tmpdir(), 'caps-sim-'));
   let store: RunStore;
   try {
@@ -59,7 +60,7 @@ export async function simulate(options: SimulationOptions, hooks: RunHooks = {})
     throw err;
   }
   const storeWaitMs = restartWaitMs(options.store);
-  const hub = new HubProcess({ port: options.port ?? (await freePort()), storeEnv: store.hubEnv, storeWaitMs, logFile: join(runDir, 'hub.log') });
+  const hub = new HubProcess({ port, storeEnv: store.hubEnv, storeWaitMs, logFile: join(runDir, 'hub.log') });
   const specs = roster(options, runDir, hub.url);
   const workers = specs.map((spec) => new WorkerProcess(spec, runDir));
   const redeliveries = new RedeliveryTally();
