@@ -6,7 +6,7 @@
  */
 import { targetOf, type ScenarioContext } from './context';
 import { mergeHistograms, summarise, type LatencySummary } from './histogram';
-import { coresBusy, readMachineCpu } from './machine-cpu';
+import { measureCpu, otherCpu } from './cpu-span';
 import type { RunningSystem } from './systems';
 
 export interface LatencyFigure {
@@ -28,26 +28,21 @@ export async function measureLatency(ctx: ScenarioContext, running: RunningSyste
   try {
     const figures: LatencyFigure[] = [];
     for (const load of plan.latency.loads) {
-      const before = await running.server.probe();
-      const machineBefore = readMachineCpu();
-      const results = await pool.all(() => ({ type: 'latency', acks: true, messagesPerSecond: load / count, ...plan.latency }), count);
-      const machine = coresBusy(machineBefore, readMachineCpu());
-      const after = await running.server.probe();
-      const wallMs = after.atMs - before.atMs;
-      const serverCpu = (after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs) / 1000 / wallMs;
-      const generatorCpu = results.reduce((sum, r) => sum + r.cpuMs, 0) / wallMs;
+      const span = await measureCpu(running, () => pool.all(() => ({ type: 'latency', acks: true, messagesPerSecond: load / count, ...plan.latency }), count));
+      const results = span.result;
+      const generatorCpu = results.reduce((sum, r) => sum + r.cpuMs, 0) / span.wallMs;
       const pickups = await pool.all(() => ({ type: 'collect-pickups' as const }), count);
       const figure: LatencyFigure = {
         load,
         pickup: summarise(mergeHistograms(pickups.map((p) => p.pickup))),
         roundTrip: summarise(mergeHistograms(results.map((r) => r.roundTrip))),
         scheduleLagP99Ms: summarise(mergeHistograms(results.map((r) => r.scheduleLag))).p99Ms,
-        otherCpu: machine === undefined ? undefined : Math.max(0, machine - serverCpu - generatorCpu),
+        otherCpu: otherCpu(span, generatorCpu),
       };
       const p = figure.pickup;
       ctx.log(
         `${running.system}: at ${load} msgs/s pickup latency p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, max ${p.maxMs} ms (${p.count} pickups; ` +
-          `CPU cores: server ${serverCpu.toFixed(2)}, other processes ${figure.otherCpu?.toFixed(2) ?? '?'})`,
+          `CPU cores: server ${span.server.toFixed(2)}, other processes ${figure.otherCpu?.toFixed(2) ?? '?'})`,
       );
       figures.push(figure);
     }

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: CAPS (memory and lmdb stores) against a plain Socket.IO relay, side by side in
- * one run. Prints markdown tables, or with `--json` one JSON object (report.ts); progress goes
+ * `npm run bench`: CAPS (memory, lmdb and Redis stores) against a plain Socket.IO relay and the
+ * peer brokers, side by side in one run. Prints markdown tables, or with `--json` one JSON object (report.ts); progress goes
  * to stderr. docs/benchmarks.md explains every figure.
  *
  * @example
@@ -36,7 +36,7 @@ const setting = (text: string, previous: Record<string, string>): Record<string,
 
 async function main(): Promise<void> {
   const opts = new Command('bench')
-    .description('Benchmark CAPS (memory and lmdb stores) against a plain Socket.IO relay')
+    .description('Benchmark CAPS (memory, lmdb and Redis stores) against a plain Socket.IO relay, Mosquitto and NATS JetStream')
     .option('--quick', 'small counts, under a minute: a smoke run', false)
     .option('--json', 'print one JSON object instead of markdown', false)
     .option('--systems <list>', `comma-separated, from ${SYSTEMS.join(',')}`, listOf(SYSTEMS), [...SYSTEMS])

@@ -17,6 +17,8 @@ function rows(result: BenchResult): Row[] {
     ['server CPU during it (1 core = 100%)', (f) => f.ackThroughputServerCpu, pct],
     ['generators\' CPU during it', (f) => f.ackThroughputGeneratorCpu, pct],
     ['server CPU per acknowledged message (µs)', (f) => f.ackServerCpuPerMessageUs, int],
+    ['redis-server CPU during it', (f) => f.ackStoreServerCpu, pct],
+    ['redis-server CPU per acknowledged message (µs)', (f) => f.ackStoreServerCpuPerMessageUs, int],
     ['no-ack relay throughput (msgs/s)', (f) => f.noAckThroughput, int],
     ...loads.flatMap((load): Row[] => [
       [`pickup latency p50 at ${int(load)} msgs/s (ms)`, (f) => f.latency?.[load]?.pickupP50Ms, ms],

@@ -6,12 +6,12 @@
  * garbage collector to run first); `stop` shuts it down like a Node server (SIGTERM, SIGKILL after
  * a grace period).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Cleanup } from './cleanup';
 import { withRaisedFdLimit } from './fd-limit';
 import type { ProcessSample } from './probe-agent';
+import { readProcessSample } from './proc-sample';
 import { ServerChild, ServerError } from './server-child';
 
 export interface NativeSpec {
@@ -24,10 +24,6 @@ export interface NativeSpec {
   /** The URL clients connect to (`mqtt://…`, `nats://…`). */
   url: string;
 }
-
-/** Clock ticks per second, the unit of CPU times in `/proc/<pid>/stat`. */
-let ticksPerSecond: number | undefined;
-const clockTicks = () => (ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
 
 export class NativeServer {
   private constructor(
@@ -50,19 +46,12 @@ export class NativeServer {
     return new NativeServer(spec, server, cleanup);
   }
 
-  /** CPU time and RSS of the server process, from `/proc/<pid>/stat` and `/proc/<pid>/status`. */
+  /** CPU time and RSS of the server process, from `/proc` (proc-sample.ts). */
   async probe(): Promise<ProcessSample> {
     const { child } = this.server;
     const pid = child.pid;
     if (pid === undefined || child.exitCode !== null) throw new ServerError(`${this.spec.name} is not running:\n${this.server.lastLines()}`);
-    const atMs = Number(process.hrtime.bigint() / 1000n) / 1000;
-    // The command name (field 2) may hold spaces, so count fields from the closing parenthesis.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const usPerTick = 1e6 / clockTicks();
-    const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
-    return { rss: rssKb * 1024, cpuUserUs: Number(fields[11]) * usPerTick, cpuSystemUs: Number(fields[12]) * usPerTick, atMs };
+    return readProcessSample(pid);
   }
 
   stop(): Promise<void> {

@@ -1,13 +1,12 @@
 /**
  * The benchmark's result: raw figures per system, the ratios that compare CAPS with the plain
- * relay and the peer brokers of the same run, and the targets those are held to (issue 13). This
+ * relay and the peer brokers of the same run, and the targets those are held to (issues 13 and 12). This
  * is the `--json` output.
  */
 import type { BacklogFigure } from './backlog';
 import type { ConnectionMemoryFigure } from './connection-memory';
 import type { LatencyFigure } from './latency';
 import type { Machine } from './machine';
-import type { PeerName } from './peer-brokers';
 import type { BenchPlan } from './plan';
 import type { SystemName } from './systems';
 import type { ThroughputFigure } from './throughput';
@@ -36,6 +35,13 @@ export interface SystemFigures {
    * load on the machine disturbs far less than it disturbs the rates.
    */
   ackServerCpuPerMessageUs?: number;
+  /**
+   * `redis` only: the redis-server process's CPU share during the acked throughput run, beside the
+   * hub's (`ackThroughputServerCpu`), read from `/proc`.
+   */
+  ackStoreServerCpu?: number;
+  /** `redis` only: redis-server CPU time per acknowledged message, µs. */
+  ackStoreServerCpuPerMessageUs?: number;
   /** Plain only: messages per second relayed without any ack. */
   noAckThroughput?: number;
   /** By offered load (messages per second). */
@@ -58,6 +64,8 @@ export interface Ratios {
   memoryAckThroughput?: number;
   /** CAPS lmdb store ÷ plain relay with acks. */
   lmdbAckThroughput?: number;
+  /** CAPS Redis store (one hub) ÷ plain relay with acks. */
+  redisAckThroughput?: number;
   /** Mosquitto (MQTT 5, QoS 1) ÷ plain relay with acks. */
   mosquittoAckThroughput?: number;
   /** JetStream (file store, explicit acks) ÷ plain relay with acks. */
@@ -70,10 +78,14 @@ export interface Ratios {
   backlogDrain?: number;
   /** The same for the lmdb store. */
   lmdbBacklogDrain?: number;
+  /** The same for the Redis store. */
+  redisBacklogDrain?: number;
   /** CAPS memory ÷ plain, server CPU per acknowledged message (lower is better). */
   memoryCpuPerMessage?: number;
   /** CAPS lmdb ÷ plain, the same. */
   lmdbCpuPerMessage?: number;
+  /** CAPS on Redis ÷ plain, the same: the hub's CPU only (the redis-server's is a figure of its own). */
+  redisCpuPerMessage?: number;
   /** Mosquitto ÷ plain and JetStream ÷ plain, the same. */
   mosquittoCpuPerMessage?: number;
   jetstreamCpuPerMessage?: number;
@@ -81,6 +93,8 @@ export interface Ratios {
   memoryP99AtHighLoad?: number;
   /** CAPS lmdb ÷ plain, the same. */
   lmdbP99AtHighLoad?: number;
+  /** CAPS on Redis ÷ plain, the same. */
+  redisP99AtHighLoad?: number;
   /** CAPS memory ÷ plain, heap per idle connection at the largest client count (after a full GC). */
   connectionMemory?: number;
   /** CAPS memory ÷ plain, RSS growth per idle connection. */
@@ -113,8 +127,8 @@ export interface BenchResult {
   environment: Environment;
   plan: BenchPlan;
   hubEnv: Record<string, string>;
-  /** Peers asked for whose binary is not on this machine. */
-  notMeasured: PeerName[];
+  /** Systems asked for whose binary is not on this machine (a peer's, or redis-server). */
+  notMeasured: SystemName[];
   figures: Partial<Record<SystemName, SystemFigures>>;
   ratios: Ratios;
   targets: TargetCheck[];
@@ -134,6 +148,11 @@ export function systemFigures(parts: {
     figures.ackThroughputServerCpu = parts.acked.serverCpu;
     figures.ackThroughputGeneratorCpu = parts.acked.generatorCpu;
     figures.ackServerCpuPerMessageUs = (parts.acked.serverCpu / parts.acked.messagesPerSecond) * 1e6;
+    const store = parts.acked.storeServerCpu;
+    if (store !== undefined) {
+      figures.ackStoreServerCpu = store;
+      figures.ackStoreServerCpuPerMessageUs = (store / parts.acked.messagesPerSecond) * 1e6;
+    }
   }
   if (parts.noAck) figures.noAckThroughput = parts.noAck.messagesPerSecond;
   if (parts.latency) {
@@ -181,23 +200,27 @@ const highLoad = (plan: BenchPlan) => String(Math.max(...plan.latency.loads));
 const p99At = (figures: SystemFigures | undefined, load: number | string) => figures?.latency?.[String(load)]?.pickupP99Ms;
 
 export function computeRatios(plan: BenchPlan, figures: BenchResult['figures']): Ratios {
-  const { plain, memory, lmdb, mosquitto, jetstream } = figures;
+  const { plain, memory, lmdb, redis, mosquitto, jetstream } = figures;
   const high = highLoad(plan);
   const entries: [keyof Ratios, number | undefined][] = [
     ['memoryAckThroughput', ratio(memory?.ackThroughput, plain?.ackThroughput)],
     ['lmdbAckThroughput', ratio(lmdb?.ackThroughput, plain?.ackThroughput)],
+    ['redisAckThroughput', ratio(redis?.ackThroughput, plain?.ackThroughput)],
     ['mosquittoAckThroughput', ratio(mosquitto?.ackThroughput, plain?.ackThroughput)],
     ['jetstreamAckThroughput', ratio(jetstream?.ackThroughput, plain?.ackThroughput)],
     ['memoryVsMosquitto', ratio(memory?.ackThroughput, mosquitto?.ackThroughput)],
     ['lmdbVsJetstream', ratio(lmdb?.ackThroughput, jetstream?.ackThroughput)],
     ['memoryCpuPerMessage', ratio(memory?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
     ['lmdbCpuPerMessage', ratio(lmdb?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
+    ['redisCpuPerMessage', ratio(redis?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
     ['mosquittoCpuPerMessage', ratio(mosquitto?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
     ['jetstreamCpuPerMessage', ratio(jetstream?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
     ['memoryP99AtHighLoad', ratio(p99At(memory, high), p99At(plain, high))],
     ['lmdbP99AtHighLoad', ratio(p99At(lmdb, high), p99At(plain, high))],
+    ['redisP99AtHighLoad', ratio(p99At(redis, high), p99At(plain, high))],
     ['backlogDrain', ratio(memory?.backlogDrain, plain?.noAckThroughput)],
     ['lmdbBacklogDrain', ratio(lmdb?.backlogDrain, plain?.noAckThroughput)],
+    ['redisBacklogDrain', ratio(redis?.backlogDrain, plain?.noAckThroughput)],
     ['connectionMemory', ratio(largest(memory)?.heapBytes, largest(plain)?.heapBytes)],
     ['connectionRss', ratio(memory?.connectionRssBytes, plain?.connectionRssBytes)],
   ];
@@ -209,7 +232,10 @@ export function targetLoad(plan: BenchPlan): number {
   return plan.latency.loads.includes(2_000) ? 2_000 : Math.min(...plan.latency.loads);
 }
 
-/** Checks issue 13's targets against what was measured (a target with no figure is left out). */
+/**
+ * Checks the targets against what was measured (a target with no figure is left out): issue 13's,
+ * and issue 12's for one hub on Redis.
+ */
 export function checkTargets(plan: BenchPlan, figures: BenchResult['figures'], ratios: Ratios): TargetCheck[] {
   const load = targetLoad(plan);
   const plainP99 = p99At(figures.plain, load);
@@ -219,6 +245,7 @@ export function checkTargets(plan: BenchPlan, figures: BenchResult['figures'], r
     ['memoryVsMosquitto', ratios.memoryVsMosquitto, '>=', 1],
     ['lmdbAckThroughput', ratios.lmdbAckThroughput, '>=', 0.8],
     ['lmdbVsJetstream', ratios.lmdbVsJetstream, '>=', 1.5],
+    ['redisAckThroughput', ratios.redisAckThroughput, '>=', 0.5],
     [`memory p99 at ${load} msgs/s (ms)`, p99At(figures.memory, load), '<=', p99Bound],
     [`lmdb p99 at ${load} msgs/s (ms)`, p99At(figures.lmdb, load), '<=', p99Bound],
     ['memoryP99AtHighLoad', ratios.memoryP99AtHighLoad, '<=', 2],

@@ -1,7 +1,8 @@
 /**
- * Runs the benchmark: the plain relay, CAPS on memory and CAPS on lmdb, and the peer brokers
+ * Runs the benchmark: the plain relay, CAPS on memory, lmdb and Redis, and the peer brokers
  * (Mosquitto, JetStream) side by side, with load from the generator pool, and gathers the figures
- * into one `BenchResult`. A peer whose binary is missing is left out, and the result says so. The
+ * into one `BenchResult`. A system whose binary is missing (a peer's, or redis-server) is left
+ * out, and the result says so. The
  * caller owns `cleanup` and runs it whatever happens.
  */
 import { loadavg } from 'node:os';
@@ -15,9 +16,9 @@ import { measureLatency } from './latency';
 import { describeMachine } from './machine';
 import type { BenchPlan } from './plan';
 import { checkTargets, computeRatios, systemFigures, type BenchResult } from './report';
-import { isPeer, PEER_BINARIES, peerAvailable, type PeerName } from './peer-brokers';
+import { isPeer } from './peer-brokers';
 import { ServerProcess } from './server-process';
-import { startNodeSystem, startSystem, type NodeSystemName, type RunningNodeSystem, type RunningSystem, type SystemName } from './systems';
+import { startNodeSystem, startSystem, unavailable, type NodeSystemName, type RunningNodeSystem, type RunningSystem, type SystemName } from './systems';
 import { measureThroughput, type ThroughputFigure } from './throughput';
 
 export const SCENARIOS = ['throughput', 'latency', 'backlog', 'connections'] as const;
@@ -41,9 +42,9 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
   const { plan, log } = options;
   const wants = (scenario: Scenario) => options.scenarios.includes(scenario);
   const loadAverageAtStart = loadavg()[0]!;
-  const missing = options.systems.filter((s): s is PeerName => isPeer(s) && !peerAvailable(s));
-  for (const peer of missing) log(`${peer}: ${PEER_BINARIES[peer]} is not installed, so ${peer} is not measured (apt-get install ${peer === 'mosquitto' ? 'mosquitto' : 'nats-server'})`);
-  const systems = options.systems.filter((s) => !missing.includes(s as PeerName));
+  const missing = options.systems.filter((s) => unavailable(s) !== undefined);
+  for (const system of missing) log(unavailable(system)!);
+  const systems = options.systems.filter((s) => !missing.includes(s));
   const pool = GeneratorPool.start(plan.poolSize, options.cleanup);
   const ctx: ScenarioContext = { pool, plan, runTag: `b${Date.now().toString(36)}`, log };
   const parts = new Map<SystemName, Parts>(systems.map((system) => [system, {}]));

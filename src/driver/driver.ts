@@ -139,15 +139,24 @@ export class Driver extends EventEmitter<DriverEvents> {
 
   /**
    * Whether the hub confirmed the claim. A claim that got no answer may still have been stored, so
-   * it is asked again (claiming twice is harmless) until the hub answers or the driver stops.
+   * it is asked again (claiming twice is harmless) until the hub answers or the driver stops; one
+   * the hub could not store (`unavailable`: its store is down) is asked again after a back-off, as
+   * the hub holds the package for this driver meanwhile. Any other refusal means it is not ours.
    */
   private async claim(messageId: string): Promise<boolean> {
-    const timeoutMs = this.options.retry?.ackTimeoutMs ?? DEFAULT_RETRY.ackTimeoutMs;
+    const policy = this.options.retry ?? DEFAULT_RETRY;
+    let backoff = policy.backoffMs;
     while (!this.stopper.stopped) {
-      const answer = await this.stopper.race(this.socket.timeout(timeoutMs).emitWithAck('claim', { messageId })).catch(() => undefined);
+      const answer = await this.stopper.race(this.socket.timeout(policy.ackTimeoutMs).emitWithAck('claim', { messageId })).catch(() => undefined);
       if (!answer) continue;
-      if (!answer.ok) this.log.info(`DRIVER: ${messageId} went to another driver (${answer.error.code})`);
-      return answer.ok;
+      if (answer.ok) return true;
+      if (answer.error.code !== 'unavailable') {
+        this.log.info(`DRIVER: ${messageId} went to another driver (${answer.error.code})`);
+        return false;
+      }
+      this.retries.add(answer.error.code);
+      await this.stopper.sleep(backoff);
+      backoff = Math.min(backoff * 2, policy.maxBackoffMs);
     }
     return false;
   }

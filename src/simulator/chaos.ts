@@ -2,7 +2,7 @@
  * Chaos: faults injected into a running simulation, from a schedule planned up front with a seeded
  * PRNG, so that one seed always plans the same faults in the same order.
  *
- * Three kinds of fault:
+ * The kinds of fault:
  * - `kill-client`: SIGKILL a worker process (a group of vendors or drivers) and start it again with
  *   the same identities and journals;
  * - `drop`: make a worker's clients lose their connection (the engine is closed under them) so that
@@ -11,7 +11,11 @@
  *   flapping network: it lands between the hub handing a client back what it held (a driver's
  *   claimed pickups, a vendor's notices) and the client's answer;
  * - `kill-hub`: SIGKILL the hub and start it again on the same port and store. Only planned with a
- *   durable store: a memory store loses everything by design.
+ *   durable store: a memory store loses everything by design. On Redis the new hub waits for the
+ *   writer lease the killed one left (up to 10 s) before it starts;
+ * - `kill-redis`: SIGKILL the redis-server and start it again on the same port and directory, where
+ *   it reloads its append-only file; the hub stays up, answers `unavailable` meanwhile, and
+ *   reconnects by itself. Only planned when the simulator started that Redis itself (`--store redis`).
  *
  * Faults are placed on the run's *progress*, not on the clock: fault i fires once the vendors'
  * posted plus thanked orders reach `at` (out of 2 × orders). Early faults land while vendors are
@@ -20,7 +24,7 @@
  * time; a worker that is down is never the target (the next one that is up is taken instead).
  *
  * @example
- *   const plan = planChaos({ seed: 7, orders: 3000, workers: 4, durable: true });
+ *   const plan = planChaos({ seed: 7, orders: 3000, workers: 4, durable: true, ownsRedis: false });
  *   const monkey = new ChaosMonkey(plan, { workers, hub, beforeHubKill: () => scrape() });
  *   monkey.on('failed', fail);
  *   onProgress((units) => monkey.advance(units));
@@ -30,7 +34,7 @@ import { Faker, en } from '@faker-js/faker';
 import type { HubProcess } from './hub-process';
 import type { WorkerProcess } from './worker-process';
 
-export const FAULT_KINDS = ['kill-client', 'drop', 'flap', 'kill-hub'] as const;
+export const FAULT_KINDS = ['kill-client', 'drop', 'flap', 'kill-hub', 'kill-redis'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** One planned fault. */
@@ -38,7 +42,7 @@ export interface PlannedFault {
   /** Progress (posted + thanked orders) at which it fires. */
   at: number;
   kind: FaultKind;
-  /** Index of the target worker (ignored for `kill-hub`). */
+  /** Index of the target worker (ignored for `kill-hub` and `kill-redis`). */
   worker: number;
 }
 
@@ -49,6 +53,8 @@ export interface ChaosPlanOptions {
   workers: number;
   /** Whether the hub's store is durable, so that the hub may be killed. */
   durable: boolean;
+  /** Whether the simulator started the store's redis-server, so that it may be killed. */
+  ownsRedis: boolean;
 }
 
 /** About one fault per 200 orders, at least 5 and at most 40. */
@@ -60,12 +66,15 @@ export function faultCount(orders: number): number {
  * The seeded schedule: {@link faultCount} faults at progress points between 4% and 80% of the run
  * (later ones would outlast it), in order. Every kind that applies comes once among the first
  * faults, in a seeded order; the rest are drawn with weights
- * kill-client 2 : drop 1 : flap 1 : kill-hub 1 (kill-hub only with a durable store).
+ * kill-client 2 : drop 1 : flap 1 : kill-hub 1 : kill-redis 1 (kill-hub only with a durable store,
+ * kill-redis only with the simulator's own Redis). A plan without kill-redis is the one this seed
+ * planned before that kind existed.
  */
 export function planChaos(options: ChaosPlanOptions): PlannedFault[] {
   const faker = new Faker({ locale: [en] });
   faker.seed(options.seed);
-  const kinds: FaultKind[] = FAULT_KINDS.filter((kind) => options.durable || kind !== 'kill-hub');
+  const applies = (kind: FaultKind) => (kind === 'kill-hub' ? options.durable : kind === 'kill-redis' ? options.ownsRedis : true);
+  const kinds: FaultKind[] = FAULT_KINDS.filter(applies);
   const weighted = kinds.flatMap((kind) => (kind === 'kill-client' ? [kind, kind] : [kind]));
   const count = faultCount(options.orders);
   const total = 2 * options.orders;
@@ -80,16 +89,24 @@ export function planChaos(options: ChaosPlanOptions): PlannedFault[] {
 
 /** A fault as it was injected. */
 export interface InjectedFault extends PlannedFault {
-  /** The worker it hit (`hub` for kill-hub). */
+  /** The worker it hit (`hub` for kill-hub, `redis` for kill-redis). */
   target: string;
   /** When it started and how long it took (a kill includes the restart). */
   startedAt: number;
   durationMs: number;
 }
 
+/** The store's redis-server, when the simulator started it (src/cli/private-redis.ts). */
+export interface RedisTarget {
+  readonly running: boolean;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+}
+
 export interface ChaosTargets {
   workers: WorkerProcess[];
   hub: HubProcess;
+  redis?: RedisTarget;
   /** Runs just before the hub is killed, e.g. to read its counters while it can still answer. */
   beforeHubKill?: () => Promise<void>;
 }
@@ -103,7 +120,9 @@ export interface ChaosEvents {
 /** Carries out a plan, one fault at a time, as progress reaches each fault's point. */
 export class ChaosMonkey extends EventEmitter<ChaosEvents> {
   /** Faults injected so far, by kind. */
-  readonly injected: Record<FaultKind, number> = { 'kill-client': 0, drop: 0, flap: 0, 'kill-hub': 0 };
+  readonly injected: Record<FaultKind, number> = { 'kill-client': 0, drop: 0, flap: 0, 'kill-hub': 0, 'kill-redis': 0 };
+  /** The longest each kind took, kill and restart included, in ms. */
+  readonly longestMs: Partial<Record<FaultKind, number>> = {};
   private next = 0;
   private progress = 0;
   private busy: Promise<void> | undefined;
@@ -141,7 +160,7 @@ export class ChaosMonkey extends EventEmitter<ChaosEvents> {
   private pump(): void {
     const fault = this.plan[this.next];
     if (this.busy || this.stopped || !fault || fault.at > this.progress) return;
-    const target = fault.kind === 'kill-hub' ? (this.targets.hub.running ? 'hub' : undefined) : this.upWorker(fault.worker)?.id;
+    const target = this.target(fault);
     if (target === undefined) return; // its target is down; a later progress report tries again
     this.next++;
     const startedAt = Date.now();
@@ -149,7 +168,9 @@ export class ChaosMonkey extends EventEmitter<ChaosEvents> {
       () => {
         this.busy = undefined;
         this.injected[fault.kind]++;
-        this.emit('injected', { ...fault, target, startedAt, durationMs: Date.now() - startedAt });
+        const durationMs = Date.now() - startedAt;
+        this.longestMs[fault.kind] = Math.max(this.longestMs[fault.kind] ?? 0, durationMs);
+        this.emit('injected', { ...fault, target, startedAt, durationMs });
         this.pump();
       },
       (err: unknown) => {
@@ -167,9 +188,21 @@ export class ChaosMonkey extends EventEmitter<ChaosEvents> {
       await this.targets.hub.start();
       return;
     }
+    if (fault.kind === 'kill-redis') {
+      await this.targets.redis!.kill();
+      await this.targets.redis!.restart();
+      return;
+    }
     const worker = this.targets.workers.find((w) => w.id === target)!;
     if (fault.kind === 'kill-client') await worker.restart();
     else worker.drop(fault.kind === 'flap');
+  }
+
+  /** What `fault` hits, if it is up: the hub, the Redis, or a worker (see `upWorker`). */
+  private target(fault: PlannedFault): string | undefined {
+    if (fault.kind === 'kill-hub') return this.targets.hub.running ? 'hub' : undefined;
+    if (fault.kind === 'kill-redis') return this.targets.redis?.running ? 'redis' : undefined;
+    return this.upWorker(fault.worker)?.id;
   }
 
   /** The planned worker if it is up, else the next one that is. */

@@ -3,7 +3,7 @@
  * chaos killed comes back at the same URL and the clients reconnect to it by themselves.
  *
  * @example
- *   const hub = new HubProcess({ port, store: 'lmdb:/tmp/caps', logFile });
+ *   const hub = new HubProcess({ port, storeEnv: { CAPS_STORE: 'lmdb:/tmp/caps' }, logFile });
  *   await hub.start();
  *   const before = await hub.scrape();   // /metrics, parsed
  *   await hub.kill();                    // SIGKILL
@@ -28,7 +28,7 @@ export const SIMULATION_HUB_ENV = {
   DEDUP_WINDOW_MS: '3600000',
 } as const;
 
-/** How long a hub may take to answer /healthz after it was started. */
+/** How long a hub may take to answer /healthz after it was started, besides waiting for its store. */
 const READY_MS = 30_000;
 
 /** One sample of a Prometheus metric. */
@@ -53,7 +53,16 @@ export class HubProcess extends EventEmitter<HubProcessEvents> {
   private child: Child | undefined;
   private expectingExit = false;
 
-  constructor(private readonly options: { port: number; store: string; logFile: string }) {
+  constructor(
+    private readonly options: {
+      port: number;
+      /** `CAPS_STORE`, and `CAPS_REDIS_PREFIX` on Redis. */
+      storeEnv: Record<string, string>;
+      /** How long a restarted hub may wait for its store before it can start (run-store.ts); 0 by default. */
+      storeWaitMs?: number;
+      logFile: string;
+    },
+  ) {
     super();
     this.url = `http://127.0.0.1:${options.port}`;
   }
@@ -65,17 +74,18 @@ export class HubProcess extends EventEmitter<HubProcessEvents> {
       entry: 'src/hub/main.ts',
       nodeFlags: [...HUB_NODE_FLAGS],
       preload: ['src/simulator/orphan-guard.ts'],
-      env: childEnv({ PORT: String(this.options.port), HOST: '127.0.0.1', CAPS_STORE: this.options.store, ...SIMULATION_HUB_ENV }),
+      env: childEnv({ PORT: String(this.options.port), HOST: '127.0.0.1', ...this.options.storeEnv, ...SIMULATION_HUB_ENV }),
       logFile: this.options.logFile,
     });
     this.child = child;
     child.on('exit', (exit) => {
       if (!this.expectingExit && this.child === child) this.emit('crashed', exit, child.logTail());
     });
-    const deadline = Date.now() + READY_MS;
+    const readyMs = READY_MS + (this.options.storeWaitMs ?? 0);
+    const deadline = Date.now() + readyMs;
     while (!(await this.healthy())) {
       if (!child.running) throw new HubProcessError(`the hub exited while starting:\n${child.logTail()}`);
-      if (Date.now() > deadline) throw new HubProcessError(`the hub did not answer ${this.url}/healthz within ${READY_MS} ms:\n${child.logTail()}`);
+      if (Date.now() > deadline) throw new HubProcessError(`the hub did not answer ${this.url}/healthz within ${readyMs} ms:\n${child.logTail()}`);
       await pause(50);
     }
   }

@@ -6,13 +6,14 @@
  *
  * @example
  *   npm run simulate -- --orders 3000 --store lmdb:/tmp/caps-sim --chaos --seed 7
+ *   npm run simulate -- --store redis --chaos     # a private redis-server, which chaos kills too
  *   npm run --silent simulate -- --orders 2000 --json | jq .duplicateEffects
  */
 import { Command } from 'commander';
 import { loadDotenvFile } from '../config';
 import { positiveNumber, wholeNumber } from '../cli/options';
 import { STORE_SPEC_GRAMMAR } from '../queue/store-spec';
-import { DEFAULT_SIMULATION as D, simulationOptions, type SimulationOptions } from './options';
+import { DEFAULT_SIMULATION as D, PRIVATE_REDIS, simulationOptions, type SimulationOptions } from './options';
 import { progressView } from './progress';
 import { formatReport, toJson } from './report';
 import { simulate } from './run';
@@ -35,8 +36,11 @@ async function main(): Promise<number> {
     .option('--vendors <v>', `vendor clients (default ${D.vendors})`, positiveNumber)
     .option('--drivers <d>', `driver clients (default ${D.drivers})`, positiveNumber)
     .option('--orders <n>', `orders in all, split over the vendors (default ${D.orders})`, positiveNumber)
-    .option('--store <store>', `the hub's store: ${STORE_SPEC_GRAMMAR}, a new or empty one (default ${D.store})`)
-    .option('--chaos', 'kill and restart workers, drop connections and (with lmdb) kill the hub, from a seeded schedule')
+    .option(
+      '--store <store>',
+      `the hub's store: ${STORE_SPEC_GRAMMAR} (lmdb: a new or empty directory; redis://: under a key prefix of the run's own, deleted afterwards), or ${PRIVATE_REDIS}, a private redis-server for the run (default ${D.store})`,
+    )
+    .option('--chaos', 'kill and restart workers, drop connections, kill the hub (lmdb, Redis) and the private redis-server, from a seeded schedule')
     .option('--seed <s>', `seeds the orders and the chaos schedule (default ${D.seed})`, wholeNumber)
     .option('--json', 'print one JSON object on stdout instead of the table')
     .option('--delay <ms>', `a driver's pause before in-transit and again before delivered (default ${D.driverDelayMs})`, wholeNumber)

@@ -7,8 +7,10 @@
  *
  * @example
  *   const options = simulationOptions({ orders: 3000, store: 'lmdb:/tmp/caps', chaos: true, seed: 7 });
+ *   const onRedis = simulationOptions({ store: 'redis', chaos: true }); // a private redis-server for the run
  */
-import { parseStoreSpec, STORE_SPEC_GRAMMAR } from '../queue/store-spec';
+import { parseStoreSpec, STORE_SPEC_GRAMMAR, type RedisSpec } from '../queue/store-spec';
+import { DEFAULT_LEASE_MS } from '../queue/redis/writer-lease';
 
 export interface SimulationOptions {
   /** Vendor clients, one store each (`store-1`, `store-2`, …). */
@@ -17,7 +19,11 @@ export interface SimulationOptions {
   drivers: number;
   /** Orders in all, split evenly over the vendors. */
   orders: number;
-  /** The hub's queue store: `memory` or `lmdb:<dir>` (a new or empty directory). */
+  /**
+   * The hub's queue store: `memory`, `lmdb:<dir>` (a new or empty directory), `redis` (a private
+   * redis-server that the simulator starts for the run and removes after it) or
+   * `redis://host:port[/db]` (that Redis, under a key prefix of the run's own, deleted after it).
+   */
   store: string;
   /** Inject faults from a schedule seeded by `seed`. */
   chaos: boolean;
@@ -56,6 +62,19 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   keep: false,
 };
 
+/** `--store redis`: a private redis-server, started for the run. */
+export const PRIVATE_REDIS = 'redis';
+
+/** The store a run uses, parsed: `spec` undefined for a private Redis. */
+export type SimulationStore = { kind: 'memory' } | { kind: 'lmdb'; dir: string } | { kind: 'redis'; spec: RedisSpec | undefined };
+
+/** The store `store` names, or `undefined` if it names none. */
+export function simulationStore(store: string): SimulationStore | undefined {
+  if (store === PRIVATE_REDIS) return { kind: 'redis', spec: undefined };
+  const spec = parseStoreSpec(store);
+  return spec?.kind === 'redis' ? { kind: 'redis', spec } : spec;
+}
+
 /** Thrown for options the simulator cannot run with; the message says which and why. */
 export class SimulationOptionsError extends Error {
   override readonly name = 'SimulationOptionsError';
@@ -71,20 +90,36 @@ export function simulationOptions(partial: Partial<SimulationOptions> = {}): Sim
   if (options.orders < 1) problems.push('--orders must be at least 1');
   if (options.window < 1) problems.push('--window must be at least 1');
   if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) problems.push('--rate must be more than 0');
-  if (!parseStoreSpec(options.store)) problems.push(`--store must be ${STORE_SPEC_GRAMMAR}, not "${options.store}"`);
+  if (!simulationStore(options.store)) problems.push(`--store must be ${STORE_SPEC_GRAMMAR}, or ${PRIVATE_REDIS} (a private redis-server), not "${options.store}"`);
   if (problems.length) throw new SimulationOptionsError(problems.join('; '));
   return options;
 }
 
-/** Whether the store survives a hub restart, so that chaos may kill the hub. */
+/** Whether the store survives a hub restart (lmdb, Redis), so that chaos may kill the hub. */
 export function isDurable(store: string): boolean {
-  return parseStoreSpec(store)?.kind === 'lmdb';
+  const kind = simulationStore(store)?.kind;
+  return kind === 'lmdb' || kind === 'redis';
+}
+
+/** Whether the simulator starts the store's redis-server itself, so that chaos may kill that too. */
+export function ownsRedis(store: string): boolean {
+  return store === PRIVATE_REDIS;
+}
+
+/**
+ * How long a hub restarted after a SIGKILL may have to wait before it can open its store: on
+ * Redis, the writer lease the killed hub could not give up has to run out (up to its full
+ * length, 10 s; docs/scaling.md). Other stores open at once.
+ */
+export function restartWaitMs(store: string): number {
+  return simulationStore(store)?.kind === 'redis' ? DEFAULT_LEASE_MS : 0;
 }
 
 /**
  * The overall time limit: `timeoutMs` if given, else a minute plus 20 ms an order, which leaves a
- * slow two-core machine with chaos several times what a run needs.
+ * slow two-core machine with chaos several times what a run needs, plus each planned hub kill's
+ * {@link restartWaitMs}.
  */
-export function timeLimitMs(options: SimulationOptions): number {
-  return options.timeoutMs ?? 60_000 + 20 * options.orders;
+export function timeLimitMs(options: SimulationOptions, hubKills = 0): number {
+  return options.timeoutMs ?? 60_000 + 20 * options.orders + hubKills * restartWaitMs(options.store);
 }

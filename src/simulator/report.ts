@@ -17,10 +17,12 @@ export interface SimulationReport {
   ok: boolean;
   /** Why the run failed besides the invariants (a timeout, a crash), if it did. */
   error?: string;
-  settings: { vendors: number; drivers: number; orders: number; store: string; chaos: boolean; seed: number };
+  /** `redisPrefix`: the run's own key prefix, on Redis. */
+  settings: { vendors: number; drivers: number; orders: number; store: string; redisPrefix?: string; chaos: boolean; seed: number };
   verdict: Verdict;
   timings: Timings;
-  faults: { total: number; planned: number; byKind: Record<FaultKind, number> };
+  /** `longestMs`: the longest each kind injected took, its restart included (a hub on Redis waits out the writer lease). */
+  faults: { total: number; planned: number; byKind: Record<FaultKind, number>; longestMs: Partial<Record<FaultKind, number>> };
   redeliveries: { total: number; byReason: Record<string, number>; lowerBound: boolean };
   /** Messages in the hub's dead-letter queues at the end (should be 0: MAX_ATTEMPTS is high). */
   deadLetters: number;
@@ -28,6 +30,8 @@ export interface SimulationReport {
   leftInQueues: number;
   /** From the hub's start to the verdict. */
   elapsedMs: number;
+  /** What the run could not remove afterwards (the run's keys in a given Redis), if anything. */
+  leftBehind?: string;
   /** The run directory, when it was kept (`--keep`). */
   runDir?: string;
 }
@@ -55,6 +59,7 @@ export function toJson(report: SimulationReport): Record<string, unknown> {
     faults: report.faults.total,
     faultsPlanned: report.faults.planned,
     faultsByKind: report.faults.byKind,
+    faultsLongestMs: report.faults.longestMs,
     redeliveries: report.redeliveries.total,
     redeliveriesByReason: report.redeliveries.byReason,
     redeliveriesLowerBound: report.redeliveries.lowerBound,
@@ -69,6 +74,7 @@ export function toJson(report: SimulationReport): Record<string, unknown> {
     elapsedMs: report.elapsedMs,
     settings: report.settings,
     violations: v.violations,
+    ...(report.leftBehind === undefined ? {} : { leftBehind: report.leftBehind }),
     ...(report.runDir === undefined ? {} : { runDir: report.runDir }),
   };
 }
@@ -83,9 +89,12 @@ export function formatReport(report: SimulationReport): string {
   const reasons = Object.entries(r.byReason)
     .map(([reason, n]) => `${reason} ${n}`)
     .join(', ');
+  const longest = Object.entries(faults.longestMs)
+    .map(([kind, ms]) => `${kind} ${(ms / 1000).toFixed(1)} s`)
+    .join(', ');
   const check = (good: boolean) => (good ? '' : '  ✗');
   const rows: [string, string][] = [
-    ['run', `${s.vendors} vendors, ${s.drivers} drivers, store ${s.store}, seed ${s.seed}${s.chaos ? ', chaos' : ''}`],
+    ['run', `${s.vendors} vendors, ${s.drivers} drivers, store ${s.store}${s.redisPrefix ? ` (prefix ${s.redisPrefix})` : ''}, seed ${s.seed}${s.chaos ? ', chaos' : ''}`],
     ['orders', `${v.orders}${check(v.orders === v.expected)}${v.orders === v.expected ? '' : ` (expected ${v.expected})`}`],
     ['delivered', `${v.delivered}${check(v.delivered === v.orders)}`],
     ['notified', `${v.notified}${check(v.notified === v.orders)}`],
@@ -93,6 +102,7 @@ export function formatReport(report: SimulationReport): string {
     ['duplicate effects', `${v.duplicateEffects}${check(v.duplicateEffects === 0)} (deliveries ${v.duplicateDeliveries}, thank-yous ${v.duplicateThanks})`],
     ['reassigned', `${v.reassigned}${v.reassigned ? '  ⚠' : ''} (orders picked by a second driver although the first one's claim was stored)`],
     ['faults injected', faults.total === 0 ? (s.chaos ? '0' : '0 (no --chaos)') : `${faults.total} of ${faults.planned} planned: ${kinds}`],
+    ...(longest ? [['longest fault, restart included', longest] as [string, string]] : []),
     ['redeliveries', `${r.lowerBound ? '≥ ' : ''}${r.total}${reasons ? ` (${reasons})` : ''}, as counted by the hub`],
     ['dead letters', `${report.deadLetters}${check(report.deadLetters === 0)}`],
     ['throughput', `${t.ordersPerSecond} orders/s (first post to last thank-you, ${(t.durationMs / 1000).toFixed(1)} s)`],
@@ -104,6 +114,7 @@ export function formatReport(report: SimulationReport): string {
   const out = [line('figure', 'value'), `|${'-'.repeat(width + 2)}|${'-'.repeat(valueWidth + 2)}|`, ...rows.map(([a, b]) => line(a, b))];
   out.push('');
   if (report.error) out.push(`FAILED: ${report.error}`);
+  if (report.leftBehind) out.push(`WARNING: ${report.leftBehind}`);
   if (v.violations.length) out.push('Invariants broken:', ...v.violations.map((x) => `  - ${x}`));
   if (report.ok) out.push('All invariants hold: every order delivered once, thanked once, none lost.');
   if (report.runDir) out.push(`Journals and logs kept in ${report.runDir}`);

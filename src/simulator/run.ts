@@ -1,11 +1,13 @@
 /**
  * One simulation run, start to verdict.
  *
- * 1. Starts a hub (hub-process.ts) on a fixed port, and the vendor and driver workers (roster.ts,
+ * 1. Makes the store ready (run-store.ts: a private redis-server with `--store redis`), starts a
+ *    hub (hub-process.ts) on a fixed port, and the vendor and driver workers (roster.ts,
  *    worker-process.ts), every client with a journal in a fresh run directory.
  * 2. Follows the workers' progress reports (IPC, counted from the journals) until the vendors have
  *    thanked for every order; with `chaos`, injects the planned faults as the run reaches them.
- * 3. Lets the hub's queues drain, reads its counters, stops every process cleanly.
+ * 3. Lets the hub's queues drain, reads its counters, stops every process cleanly, and removes
+ *    what the store left (the private Redis, or the run's keys in a given one).
  * 4. Judges the invariants from the journals (judge.ts) and measures the run (timings.ts).
  *
  * A timeout, a crash or a fault that cannot be carried out still ends in a report (its `error` set,
@@ -17,7 +19,7 @@
  *   const report = await simulate(simulationOptions({ orders: 3000, store: 'lmdb:/tmp/caps', chaos: true }));
  *   process.exitCode = report.ok ? 0 : 1;
  */
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
@@ -27,10 +29,11 @@ import { HubProcess, sumOf, type MetricSample } from './hub-process';
 import { judge } from './judge';
 import { readJournals } from './journals';
 import type { ClientProgress } from './messages';
-import { isDurable, SimulationOptionsError, timeLimitMs, type SimulationOptions } from './options';
+import { isDurable, ownsRedis, restartWaitMs, timeLimitMs, type SimulationOptions } from './options';
 import type { ProgressState } from './progress';
 import type { SimulationReport } from './report';
 import { clientsOf, roster } from './roster';
+import { RunStore } from './run-store';
 import { timings } from './timings';
 import { WorkerProcess } from './worker-process';
 
@@ -46,15 +49,27 @@ const SETTLE_MS = 10_000;
 
 /** Runs one simulation; see the module comment. */
 export async function simulate(options: SimulationOptions, hooks: RunHooks = {}): Promise<SimulationReport> {
-  checkStoreDir(options.store);
   const started = Date.now();
+  const port = options.port ?? (await freePort());
   const runDir = mkdtempSync(join(tmpdir(), 'caps-sim-'));
-  const hub = new HubProcess({ port: options.port ?? (await freePort()), store: options.store, logFile: join(runDir, 'hub.log') });
+  let store: RunStore;
+  try {
+    store = await RunStore.prepare(options.store, runDir);
+  } catch (err) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  }
+  const storeWaitMs = restartWaitMs(options.store);
+  const hub = new HubProcess({ port, storeEnv: store.hubEnv, storeWaitMs, logFile: join(runDir, 'hub.log') });
   const specs = roster(options, runDir, hub.url);
   const workers = specs.map((spec) => new WorkerProcess(spec, runDir));
   const redeliveries = new RedeliveryTally();
-  const plan = options.chaos ? planChaos({ seed: options.seed, orders: options.orders, workers: workers.length, durable: isDurable(options.store) }) : [];
-  const monkey = new ChaosMonkey(plan, { workers, hub, beforeHubKill: () => redeliveries.bank(hub) });
+  const plan = options.chaos
+    ? planChaos({ seed: options.seed, orders: options.orders, workers: workers.length, durable: isDurable(options.store), ownsRedis: ownsRedis(options.store) })
+    : [];
+  const hubKills = plan.filter((fault) => fault.kind === 'kill-hub').length;
+  const limitMs = timeLimitMs(options, hubKills);
+  const monkey = new ChaosMonkey(plan, { workers, hub, ...(store.redis ? { redis: store.redis } : {}), beforeHubKill: () => redeliveries.bank(hub) });
 
   // Whatever ends the run first: every order thanked, a failure, the time limit, or an abort.
   let finish!: (outcome: { error?: string }) => void;
@@ -66,7 +81,7 @@ export async function simulate(options: SimulationOptions, hooks: RunHooks = {})
   const fail = (error: Error | string) => finish({ error: typeof error === 'string' ? error : error.message });
   const onAbort = () => abort(hooks.signal?.reason ?? new Error('aborted'));
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => fail(`timed out after ${Math.round(timeLimitMs(options) / 1000)} s`), timeLimitMs(options));
+  const timer = setTimeout(() => fail(`timed out after ${Math.round(limitMs / 1000)} s`), limitMs);
 
   const progress = new Map<string, ClientProgress>();
   let workersStartedAt = Date.now();
@@ -105,20 +120,33 @@ export async function simulate(options: SimulationOptions, hooks: RunHooks = {})
     redeliveries.read(final);
     await Promise.all(workers.map((worker) => worker.stop()));
     await hub.stop();
+    const leftBehind = await store.dispose().then(
+      () => undefined,
+      (err: Error) => `the run's keys (prefix ${store.prefix}) could not be deleted: ${err.message}`,
+    );
 
     const journals = readJournals(clientsOf(specs));
     const verdict = judge(journals, options.orders);
     const report: SimulationReport = {
       ok: verdict.ok && outcome.error === undefined,
       ...(outcome.error === undefined ? {} : { error: outcome.error }),
-      settings: { vendors: options.vendors, drivers: options.drivers, orders: options.orders, store: options.store, chaos: options.chaos, seed: options.seed },
+      settings: {
+        vendors: options.vendors,
+        drivers: options.drivers,
+        orders: options.orders,
+        store: options.store,
+        ...(store.prefix === undefined ? {} : { redisPrefix: store.prefix }),
+        chaos: options.chaos,
+        seed: options.seed,
+      },
       verdict,
       timings: timings(journals),
-      faults: { total: monkey.total, planned: plan.length, byKind: { ...monkey.injected } },
+      faults: { total: monkey.total, planned: plan.length, byKind: { ...monkey.injected }, longestMs: { ...monkey.longestMs } },
       redeliveries: { total: redeliveries.total, byReason: redeliveries.byReason(), lowerBound: monkey.injected['kill-hub'] > 0 },
       deadLetters: sumOf(final, 'caps_queue_dead'),
       leftInQueues,
       elapsedMs: Date.now() - started,
+      ...(leftBehind === undefined ? {} : { leftBehind }),
       ...(options.keep ? { runDir } : {}),
     };
     return report;
@@ -127,16 +155,9 @@ export async function simulate(options: SimulationOptions, hooks: RunHooks = {})
     hooks.signal?.removeEventListener('abort', onAbort);
     await monkey.stop().catch(() => undefined);
     await Promise.allSettled([...workers.map((worker) => worker.kill()), hub.kill()]);
+    // Only once the hub is down; a run that ended normally has done it already.
+    await store.dispose().catch(() => undefined);
     if (!options.keep) rmSync(runDir, { recursive: true, force: true });
-  }
-}
-
-/** An LMDB directory must be new or empty: the hub would otherwise load an earlier run's queues. */
-function checkStoreDir(store: string): void {
-  if (!isDurable(store)) return;
-  const dir = store.slice('lmdb:'.length);
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw new SimulationOptionsError(`${dir} is not empty: the hub would load an earlier run's queues; give --store lmdb: a new or empty directory`);
   }
 }
 

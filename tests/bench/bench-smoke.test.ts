@@ -1,16 +1,20 @@
 /**
  * Smoke test of `npm run bench`: a `--quick --json` run, as a child process, must print one JSON
  * object in which every figure and every ratio is there and is a positive, finite number, the
- * peer brokers' included when their binaries are on the machine (and said to be missing when
- * not). It says nothing about how good the figures are (the machine may be busy);
- * docs/benchmarks.md does.
+ * `redis` system's and the peer brokers' included when their binaries are on the machine (and
+ * said to be missing when not); and, run with a PATH that holds no redis-server, the bench must say
+ * that redis is not measured and measure the rest. It says nothing about how good the figures are
+ * (the machine may be busy); docs/benchmarks.md does.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PEERS, peerAvailable } from '../../bench/peer-brokers';
+import { redisServerInstalled } from '../../src/cli/private-redis';
 import { childEnv } from '../../src/config';
 
-// No wall-clock limit of its own (the largest delay a timer takes): five systems on a loaded machine
+// No wall-clock limit of its own (the largest delay a timer takes): six systems on a loaded machine
 // take what they take, and the bench bounds every wait itself (servers' readiness, connections,
 // settling, draining) and fails with the reason.
 jest.setTimeout(2 ** 31 - 1);
@@ -23,9 +27,12 @@ interface Run {
   stderr: string;
 }
 
-function runBench(args: string[]): Promise<Run> {
+/** `npm run bench -- <args>`, or with `path`, the same command run by node itself with that PATH (npm needs node on it). */
+function runBench(args: string[], path?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'bench', '--', ...args], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, argv] = path === undefined ? ['npm', ['run', '--silent', 'bench', '--', ...args]] : [process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/main.ts', ...args]];
+    const env = childEnv(path === undefined ? {} : { PATH: path });
+    const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -62,9 +69,15 @@ const RATIOS = [
   'connectionMemory',
   'connectionRss',
 ];
+/** The hubs measured: `redis` when redis-server is installed, for its private Redis. */
+const REDIS = redisServerInstalled();
+const HUBS = ['memory', 'lmdb', ...(REDIS ? ['redis'] : [])];
+const REDIS_RATIOS = ['redisAckThroughput', 'redisCpuPerMessage', 'redisP99AtHighLoad', 'redisBacklogDrain'];
+/** The redis-server's own CPU, beside the hub's. */
+const STORE_SERVER = ['ackStoreServerCpu', 'ackStoreServerCpuPerMessageUs'];
 /** The peers whose binaries are here, and what each adds to the ratios and targets. */
 const PRESENT = PEERS.filter(peerAvailable);
-const MISSING = PEERS.filter((peer) => !peerAvailable(peer));
+const MISSING = [...(REDIS ? [] : ['redis']), ...PEERS.filter((peer) => !peerAvailable(peer))];
 const PEER_RATIOS = { mosquitto: ['mosquittoAckThroughput', 'mosquittoCpuPerMessage', 'memoryVsMosquitto'], jetstream: ['jetstreamAckThroughput', 'jetstreamCpuPerMessage', 'lmdbVsJetstream'] };
 const PEER_TARGETS = { mosquitto: 'memoryVsMosquitto', jetstream: 'lmdbVsJetstream' };
 
@@ -86,10 +99,11 @@ describe('npm run bench -- --quick --json', () => {
 
   it('prints every figure of every system', () => {
     const expected: string[] = [];
-    for (const system of ['plain', 'memory', 'lmdb']) {
+    for (const system of ['plain', ...HUBS]) {
       expected.push(...COMMON.map((f) => `${system}.${f}`));
       if (system === 'plain') expected.push('plain.noAckThroughput');
       else expected.push(...QUEUED.map((f) => `${system}.${f}`));
+      if (system === 'redis') expected.push(...STORE_SERVER.map((f) => `redis.${f}`));
       for (const load of result.plan.latency.loads) expected.push(...LATENCY.map((f) => `${system}.latency.${load}.${f}`));
       for (const level of result.plan.connections.levels) expected.push(`${system}.connections.${level}.heapBytes`, `${system}.connections.${level}.serverRssBytes`);
     }
@@ -101,13 +115,13 @@ describe('npm run bench -- --quick --json', () => {
     expect(missing).toEqual([]);
   });
 
-  it('measures every peer whose binary is installed, and names the others', () => {
-    expect(Object.keys(result.figures).sort()).toEqual(['plain', 'memory', 'lmdb', ...PRESENT].sort());
+  it('measures every system whose binary is installed, and names the others', () => {
+    expect(Object.keys(result.figures).sort()).toEqual(['plain', ...HUBS, ...PRESENT].sort());
     expect(result.notMeasured).toEqual(MISSING);
   });
 
   it('prints every ratio', () => {
-    expect(Object.keys(result.ratios).sort()).toEqual([...RATIOS, ...PRESENT.flatMap((peer) => PEER_RATIOS[peer])].sort());
+    expect(Object.keys(result.ratios).sort()).toEqual([...RATIOS, ...(REDIS ? REDIS_RATIOS : []), ...PRESENT.flatMap((peer) => PEER_RATIOS[peer])].sort());
   });
 
   it('has only positive, finite numbers as figures and ratios', () => {
@@ -124,6 +138,7 @@ describe('npm run bench -- --quick --json', () => {
       ...peerTarget('mosquitto'),
       'lmdbAckThroughput',
       ...peerTarget('jetstream'),
+      ...(REDIS ? ['redisAckThroughput'] : []),
       'memory p99 at 2000 msgs/s (ms)',
       'lmdb p99 at 2000 msgs/s (ms)',
       'memoryP99AtHighLoad',
@@ -136,5 +151,23 @@ describe('npm run bench -- --quick --json', () => {
       expect(Number.isFinite(target.value)).toBe(true);
       expect(typeof target.met).toBe('boolean');
     }
+  });
+});
+
+describe('npm run bench without redis-server', () => {
+  let path: string;
+  beforeAll(() => (path = mkdtempSync(join(tmpdir(), 'caps-empty-path-'))));
+  afterAll(() => rmSync(path, { recursive: true, force: true }));
+
+  it('says that redis is not measured, and why, and measures the rest', async () => {
+    // A PATH with nothing on it: the bench runs everything else by absolute path.
+    const run = await runBench(['--quick', '--json', '--systems', 'plain,redis', '--scenarios', 'throughput'], path);
+    expect({ code: run.code, stderr: run.stderr.slice(-3000) }).toMatchObject({ code: 0 });
+    expect(run.stderr).toContain('bench: redis: redis-server is not installed, so redis is not measured (apt-get install redis-server)');
+    const result = JSON.parse(run.stdout);
+    expect(result.notMeasured).toEqual(['redis']);
+    expect(Object.keys(result.figures)).toEqual(['plain']);
+    expect(result.figures.plain.ackThroughput).toBeGreaterThan(0);
+    expect(result.ratios).toEqual({});
   });
 });

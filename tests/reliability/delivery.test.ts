@@ -148,4 +148,20 @@ describe('one driver per package', () => {
     expect(await last.timeout(5000).emitWithAck('claim', { messageId: 'flapping' })).toEqual({ ok: true });
     expect(sentToOther).toEqual([]);
   });
+
+  it('our driver claims again when the hub could not store its claim, and delivers the package', async () => {
+    // The package is held for its driver until the lease ends: far beyond this test, so only a new claim gets it delivered.
+    const hub = await t.hub({ delivery: { leaseMs: 3_600_000 } });
+    // The store fails the claim's write once, as Redis does while it restarts.
+    const setOwner = jest.spyOn(hub.store, 'setOwner').mockRejectedValueOnce(new Error('the store is away'));
+    const vendor = rawVendor(t, hub, 'acme-widgets');
+    const driver = t.driver(hub, 'driver-1', { retry: { ackTimeoutMs: 5000, backoffMs: 10, maxBackoffMs: 10 } });
+    const delivered = waitFor<[Envelope]>(driver, 'delivered');
+    const thanked = waitFor<[Envelope]>(vendor, 'delivered');
+    await vendor.timeout(5000).emitWithAck('pickup', pickup('retried-claim'));
+    expect((await delivered)[0].messageId).toBe('retried-claim');
+    expect((await thanked)[0].messageId).toBe('retried-claim');
+    expect(setOwner).toHaveBeenCalledTimes(2);
+    await expect(setOwner.mock.results[1]!.value).resolves.toBe(true);
+  });
 });

@@ -3,24 +3,21 @@
  * spawned as a real child, judged by its own `--json` verdict (which the simulator takes from the
  * clients' journals). Nothing here sleeps or looks at the clock: the test waits for the run's exit.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { childEnv } from '../../src/config';
+import { join } from 'node:path';
 import { faultCount, FAULT_KINDS, planChaos } from '../../src/simulator/chaos';
-
-const ROOT = resolve(__dirname, '../..');
+import { expectInvariants, SimulatorRuns } from '../helpers/simulator-run';
 
 describe('chaos plan', () => {
   it('is the same for the same seed, and different for another', () => {
-    const options = { seed: 7, orders: 3000, workers: 4, durable: true };
+    const options = { seed: 7, orders: 3000, workers: 4, durable: true, ownsRedis: false };
     expect(planChaos(options)).toEqual(planChaos(options));
     expect(planChaos({ ...options, seed: 8 })).not.toEqual(planChaos(options));
   });
 
   it('plans every kind at least once, in progress order, inside the run', () => {
-    const plan = planChaos({ seed: 3, orders: 2500, workers: 4, durable: true });
+    const plan = planChaos({ seed: 3, orders: 2500, workers: 4, durable: true, ownsRedis: true });
     expect(plan).toHaveLength(faultCount(2500));
     expect(new Set(plan.map((f) => f.kind))).toEqual(new Set(FAULT_KINDS));
     expect(plan.map((f) => f.at)).toEqual([...plan.map((f) => f.at)].sort((a, b) => a - b));
@@ -34,77 +31,26 @@ describe('chaos plan', () => {
 
   it('never kills the hub of a memory store, which would lose its queues by design', () => {
     for (let seed = 1; seed <= 20; seed++) {
-      expect(planChaos({ seed, orders: 3000, workers: 4, durable: false }).map((f) => f.kind)).not.toContain('kill-hub');
+      expect(planChaos({ seed, orders: 3000, workers: 4, durable: false, ownsRedis: false }).map((f) => f.kind)).not.toContain('kill-hub');
     }
   });
 });
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 describe('npm run simulate -- --chaos', () => {
   let dir: string;
-  let child: ChildProcess | undefined;
+  const runs = new SimulatorRuns();
 
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'caps-chaos-'))));
   afterEach(() => {
-    // The simulator runs in a process group of its own; a test that failed midway takes it all down.
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
+    runs.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  /** Runs the simulator to its exit, stdout and stderr kept apart (stdout must be the JSON alone). */
-  function simulate(args: string[]): Promise<Run> {
-    const proc = spawn('npm', ['run', '--silent', 'simulate', '--', ...args], {
-      cwd: ROOT,
-      detached: true,
-      env: childEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = proc;
-    let stdout = '';
-    let stderr = '';
-    proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((done, fail) => {
-      proc.on('error', fail);
-      proc.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
-    });
-  }
-
-  /** Runs the simulator with `--json` and returns its report, failing with its output if there is none. */
-  async function report(args: string[]): Promise<{ report: Record<string, any>; run: Run; context: string }> {
-    const run = await simulate([...args, '--json']);
-    const context = `exit ${run.code} (${run.signal}); stderr:\n${run.stderr.slice(-3000)}\nstdout:\n${run.stdout.slice(-3000)}`;
-    try {
-      return { report: JSON.parse(run.stdout), run, context };
-    } catch {
-      throw new Error(`stdout is not one JSON object; ${context}`);
-    }
-  }
-
-  /** The invariants, with the run's output attached so that a failure shows why. */
-  function expectInvariants(report: Record<string, any>, context: string, orders: number): void {
-    expect({ report, context }).toMatchObject({
-      report: { ok: true, orders, delivered: orders, notified: orders, lost: 0, duplicateEffects: 0, unknownEffects: 0, deadLetters: 0, violations: [] },
-    });
-  }
 
   it(
     'delivers and thanks every order exactly once through client kills, dropped connections and hub restarts',
     async () => {
       const orders = 2500;
-      const { report: r, run, context } = await report([
+      const { report: r, run, context } = await runs.report([
         ...['--orders', String(orders), '--store', `lmdb:${join(dir, 'store')}`, '--chaos', '--seed', '7'],
         // Fails the run, with a report, well before jest would give up on the test.
         ...['--timeout', '200'],
@@ -131,7 +77,7 @@ describe('npm run simulate -- --chaos', () => {
     'keeps a claimed package with its driver when the connection flaps while it is being carried',
     async () => {
       const orders = 1200;
-      const { report: r, run, context } = await report([
+      const { report: r, run, context } = await runs.report([
         ...['--orders', String(orders), '--drivers', '6', '--delay', '300', '--rate', '60', '--chaos', '--seed', '4'],
         ...['--timeout', '200'],
       ]);
