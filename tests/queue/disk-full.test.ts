@@ -104,8 +104,10 @@ it('answers unavailable on a full disk, stays up, and after space returns and a 
 
   // Still full: refused again, while the hub is up and counts only what it acknowledged.
   expect(await vendor.emitWithAck('pickup', pickup(refused))).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-  expect((await fetch(`${url}/healthz`)).status).toBe(200);
-  expect(await (await fetch(`${url}/metrics`)).text()).toContain(`caps_queue_depth{queue="driver"} ${acknowledged.length}\n`);
+  const health = await fetch(`${url}/healthz`);
+  expect(health.status).toBe(200);
+  const { hub: hubId } = (await health.json()) as { hub: string };
+  expect(await (await fetch(`${url}/metrics`)).text()).toContain(`caps_queue_depth{queue="driver",hub="${hubId}"} ${acknowledged.length}\n`);
 
   // Space returns: the same hub takes the refused pickup when it is sent again.
   execFileSync('mount', ['-o', 'remount,size=16m', disk]);
