@@ -64,7 +64,9 @@ export class RedisServer {
     const child = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      // A process group of its own, so that `kill` also ends a child it forked to rewrite its
+      // append-only file, which would otherwise go on writing in the directory `cleanup` removes.
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     this.child = child;
     const lines = createInterface({ input: child.stdout! });
@@ -97,12 +99,12 @@ export class RedisServer {
     return this.client.call(command, ...args);
   }
 
-  /** SIGKILLs the server (no chance to write anything more) and waits until it is gone. */
+  /** SIGKILLs the server and any child it forked (no chance to write anything more) and waits until it is gone. */
   async kill(): Promise<void> {
     const child = this.child;
     if (!child) return;
     const gone = waitFor(child, 'exit');
-    child.kill('SIGKILL');
+    process.kill(-child.pid!, 'SIGKILL');
     await gone;
   }
 
