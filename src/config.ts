@@ -9,6 +9,7 @@ import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { Durability } from './queue/store';
 import { parseStoreSpec, STORE_SPEC_GRAMMAR } from './queue/store-spec';
+import { DEFAULT_LEASE_MS as DEFAULT_WRITER_LEASE_MS } from './queue/redis/writer-lease';
 
 /** A whole number from the environment, with a floor (and a ceiling). */
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => {
@@ -82,6 +83,8 @@ const hubEnvSchema = z.object({
     .refine((text) => parseStoreSpec(text) !== undefined, `expected ${STORE_SPEC_GRAMMAR}`)
     .default('memory'),
   CAPS_REDIS_PREFIX: z.string().default('caps:'),
+  CAPS_REDIS_LEASE_MS: int(DEFAULT_WRITER_LEASE_MS, 1_000),
+  CAPS_STANDBY: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
   STORE_DURABILITY: z.enum(['commit', 'flush']).default('commit'),
   ACK_TIMEOUT_MS: int(10_000, 1),
   LEASE_MS: int(30_000, 1),
@@ -105,6 +108,16 @@ const hubEnvSchema = z.object({
   ALLOWED_ORIGINS: list(),
   MAX_CONNECTIONS: int(20_000, 1),
   MAX_CONNECTIONS_PER_ADDRESS: int(100, 1),
+});
+
+/** The hub's variables, and what holds between them: a standby waits for a Redis writer lease. */
+const hubSettingsSchema = hubEnvSchema.superRefine((env, ctx) => {
+  if (env.CAPS_STANDBY === 'false' || parseStoreSpec(env.CAPS_STORE)?.kind === 'redis') return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['CAPS_STANDBY'],
+    message: `a standby hub (--standby) waits for the writer lease of a Redis prefix, so it needs CAPS_STORE=redis://host:port[/db]; CAPS_STORE is ${JSON.stringify(env.CAPS_STORE)}`,
+  });
 });
 
 const clientEnvSchema = z.object({
@@ -151,6 +164,16 @@ export interface HubConfig {
    * prefix at a time; another CAPS on the same Redis takes another prefix.
    */
   redisPrefix: string;
+  /**
+   * `CAPS_REDIS_LEASE_MS`: how long the Redis writer lease runs unless renewed (every third of it).
+   * A killed hub's standby takes over once it has run out; a hub paused for longer loses it.
+   */
+  redisLeaseMs: number;
+  /**
+   * `CAPS_STANDBY` (`--standby`): on a Redis prefix whose writer lease another hub holds, wait for
+   * it and take over (docs/scaling.md, "Hot standby"), rather than stop. Only with the Redis store.
+   */
+  standby: boolean;
   /** `STORE_DURABILITY`: what a durable store waits for before a change counts (store.ts, `Durability`). */
   durability: Durability;
   delivery: DeliveryPolicy;
@@ -288,7 +311,7 @@ export function loadDotenvFile(): void {
  * (default: the process environment, after `loadDotenvFile`).
  */
 export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.ProcessEnv = process.env): HubConfig {
-  const e = read(hubEnvSchema, { ...env, ...overrides });
+  const e = read(hubSettingsSchema, { ...env, ...overrides });
   return {
     port: e.PORT,
     host: e.HOST,
@@ -296,6 +319,8 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
     log: { format: e.LOG_FORMAT, level: e.LOG_LEVEL },
     store: e.CAPS_STORE,
     redisPrefix: e.CAPS_REDIS_PREFIX,
+    redisLeaseMs: e.CAPS_REDIS_LEASE_MS,
+    standby: e.CAPS_STANDBY === 'true',
     durability: e.STORE_DURABILITY,
     delivery: {
       ackTimeoutMs: e.ACK_TIMEOUT_MS,

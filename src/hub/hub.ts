@@ -19,7 +19,7 @@ import { CAPS_PROTOCOL, handshakeSchema } from '../protocol/handshake';
 import type { CapsNamespace, CapsServer, CapsSocket } from '../protocol/sockets';
 import { parse } from '../protocol/schemas';
 import { createStore } from '../queue/create-store';
-import type { QueueStore } from '../queue/store';
+import type { QueueStore, StoreOptions } from '../queue/store';
 import { CLASSROOM_OPEN_WARNING } from '../auth/classroom';
 import { authenticate, type AuthenticatedSocket } from '../auth/identity';
 import { LiveConnections } from '../auth/live-connections';
@@ -68,15 +68,20 @@ export interface Hub {
 /** Extra HTTP routes, by path, for features that live beside the hub (the dashboard). */
 export type Routes = Map<string, (req: IncomingMessage, res: ServerResponse) => void>;
 
+/** What a hub's store is opened with, from its configuration. */
+export function storeOptions(config: HubConfig): StoreOptions {
+  return { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability };
+}
+
 /**
  * Starts a hub on `config.port`. The hub opens the store `config.store` names and closes it in
- * `close`; a test may pass an already open `store` instead (the hub still closes it).
+ * `close`; a test, or a standby that has waited for its Redis store's lease (standby-hub.ts), may
+ * pass an already open `store` instead (the hub still closes it).
  */
 export async function startHub(config: HubConfig, logger: Logger, options: { store?: QueueStore } = {}): Promise<Hub> {
   const key = loadSecret(config.trust); // before the store: an unsafe secret file stops the hub here
   const guard = new EdgeGuard(config.trust, logger);
-  const storeOptions = { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability };
-  const store = options.store ?? (await createStore(config.store, storeOptions, { prefix: config.redisPrefix, logger }));
+  const store = options.store ?? (await createStore(config.store, storeOptions(config), { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger }));
   const broker = await Broker.open(store, config.delivery, { logger });
   const routes: Routes = new Map();
   const http = createServer(guard.http((req, res) => {

@@ -1,38 +1,58 @@
 /**
  * `npm run hub`: runs a CAPS hub until SIGINT or SIGTERM. Settings come from the environment
- * (.env.example lists them); the flags below override the most common ones.
+ * (.env.example lists them); the flags below override the most common ones. With `--standby`, a
+ * hub on Redis waits for another one that holds its prefix, and takes over when it dies
+ * (standby-hub.ts).
  */
 import { Command } from 'commander';
-import { hubConfig, loadDotenvFile } from '../config';
-import { createLogger } from '../logger';
+import { hubConfig, loadDotenvFile, type HubConfig } from '../config';
+import { createLogger, type Logger } from '../logger';
 import { onShutdown } from '../cli/shutdown';
 import { portNumber } from '../cli/options';
 import { runCli, UsageError } from '../cli/run';
+import type { QueueStore } from '../queue/store';
 import { STORE_SPEC_GRAMMAR } from '../queue/store-spec';
 import { CAPS_NAMESPACE } from '../protocol/events';
 import { attachDashboard } from '../dashboard/dashboard';
 import { dashboardPort } from './dashboard-port';
 import { startHub } from './hub';
+import { runStandby, type Serving } from './standby-hub';
 
 async function main(): Promise<void> {
   const opts = new Command('caps-hub')
     .description('Run the CAPS hub: Socket.IO namespace /caps, a queue per client, the dashboard at /, /healthz and /metrics')
     .option('-p, --port <port>', 'port to listen on (PORT, default 3000)', portNumber)
     .option('-s, --store <store>', `queue store: ${STORE_SPEC_GRAMMAR} (CAPS_STORE, default memory)`)
+    .option('--standby', 'on a Redis store whose prefix another hub writes under, wait and take over when that hub dies, rather than stop (CAPS_STANDBY)')
     .parse()
-    .opts<{ port?: number; store?: string }>();
+    .opts<{ port?: number; store?: string; standby?: true }>();
   loadDotenvFile();
   const config = hubConfig({
     ...(opts.port === undefined ? {} : { PORT: String(opts.port) }),
     ...(opts.store === undefined ? {} : { CAPS_STORE: opts.store }),
+    ...(opts.standby ? { CAPS_STANDBY: 'true' } : {}),
   });
   const logger = createLogger({ name: 'hub', ...config.log });
   // Every handler and store callback answers its own failures; a rejection that reaches here is a
   // bug. It is logged loudly rather than allowed to end the hub and every client's deliveries with
   // it; the tests assert that none happens (tests/helpers/setup.ts).
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection: a bug in the hub; please report it'));
+  let serving: Serving | undefined;
+  const stopping = new AbortController();
+  // Before the hub starts, so that a standby can be stopped while it waits: it holds nothing yet.
+  onShutdown(logger, async () => {
+    stopping.abort();
+    await serving?.stop();
+  });
+  const serve = async (store?: QueueStore) => (serving = await serveHub(config, logger, store));
+  if (config.standby) await runStandby(config, logger, { serve, signal: stopping.signal });
+  else await serve();
+}
+
+/** Starts the hub (on `store` if given, else on the one `config` names) and its dashboard, and says where. */
+async function serveHub(config: HubConfig, logger: Logger, store?: QueueStore): Promise<Serving> {
   const started = Date.now();
-  const hub = await startHub(config, logger).catch((err: unknown) => {
+  const hub = await startHub(config, logger, store ? { store } : {}).catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${config.port} is in use; set PORT or --port`);
     throw err;
   });
@@ -43,10 +63,15 @@ async function main(): Promise<void> {
   logger.info(`Dashboard: ${hub.url}/ (this machine${withToken}${watchers})`);
   const { classroom, secret, secretFile } = config.trust;
   logger.info(`Clients without a token: ${classroom === 'open' ? 'from anywhere (CLASSROOM=open)' : 'this machine only'}; a token for elsewhere: npm run token -- --role vendor --store <name> (secret: ${secret === undefined ? secretFile : 'CAPS_SECRET'})`);
-  onShutdown(logger, () => {
-    dashboard.close();
-    return hub.close();
-  });
+  let stopping: Promise<void> | undefined;
+  return {
+    url: hub.url,
+    stop: () =>
+      (stopping ??= (() => {
+        dashboard.close();
+        return hub.close();
+      })()),
+  };
 }
 
 runCli('caps-hub', main);

@@ -69,6 +69,8 @@ function checkStoreDir(dir: string): void {
 export interface RedisSettings {
   /** `CAPS_REDIS_PREFIX`: put before every key. */
   prefix: string;
+  /** `CAPS_REDIS_LEASE_MS`: how long its writer lease runs unless renewed. */
+  leaseMs: number;
   /** Where it says that Redis went away and came back. */
   logger: Logger;
 }

@@ -41,6 +41,7 @@ import { RedisConnection } from './redis/connection';
 import { RedisUnreachableError, StoreUnavailableError, WriterLeaseHeldError } from './redis/errors';
 import { RedisKeys } from './redis/keys';
 import { Scripts, type ScriptName } from './redis/scripts';
+import { standBy, type StandbyOptions } from './redis/standby';
 import { DEFAULT_LEASE_MS, WriterLease } from './redis/writer-lease';
 import {
   StoreClosedError,
@@ -60,8 +61,13 @@ export interface RedisStoreOptions extends StoreOptions {
   prefix: string;
   /** Where the store says that Redis went away and came back, or that the lease was lost. */
   logger: Logger;
-  /** How long the writer lease runs unless renewed; {@link DEFAULT_LEASE_MS} unless a test wants less. */
+  /** How long the writer lease runs unless renewed (`CAPS_REDIS_LEASE_MS`); {@link DEFAULT_LEASE_MS} by default. */
   leaseMs?: number;
+  /**
+   * Set for a hot standby (`--standby`): if another hub holds the writer lease, `open` waits until
+   * it is free (redis/standby.ts) rather than reject with WriterLeaseHeldError.
+   */
+  standby?: StandbyOptions;
 }
 
 /** What `readQueue` returns for one entry (lua/read-queue.lua). */
@@ -72,6 +78,8 @@ interface ReadEntry {
 
 export class RedisStore implements QueueStore {
   readonly kind = 'redis';
+  /** `redis://host:port/db prefix "caps:"`, for messages. */
+  readonly where: string;
   private readonly keys: RedisKeys;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -82,7 +90,9 @@ export class RedisStore implements QueueStore {
     private readonly scripts: Scripts,
     private readonly lease: WriterLease,
     options: RedisStoreOptions,
+    where: string,
   ) {
+    this.where = where;
     this.keys = new RedisKeys(options.prefix);
     this.windowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
@@ -91,8 +101,9 @@ export class RedisStore implements QueueStore {
   }
 
   /**
-   * Connects to `spec` and takes the writer lease of `options.prefix`. Rejects with
-   * RedisUnreachableError or WriterLeaseHeldError (redis/errors.ts). The caller must `close` it.
+   * Connects to `spec` and takes the writer lease of `options.prefix`, or with `options.standby`
+   * waits until it can. Rejects with RedisUnreachableError or WriterLeaseHeldError
+   * (redis/errors.ts), or a standby's abort reason. The caller must `close` it.
    */
   static async open(spec: RedisSpec, options: RedisStoreOptions): Promise<RedisStore> {
     const connection = await RedisConnection.open(spec, options.logger);
@@ -100,12 +111,13 @@ export class RedisStore implements QueueStore {
     try {
       const scripts = new Scripts(connection.client);
       const keys = new RedisKeys(options.prefix);
-      const lease = await WriterLease.take(scripts, keys, { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, logger: options.logger, where });
+      const leaseOptions = { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, logger: options.logger, where, standby: options.standby !== undefined };
+      const lease = options.standby ? await standBy(connection, scripts, keys, { ...leaseOptions, ...options.standby }) : await WriterLease.take(scripts, keys, leaseOptions);
       await warnIfNotPersistent(connection, options);
-      return new RedisStore(connection, scripts, lease, options);
+      return new RedisStore(connection, scripts, lease, options, where);
     } catch (err) {
       await connection.close();
-      if (err instanceof WriterLeaseHeldError) throw err;
+      if (err instanceof WriterLeaseHeldError || options.standby?.signal?.aborted) throw err;
       // Redis went away, or failed a call, while the store was being opened.
       throw new RedisUnreachableError(`cannot use ${where} as the queue store: ${(err as Error).message}`, { cause: err });
     }
@@ -178,6 +190,14 @@ export class RedisStore implements QueueStore {
       depths.set(queueId, { queued: depths.get(queueId)?.queued ?? 0, dead: Number(n) });
     }
     return depths;
+  }
+
+  /**
+   * Resolves once this store has lost its writer lease to another hub (it writes nothing more);
+   * never while it holds it. A standby hub then stops serving and stands by again.
+   */
+  whenLost(): Promise<Error> {
+    return this.lease.whenLost();
   }
 
   /** Down while Redis is unreachable, and for good once the writer lease is lost. */

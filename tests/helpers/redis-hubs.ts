@@ -27,11 +27,11 @@ export class RedisHubs {
     return this.server;
   }
 
-  /** Starts a hub on a free port, on the Redis store, with `env` on top: the process and its URL. */
-  async hub(name: string, env: NodeJS.ProcessEnv = {}): Promise<{ proc: Proc; url: string; env: NodeJS.ProcessEnv }> {
+  /** Starts a hub (`npm run hub -- <args>`) on a free port, on the Redis store, with `env` on top: the process and its URL. */
+  async hub(name: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<{ proc: Proc; url: string; env: NodeJS.ProcessEnv }> {
     const port = await freePort();
     const all = { PORT: String(port), CAPS_STORE: (await this.redis()).url, ...env };
-    return { proc: this.procs.start(name, 'hub', [], all), url: `http://localhost:${port}`, env: all };
+    return { proc: this.procs.start(name, 'hub', args, all), url: `http://localhost:${port}`, env: all };
   }
 
   /** Starts a hub again with the environment `hub` gave an earlier one (same port, same store). */

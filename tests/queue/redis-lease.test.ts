@@ -6,7 +6,9 @@
  */
 import { StoreFencedError, WriterLeaseHeldError } from '../../src/queue/redis/errors';
 import { RedisKeys } from '../../src/queue/redis/keys';
-import { DEFAULT_LEASE_MS } from '../../src/queue/redis/writer-lease';
+import Redis from 'ioredis';
+import { Scripts } from '../../src/queue/redis/scripts';
+import { DEFAULT_LEASE_MS, WriterLease } from '../../src/queue/redis/writer-lease';
 import { RedisStore } from '../../src/queue/redis-store';
 import { CapturingLogger, silentLogger } from '../helpers/setup';
 import { RedisServer } from '../helpers/redis-server';
@@ -144,4 +146,21 @@ it('finds out by its own renewal that the lease was taken, before any write does
   expect(store.health()).toMatchObject({ up: false });
   // The store did not take the lease back: the other hub still holds it.
   expect(await redis.run('GET', keys.writer)).toBe(ANOTHER_HUB);
+});
+
+it('hands the lease to a hub whose earlier try took it but never got the reply', async () => {
+  const keys = new RedisKeys(freshPrefix());
+  const client = new Redis({ host: '127.0.0.1', port: redis.port });
+  try {
+    const token = WriterLease.token();
+    // What that try wrote before Redis went away with its reply.
+    await redis.run('SET', keys.writer, token, 'PX', LEASE_MS);
+    await redis.run('SET', keys.epoch, 7);
+    const lease = await WriterLease.attempt(new Scripts(client), keys, token, { leaseMs: LEASE_MS, logger: silentLogger, where: 'test' });
+    expect(lease).toBeInstanceOf(WriterLease);
+    expect((lease as WriterLease).fence.args).toEqual([token, '7', String(LEASE_MS)]);
+    await (lease as WriterLease).release();
+  } finally {
+    client.disconnect();
+  }
 });

@@ -43,6 +43,11 @@ export class RedisConnection extends EventEmitter<{ back: [] }> {
   /** Whether it has been up once: only then is a loss an outage. */
   private opened = false;
   private outage = false;
+  /**
+   * Whether the hub serves from this connection or stands by on it, waiting for the writer lease
+   * (redis/standby.ts): what losing Redis means for it, as the log says.
+   */
+  standingBy = false;
 
   private constructor(spec: RedisSpec, private readonly logger: Logger) {
     super();
@@ -70,7 +75,7 @@ export class RedisConnection extends EventEmitter<{ back: [] }> {
       this.lastError = CLOSED;
       if (!this.outage) return;
       this.outage = false;
-      this.logger.info(`Redis at ${this.where} is back; the queue store takes calls again`);
+      this.logger.info(`Redis at ${this.where} is back; ${this.standingBy ? 'this hub goes on standing by' : 'the queue store takes calls again'}`);
       this.emit('back');
     });
   }
@@ -113,6 +118,7 @@ export class RedisConnection extends EventEmitter<{ back: [] }> {
   private lose(): void {
     if (!this.opened || this.outage || this.client.status === 'ready' || this.client.status === 'end') return;
     this.outage = true;
-    this.logger.warn(`lost the connection to Redis at ${this.where} (${this.lastError}); the hub answers unavailable until it is back`);
+    const meanwhile = this.standingBy ? 'this hub goes on standing by, and can take over only once it is back' : 'the hub answers unavailable until it is back';
+    this.logger.warn(`lost the connection to Redis at ${this.where} (${this.lastError}); ${meanwhile}`);
   }
 }

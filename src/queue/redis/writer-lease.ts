@@ -3,23 +3,26 @@
  *
  * The broker keeps its working state in memory and reads the store only when it starts, so it
  * must be the store's only writer: a second hub's writes would go unseen by the first, and each
- * would hand out what the other holds. Several hubs on one prefix are not supported yet (issue 12
- * builds them); this lease makes sure that they cannot happen by accident.
+ * would hand out what the other holds. Several active hubs on one prefix are not supported yet
+ * (issue 12); this lease makes sure that they cannot happen by accident. A hot standby waits for
+ * the lease instead (standby.ts), and serves only once it holds it.
  *
  * - **Taking it.** A hub opening the store sets `<prefix>writer` to a token of its own, if nobody
  *   holds it (`SET NX PX`), and starts a new epoch (`<prefix>writer-epoch`). If another hub holds
  *   it, the opening hub watches the lease: a running hub renews it, and the opening hub then fails
  *   with {@link WriterLeaseHeldError}, naming that hub; a lease nobody renews is one a stopped
- *   hub left (killed, so it could not give it up), and it is taken once it expires.
+ *   hub left (killed, so it could not give it up), and it is taken once it expires. A standby
+ *   waits in both cases.
  * - **Keeping it.** The hub renews it every third of its length.
  * - **Fencing.** Every script that writes checks the token first (lua/fence.lua), so a hub that
  *   lost its lease cannot write, whatever its memory says. A lease that merely expired (the hub
  *   paused, Redis restarted and the key had run out) is taken back by the next renewal or write,
  *   but only if nobody took it since: the epoch is still this hub's.
  * - **Losing it.** A hub that finds its lease taken writes nothing more (every write rejects with
- *   {@link StoreFencedError}) and says so in its log and in `/healthz`; it must be restarted. So
- *   does a hub whose Redis came back without its data (no append-only file): the lease and its
- *   epoch went with the queues, and the hub's memory no longer matches Redis.
+ *   {@link StoreFencedError}) and says so in its log and in `/healthz`; it must be restarted (a
+ *   standby stops serving and stands by again: {@link WriterLease.whenLost}). So does a hub whose
+ *   Redis came back without its data (no append-only file): the lease and its epoch went with the
+ *   queues, and the hub's memory no longer matches Redis.
  * - **Giving it up.** A hub that closes the store deletes the lease, so the next one starts at once.
  */
 import { randomUUID } from 'node:crypto';
@@ -38,12 +41,22 @@ const WATCH_MS = 100;
 const FENCED = 'FENCED';
 /** What several hubs on one prefix are told to do instead, for now. */
 const NOT_YET = 'several hubs on one Redis prefix are not supported yet (use a different CAPS_REDIS_PREFIX)';
+/** What a hot standby does once it lost its lease (hub/standby-hub.ts). */
+const AS_STANDBY = 'and stops serving, so that its clients move to the hub that holds the lease now; it stands by again';
+
+/** Who holds a lease that could not be taken (their token), and for how many ms more (-1: no expiry). */
+export interface LeaseHolder {
+  holder: string;
+  leftMs: number;
+}
 
 export interface LeaseOptions {
   leaseMs: number;
   logger: Logger;
   /** `redis://host:port/db prefix "caps:"`, for messages. */
   where: string;
+  /** Whether the hub stands by again when it loses the lease (a hot standby), rather than wait to be restarted; for the log. */
+  standby?: boolean;
 }
 
 export class WriterLease {
@@ -52,6 +65,8 @@ export class WriterLease {
   private renewing = false;
   /** Set once the lease is lost: what every write rejects with from then on. */
   private lostTo?: StoreFencedError;
+  private readonly lostPromise: Promise<StoreFencedError>;
+  private settleLost!: (error: StoreFencedError) => void;
 
   private constructor(
     private readonly scripts: Scripts,
@@ -61,29 +76,48 @@ export class WriterLease {
     private readonly options: LeaseOptions,
   ) {
     this.fence = { keys: [keys.writer, keys.epoch], args: [token, epoch, String(options.leaseMs)] };
+    this.lostPromise = new Promise((resolve) => (this.settleLost = resolve));
     this.timer = setInterval(() => void this.renew(), options.leaseMs / 3);
     // The store's `close` stops it; until then it must not keep a finished process alive.
     this.timer.unref();
   }
 
+  /** A token for a hub that is about to take the lease: who it is, and a random part of its own. */
+  static token(): string {
+    return `pid ${process.pid} on ${hostname()} (started ${new Date().toISOString()}) #${randomUUID()}`;
+  }
+
+  /** One attempt at the lease under `token`: the lease, if nobody held it, or who holds it. */
+  static async attempt(scripts: Scripts, keys: RedisKeys, token: string, options: LeaseOptions): Promise<WriterLease | LeaseHolder> {
+    const [taken, holder, leftMs] = (await scripts.run('takeLease', [keys.writer, keys.epoch], [token, String(options.leaseMs)])) as [number, string | number, number];
+    if (taken === 1) return new WriterLease(scripts, keys, token, String(holder), options);
+    return { holder: String(holder), leftMs };
+  }
+
   /**
    * Takes the lease, waiting if need be for one that a stopped hub left to expire. Rejects with
-   * {@link WriterLeaseHeldError} if a running hub holds it.
+   * {@link WriterLeaseHeldError} if a running hub holds it (a standby waits instead: standby.ts).
    */
   static async take(scripts: Scripts, keys: RedisKeys, options: LeaseOptions): Promise<WriterLease> {
-    const token = `pid ${process.pid} on ${hostname()} (started ${new Date().toISOString()}) #${randomUUID()}`;
-    let seen: { holder: string; leftMs: number } | undefined;
+    const token = WriterLease.token();
+    let seen: LeaseHolder | undefined;
     for (;;) {
-      const [taken, holder, leftMs] = (await scripts.run('takeLease', [keys.writer, keys.epoch], [token, String(options.leaseMs)])) as [number, string | number, number];
-      if (taken === 1) return new WriterLease(scripts, keys, token, String(holder), options);
+      const attempt = await WriterLease.attempt(scripts, keys, token, options);
+      if (attempt instanceof WriterLease) return attempt;
+      const { holder, leftMs } = attempt;
       // A running holder renews its lease: the time it has left grows, or another token stands there.
       // A lease with no expiry at all (-1) was set by hand, and no waiting makes it go.
       const alive = leftMs < 0 || (seen !== undefined && (holder !== seen.holder || leftMs > seen.leftMs));
-      if (alive) throw new WriterLeaseHeldError(`the writer lease of ${options.where} is held by another running ${describe(String(holder))}: ${NOT_YET}`);
-      if (!seen) options.logger.warn(`the writer lease of ${options.where} is held by ${describe(String(holder))}, for ${leftMs} ms more; waiting to see whether that hub still runs`);
-      seen = { holder: String(holder), leftMs };
+      if (alive) throw new WriterLeaseHeldError(`the writer lease of ${options.where} is held by another running ${describeHolder(holder)}: ${NOT_YET}`);
+      if (!seen) options.logger.warn(`the writer lease of ${options.where} is held by ${describeHolder(holder)}, for ${leftMs} ms more; waiting to see whether that hub still runs`);
+      seen = attempt;
       await delay(Math.min(WATCH_MS, leftMs + 1));
     }
+  }
+
+  /** Resolves with the error every write rejects with, once the lease is lost; never while it is held. */
+  whenLost(): Promise<StoreFencedError> {
+    return this.lostPromise;
   }
 
   /** The error every write rejects with once the lease is lost, or `undefined` while it is held. */
@@ -118,9 +152,11 @@ export class WriterLease {
       clearInterval(this.timer);
       const holder = message.slice(FENCED.length).split(' script:')[0]!.trim();
       // No holder and another epoch: a hub held the lease since and stopped, or Redis lost its data.
-      const who = holder === '' ? 'another hub that has since stopped, or Redis lost its data' : describe(holder);
-      this.lostTo = new StoreFencedError(`this hub lost the writer lease of ${this.options.where} to ${who}; it writes nothing more until it is restarted: ${NOT_YET}`);
+      const who = holder === '' ? 'another hub that has since stopped, or Redis lost its data' : describeHolder(holder);
+      const then = this.options.standby ? AS_STANDBY : `until it is restarted: ${NOT_YET}`;
+      this.lostTo = new StoreFencedError(`this hub lost the writer lease of ${this.options.where} to ${who}; it writes nothing more ${then}`);
       this.options.logger.error(this.lostTo.message);
+      this.settleLost(this.lostTo);
     }
     return this.lostTo;
   }
@@ -134,6 +170,6 @@ export class WriterLease {
 }
 
 /** A holder's token without its random part: `hub pid 123 on host (started <time>)`. */
-function describe(token: string): string {
+export function describeHolder(token: string): string {
   return `hub ${token.replace(/ #[^#]*$/, '')}`;
 }
