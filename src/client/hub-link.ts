@@ -3,7 +3,7 @@
  * `HUB_URL` likewise). It connects to the first; when a hub cannot be reached (or refuses the
  * handshake), or the connection to it is lost, it tries the next in turn, round robin, pausing
  * before each attempt as Socket.IO would (250 ms doubling to 5 s, with jitter, reset by a
- * connection). The client is the same at every hub: the same handshake and token, and the same
+ * connection), except that the pause doubles once per round of all the hubs. The client is the same at every hub: the same handshake and token, and the same
  * journal and unsent messages, which it sends again, under their ids, to whichever hub it reaches;
  * the hubs de-duplicate by id.
  *
@@ -40,9 +40,14 @@ export interface HubLinkEvents {
 /** Disconnect reasons that are someone's decision, not a failure: nobody reconnects after them. */
 const DELIBERATE = new Set(['io client disconnect', 'io server disconnect']);
 
-/** The pause before the next attempt after `failures` failed ones in a row: Socket.IO's own schedule. */
-function pauseMs(failures: number): number {
-  return Math.min(RECONNECT_DELAY_MS.first * 2 ** failures, RECONNECT_DELAY_MS.max) * (0.5 + Math.random());
+/**
+ * The pause before the next attempt after `failures` failed ones in a row among `hubs` hubs:
+ * Socket.IO's own schedule, doubling once per round of every hub rather than at each hub, since
+ * one hub being down is no reason to wait longer before the next, which may just have taken over.
+ */
+export function pauseMs(failures: number, hubs: number): number {
+  const rounds = Math.floor(failures / hubs);
+  return Math.min(RECONNECT_DELAY_MS.first * 2 ** rounds, RECONNECT_DELAY_MS.max) * (0.5 + Math.random());
 }
 
 export class HubLink extends EventEmitter<HubLinkEvents> {
@@ -127,6 +132,6 @@ export class HubLink extends EventEmitter<HubLinkEvents> {
     this.pause = setTimeout(() => {
       this.pause = undefined;
       this.socket.connect();
-    }, pauseMs(this.failures++));
+    }, pauseMs(this.failures++, this.urls.length));
   }
 }
