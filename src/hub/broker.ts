@@ -12,7 +12,8 @@
  *   take turns (round robin), each holding at most `prefetch` messages, `getAll` included.
  * - **Bounded.** Past `maxAttempts` sends, or past its TTL, a message goes to the dead-letter
  *   queue. Past `maxQueueLength` in one queue or `maxTotalMessages` in all, `publish` refuses new
- *   messages instead of dropping any; past `maxQueues`, a new queue is refused. A queue with
+ *   messages instead of dropping any (a notice that completes a pickup only takes its place, and
+ *   is not refused for the total); past `maxQueues`, a new queue is refused. A queue with
  *   nothing in it, dead or alive, and no consumer is forgotten, so that names cost nothing.
  * - **Suspects, not victims.** A consumer that has never acknowledged anything cannot use up a
  *   message's attempts: its timeouts and disconnects are not counted. After `suspectAfter`
@@ -155,7 +156,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const queue = this.queue(queueId);
     if (!queue) return { status: 'too_many_queues' };
     if (queue.entries.size + queue.writing >= this.policy.maxQueueLength) return this.full(queue, 'queue');
-    if (this.total >= this.policy.maxTotalMessages) return this.full(queue, 'hub');
+    // A notice that completes a pickup the hub holds takes that pickup's place and adds nothing to
+    // the total; refusing it would leave a hub filled with pickups unable to drain them.
+    const replaces = completes !== undefined && this.queues.get(completes.queueId)?.entries.has(completes.messageId) === true;
+    if (!replaces && this.total >= this.policy.maxTotalMessages) return this.full(queue, 'hub');
     const enqueuedAt = Date.now();
     const ttl = this.policy.messageTtlMs;
     queue.writing++;

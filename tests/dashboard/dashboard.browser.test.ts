@@ -166,10 +166,18 @@ it('shows control and bidi characters from clients as visible marks, never appli
   await page.goto(`${hub.url}/`);
   await page.locator('body[data-ready="true"]').waitFor();
 
-  // A right-to-left override would show "Ada " followed by "place" reversed; ANSI and CR/LF would forge a log line.
+  // A right-to-left override would show "Ada " followed by "place" reversed; ANSI and CR/LF would
+  // forge a log line. Sent as a lab vendor and a lab driver would send them.
   const order = { store: STORE, orderId: 'bidi-1', customer: 'Ada \u202Eecalp', address: '1 Way\r\nforged: line' };
-  hub.activity.emit('event', { event: 'pickup', messageId: 'bidi-1', queueId: 'driver', order });
-  hub.activity.emit('event', { event: 'in-transit', messageId: 'bidi-1', queueId: STORE, order, driver: '\u001b[31mdriver\u001b[0m' });
+  const vendor = t.labClient(hub);
+  const driver = t.labClient(hub);
+  expect(await driver.timeout(5000).emitWithAck('getAll', { queueId: 'driver' })).toMatchObject({ ok: true });
+  const sent = waitFor(driver, 'pickup');
+  expect(await vendor.timeout(5000).emitWithAck('pickup', { messageId: 'bidi-1', queueId: 'driver', order })).toMatchObject({ ok: true });
+  await sent;
+  expect(await driver.timeout(5000).emitWithAck('received', { queueId: 'driver', messageId: 'bidi-1' })).toEqual({ ok: true });
+  const report = { messageId: 'bidi-1', queueId: STORE, order, driver: '\u001b[31mdriver\u001b[0m' };
+  expect(await driver.timeout(5000).emitWithAck('in-transit', report)).toEqual({ ok: true });
   const card = page.locator('.card[data-message-id="bidi-1"]');
   await card.waitFor();
   expect(await card.locator('.card-customer').textContent()).toBe('Ada ⟨U+202E⟩ecalp');

@@ -416,6 +416,19 @@ describe('limits and forgetting', () => {
     expect(await publish('4', 'c')).toEqual({ status: 'stored' });
   });
 
+  it('takes a delivery notice that completes a pickup at maxTotalMessages: it takes the pickup\'s place, so a full hub still drains', async () => {
+    await open({ maxTotalMessages: 2 });
+    expect(await publish('1', DRIVER_QUEUE)).toEqual({ status: 'stored' });
+    expect(await publish('2', DRIVER_QUEUE)).toEqual({ status: 'stored' });
+    expect(await publish('3', DRIVER_QUEUE)).toEqual({ status: 'full', limit: 'hub' });
+    const completes = { queueId: DRIVER_QUEUE, messageId: '1' };
+    expect(await broker.publish(envelope('1', STORE), STORE, completes)).toEqual({ status: 'stored' });
+    expect([stats(DRIVER_QUEUE)?.depth, stats(STORE)?.depth]).toEqual([1, 1]);
+    // A notice that completes nothing the hub holds is a new message, and the hub is still full.
+    expect(await broker.publish(envelope('9', STORE), STORE, { queueId: DRIVER_QUEUE, messageId: '9' })).toEqual({ status: 'full', limit: 'hub' });
+    expect(await publish('3', DRIVER_QUEUE)).toEqual({ status: 'full', limit: 'hub' });
+  });
+
   it('refuses a new queue past maxQueues, except the driver queue, and takes one again once one is forgotten', async () => {
     await open({ maxQueues: 2 });
     expect(broker.attach(new FakeConsumer('v', 'a'))).toBe(true);

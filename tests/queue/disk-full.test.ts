@@ -3,7 +3,8 @@
  * why it skips if it cannot mount). Writes are answered `unavailable`, the hub stays up and keeps
  * serving reads; once there is space again it takes writes, and after a restart nothing it
  * acknowledged is lost and a driver's first claim works. Shut down while the disk is still full,
- * the hub closes its store and says it stopped cleanly.
+ * the hub closes its store and says it stopped cleanly; restarted on the still-full disk, it
+ * serves, and a driver's first claim is answered (it used to crash the hub again).
  *
  * The hub runs as a process of its own (`npm run hub`), as in production. In the jest process it
  * would share lmdb-js with the other test files: lmdb-js runs every store of a process through the
@@ -17,7 +18,8 @@ import { join } from 'node:path';
 import { DEFAULT_HUB_CONFIG } from '../../src/config';
 import { LmdbStore } from '../../src/queue/lmdb-store';
 import { Processes, type Proc } from '../helpers/processes';
-import { setup, type TestContext } from '../helpers/setup';
+import { connectCaps } from '../../src/client/connect';
+import { setup, testCredential, type TestContext } from '../helpers/setup';
 import { waitFor } from '../helpers/wait-for';
 
 let t: TestContext;
@@ -135,5 +137,34 @@ it('shuts down cleanly while the disk is still full, and keeps every acknowledge
   await stopHub(hub);
 
   execFileSync('mount', ['-o', 'remount,size=16m', disk]);
+  expect(await storedPickups(dir)).toEqual(acknowledged);
+});
+
+it('restarted on a disk that is still full, serves: pickups are unavailable, a driver\'s first claim is answered, nothing acknowledged is lost', async () => {
+  const full = await hubOnFullDisk();
+  if (!full) return;
+  const { disk, dir, hub, vendor, acknowledged, refused } = full;
+  vendor.disconnect();
+  await stopHub(hub);
+
+  const again = await startHub(dir);
+  const labVendor = t.labClient(again.url);
+  await waitFor(labVendor, 'connect');
+  expect(await labVendor.emitWithAck('pickup', pickup(refused))).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  const driver = connectCaps(again.url, { role: 'driver', clientId: 'driver-1', prefetch: 1 }, testCredential);
+  t.defer(() => driver.disconnect());
+  const [first] = await waitFor<[{ messageId: string }]>(driver, 'pickup');
+  // Whether lmdb finds room for a claim's small record on the full disk depends on its free pages:
+  // either answer is right. The bug was no answer at all: the hub crashed.
+  const answer = (await driver.emitWithAck('claim', { messageId: first.messageId })) as Answer;
+  expect(answer.ok ? 'ok' : answer.error?.code).toMatch(/^(ok|unavailable)$/);
+  expect((await fetch(`${again.url}/healthz`)).status).toBe(200);
+
+  // Space returns: the claim is stored, and the pickup is the driver's to deliver.
+  execFileSync('mount', ['-o', 'remount,size=16m', disk]);
+  expect(await driver.emitWithAck('claim', { messageId: first.messageId })).toEqual({ ok: true });
+  driver.disconnect();
+  labVendor.disconnect();
+  await stopHub(again.hub);
   expect(await storedPickups(dir)).toEqual(acknowledged);
 });

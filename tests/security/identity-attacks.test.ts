@@ -17,6 +17,8 @@ import { dashboardPort } from '../../src/hub/dashboard-port';
 import { CONTROL_NAMESPACE } from '../../src/protocol/dashboard';
 import { controllableVendor } from '../dashboard/demo-clients';
 import { attempt } from './attempt';
+import { DEFAULT_HUB_CONFIG } from '../../src/config';
+import { RECOVERY_OFFSET } from '../../src/hub/recovery-adapter';
 
 const key = new TextEncoder().encode(TEST_SECRET);
 const STORE = 'acme-widgets';
@@ -269,5 +271,36 @@ describe('an anonymous client that says nothing', () => {
     const notice = waitFor<[Envelope]>(vendor, 'delivered');
     expect(await silent.timeout(5000).emitWithAck('delivered', report('delivered', o, 'nobody'))).toEqual({ ok: true, messageId: o.orderId, duplicate: false });
     expect((await notice)[0]).toMatchObject({ messageId: o.orderId, driver: 'nobody' });
+  });
+});
+
+describe("a lab client's dropped session, recovered by someone else", () => {
+  it('is refused to a caller from another address, and the lab client, back, is sent its notice', async () => {
+    const open = await t.hub({ labDriverGuessMs: 3_600_000, trust: { ...DEFAULT_HUB_CONFIG.trust, secret: TEST_SECRET, classroom: 'open' } });
+    const victim = t.labClient(open);
+    await waitFor(victim, 'connect');
+    const o = order('o-recovered');
+    // Its pickup makes it a lab vendor of its store.
+    expect(await victim.timeout(5000).emitWithAck('pickup', pickupOf(o))).toMatchObject({ ok: true });
+    const id = victim.id!;
+    // The session's private id, which only its client was given; the attacker is assumed to have learnt it.
+    const pid = (victim as unknown as { _pid: string })._pid;
+    victim.io.reconnection(false); // it comes back when the test says
+    victim.io.engine.close();
+    await until(open.activity, ['session'], () => !open.sessions.has(id), 'the hub has seen the lab vendor drop');
+
+    const stolen = await attempt(t, open.url, { auth: { pid, offset: RECOVERY_OFFSET }, headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(stolen).toEqual({ connected: false, message: 'this session belongs to another client; connect afresh', data: { code: 'forbidden' } });
+
+    // The refused attempt used up the session (Socket.IO restores a session once, before the
+    // hub's check), so the lab vendor comes back as a new client, with no role; its notice waits
+    // in the queue, and its getAll, as a lab vendor sends at start, brings it.
+    const back = waitFor(victim, 'connect');
+    victim.connect();
+    await back;
+    const notice = waitFor<[{ messageId: string }]>(victim, 'delivered');
+    t.driver(open, 'honest-driver');
+    expect(await victim.timeout(5000).emitWithAck('getAll', { queueId: STORE })).toMatchObject({ ok: true });
+    expect((await notice)[0]).toMatchObject({ messageId: o.orderId });
   });
 });

@@ -11,7 +11,10 @@ import { attachDashboard } from '../../src/dashboard/dashboard';
 import { dashboardPort } from '../../src/hub/dashboard-port';
 import { DEFAULT_HUB_CONFIG, type TrustPolicy } from '../../src/config';
 import type { Hub } from '../../src/hub/hub';
+import { DASHBOARD_NAMESPACE } from '../../src/protocol/dashboard';
+import type { Envelope } from '../../src/protocol/envelope';
 import { setup, silentLogger, TEST_SECRET, type TestContext } from '../helpers/setup';
+import { waitFor } from '../helpers/wait-for';
 import { attempt } from './attempt';
 
 let t: TestContext;
@@ -71,15 +74,28 @@ describe('Socket.IO', () => {
     expect(await attempt(t, hub.url, { headers: { origin: 'https://app.example:8443' } })).toMatchObject({ connected: false });
   });
 
-  it('refuses a DNS rebinding on the WebSocket upgrade and on polling', async () => {
+  it("refuses a DNS rebinding on the WebSocket upgrade and on polling, to /caps and the dashboard's controls, while a vendor and a driver lose nothing", async () => {
     const hub = await t.hub();
+    const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
+    t.defer(() => dashboard.close());
+    const vendor = t.vendor(hub, 'acme-widgets');
+    t.driver(hub, 'driver-1');
+    await waitFor(vendor, 'connected');
+    const sessions = hub.nsp.sockets.size;
     const evil = `evil.example:${hub.port}`;
     const headers = { host: evil, origin: `http://${evil}` };
-    expect(await attempt(t, hub.url, { headers })).toEqual({ connected: false, message: 'websocket error', data: WS_REFUSED });
+    for (const namespace of ['/caps', DASHBOARD_NAMESPACE]) {
+      expect(await attempt(t, hub.url, { namespace, headers })).toEqual({ connected: false, message: 'websocket error', data: WS_REFUSED });
+    }
     const polled = await fetchFrom(hub, POLLING_HANDSHAKE, { headers });
     expect(polled).toMatchObject({ status: 403, headers: { 'x-content-type-options': 'nosniff' } });
     expect(JSON.parse(polled.body)).toEqual({ code: 4, message: `this hub does not answer to the name "${evil}"; add it to ALLOWED_HOSTS if it is this hub's` });
-    expect(hub.nsp.sockets.size).toBe(0);
+    expect(hub.nsp.sockets.size).toBe(sessions);
+    expect(dashboard.nsp.sockets.size).toBe(0);
+
+    const thanked = waitFor<[Envelope]>(vendor, 'thanked');
+    const posted = await vendor.post();
+    expect((await thanked)[0]).toMatchObject({ messageId: posted.messageId, driver: 'driver-1' });
   });
 });
 
@@ -93,6 +109,9 @@ describe('HTTP routes', () => {
       const reply = await fetchFrom(hub, path, { headers: { host: evil, origin: `http://${evil}` } });
       expect(reply).toMatchObject({ status: 403, headers: { 'x-content-type-options': 'nosniff' }, body: expect.stringContaining('does not answer to the name') });
     }
+    // The dashboard's control over HTTP too.
+    const requeue = await fetchFrom(hub, '/dead-letters/requeue', { method: 'POST', headers: { host: evil, origin: `http://${evil}` } });
+    expect(requeue).toMatchObject({ status: 403, body: expect.stringContaining('does not answer to the name') });
     // A foreign page's request with the right Host is refused too.
     expect((await fetchFrom(hub, '/dead-letters', { headers: { origin: 'https://evil.example' } })).status).toBe(403);
   });
