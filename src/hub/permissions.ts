@@ -8,7 +8,7 @@
  *   do, and the session infers its role from it; `claim`, a CAPS extension, is refused to it.
  * - For everyone: a package is reported (`in-transit`, `delivered`) or acknowledged (`received` on
  *   the driver queue) only by the driver that holds it; a `delivered` of a pickup that does not
- *   exist is `not_found`.
+ *   exist is `not_found`. A store's notice in flight to one client is acknowledged by no other.
  *
  * @example
  *   const refused = authorise(socket.data.identity, { type: 'consume', queueId: 'driver' });
@@ -32,12 +32,21 @@ export type Request =
    * Act on pickup `messageId` as its carrier (`event`: `in-transit`, `delivered`, `received`):
    * `pickup` is who holds it now (broker.ts, `holderOf`), `me` the asking driver's consumer id.
    */
-  | { type: 'carry'; event: string; messageId: string; pickup: { found: false } | { found: true; holder: string | undefined }; me: string };
+  | { type: 'carry'; event: string; messageId: string; pickup: Holding; me: string }
+  /**
+   * Acknowledge (`received`) message `messageId` of store queue `queueId`: `notice` is who holds it
+   * now, `me` the asking client's consumer id.
+   */
+  | { type: 'acknowledge'; queueId: string; messageId: string; notice: Holding; me: string };
+
+/** Who holds a message now, as broker.ts's `holderOf` says. */
+type Holding = { found: false } | { found: true; holder: string | undefined };
 
 /** `undefined` if `identity` may make `request`, or the `forbidden` (or `not_found`) answer that says why not. */
 export function authorise(identity: Identity, request: Request): Failure | undefined {
   if (request.type === 'claim') return isDriver(identity) ? undefined : failure('forbidden', 'only our drivers claim pickups');
   if (request.type === 'carry') return carrying(request);
+  if (request.type === 'acknowledge') return acknowledging(request);
   if (identity.kind === 'anonymous') return undefined;
   switch (request.type) {
     case 'join':
@@ -67,4 +76,12 @@ function carrying(request: Extract<Request, { type: 'carry' }>): Failure | undef
   if (!pickup.found) return event === 'delivered' ? failure('not_found', `delivered: there is no pickup ${messageId} (never posted, or already delivered)`) : undefined;
   if (pickup.holder === me) return undefined;
   return failure('forbidden', `${event}: pickup ${messageId} is not yours: ${pickup.holder === undefined ? 'it is waiting for a driver' : 'another driver holds it'}`);
+}
+
+function acknowledging(request: Extract<Request, { type: 'acknowledge' }>): Failure | undefined {
+  const { queueId, messageId, notice, me } = request;
+  // One that is gone is no error (lab clients may say `received` twice); one that waits for no one
+  // in particular is the asker's to take, as any consumer of the queue would be sent it.
+  if (!notice.found || notice.holder === undefined || notice.holder === me) return undefined;
+  return failure('forbidden', `received: ${messageId} of "${queueId}" was sent to another client`);
 }

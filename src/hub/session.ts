@@ -336,6 +336,9 @@ export class Session implements DeliveryActions {
       else if (!this.roomFor(key.value.queueId)) this.becomeVendor(key.value.queueId);
     }
     if (key.value.queueId === DRIVER_QUEUE) return this.take(key.value.messageId);
+    const notice = this.ctx.broker.holderOf(key.value);
+    const notHolder = authorise(this.identity, { type: 'acknowledge', ...key.value, notice, me: this.consumerId });
+    if (notHolder) return notHolder;
     try {
       await this.ctx.broker.ack(key.value);
     } catch (err) {

@@ -304,3 +304,27 @@ describe("a lab client's dropped session, recovered by someone else", () => {
     expect((await notice)[0]).toMatchObject({ messageId: o.orderId });
   });
 });
+
+describe("a client acknowledging a notice in flight to another client", () => {
+  it('is forbidden, and the notice stays with the vendor it was sent to, which acknowledges it', async () => {
+    const vendor = t.labClient(hub);
+    await waitFor(vendor, 'connect');
+    expect(await vendor.timeout(5000).emitWithAck('getAll', { queueId: STORE })).toEqual({ ok: true, count: 0 });
+    const notice = waitFor(vendor, 'delivered');
+    t.driver(hub, 'honest-driver');
+    expect(await vendor.timeout(5000).emitWithAck('pickup', pickupOf(order('o-held')))).toMatchObject({ ok: true });
+    await notice;
+    const key = { queueId: STORE, messageId: 'o-held' };
+    expect(hub.broker.holderOf(key)).toEqual({ found: true, holder: vendor.id });
+
+    const thief = t.labClient(hub);
+    await waitFor(thief, 'connect');
+    expect(await thief.timeout(5000).emitWithAck('received', key)).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: 'received: o-held of "acme-widgets" was sent to another client' },
+    });
+    expect(hub.broker.holderOf(key)).toEqual({ found: true, holder: vendor.id });
+    expect(await vendor.timeout(5000).emitWithAck('received', key)).toEqual({ ok: true });
+    expect(hub.broker.holderOf(key)).toEqual({ found: false });
+  });
+});
