@@ -79,8 +79,9 @@ describe('Socket.IO', () => {
     const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
     t.defer(() => dashboard.close());
     const vendor = t.vendor(hub, 'acme-widgets');
-    t.driver(hub, 'driver-1');
-    await waitFor(vendor, 'connected');
+    const driver = t.driver(hub, 'driver-1');
+    // Both connected before counting: the count must not grow by an honest client arriving late.
+    await Promise.all([waitFor(vendor, 'connected'), waitFor(driver, 'connected')]);
     const sessions = hub.nsp.sockets.size;
     const evil = `evil.example:${hub.port}`;
     const headers = { host: evil, origin: `http://${evil}` };
