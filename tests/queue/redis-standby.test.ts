@@ -7,11 +7,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import Redis from 'ioredis';
 import { StoreFencedError } from '../../src/queue/redis/errors';
 import { RedisKeys } from '../../src/queue/redis/keys';
 import { RedisStore } from '../../src/queue/redis-store';
 import { CapturingLogger, silentLogger } from '../helpers/setup';
+import { RedisMonitor } from '../helpers/redis-monitor';
 import { RedisServer } from '../helpers/redis-server';
 import { until } from '../helpers/wait-for';
 import { message } from './store-contract';
@@ -62,14 +62,11 @@ function standby(logger = silentLogger): { opening: Promise<RedisStore>; abort: 
  * length) that Redis runs from now on, by any client.
  */
 async function watchLooks(): Promise<{ until(count: number): Promise<void> }> {
-  // `monitor` opens a connection of its own beside the client's: both are closed.
-  const client = new Redis({ host: '127.0.0.1', port: redis.port });
-  cleanups.push(() => client.disconnect());
-  const monitor = await client.monitor();
-  cleanups.push(() => monitor.disconnect());
+  const monitor = await RedisMonitor.open(redis.port);
+  cleanups.push(() => monitor.close());
   const looks = new EventEmitter();
   let seen = 0;
-  monitor.on('monitor', (_time: string, args: string[]) => {
+  monitor.on('command', (args) => {
     if (/^eval(sha)?$/i.test(args[0] ?? '') && args.length === 7 && args[3] === keys.writer) looks.emit('look', ++seen);
   });
   return { until: (count) => until(looks, ['look'], () => seen >= count, `${count} looks at the lease`) };
