@@ -26,7 +26,7 @@ import { describeRedis, type RedisSpec } from '../queue/store-spec';
 import { freePort } from './free-port';
 
 /** The binary, looked up on the PATH. */
-export const REDIS_SERVER = 'redis-server';
+const REDIS_SERVER = 'redis-server';
 
 /** The only address it listens on. */
 const HOST = '127.0.0.1';
