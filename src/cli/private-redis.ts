@@ -22,12 +22,14 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { RedisSpec } from '../queue/store-spec';
+import { describeRedis, type RedisSpec } from '../queue/store-spec';
 import { freePort } from './free-port';
 
 /** The binary, looked up on the PATH. */
-export const REDIS_SERVER = 'redis-server';
+const REDIS_SERVER = 'redis-server';
 
+/** The only address it listens on. */
+const HOST = '127.0.0.1';
 /** What redis-server prints once it takes connections (after loading its append-only file). */
 const READY = /Ready to accept connections/;
 /** How long a start may take by default, append-only file loading included. */
@@ -89,14 +91,14 @@ export class PrivateRedis {
     return server;
   }
 
-  /** `redis://127.0.0.1:<port>`: a `CAPS_STORE` value. */
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+  /** The server and its database 0, as the Redis store opens it. */
+  get spec(): RedisSpec {
+    return { kind: 'redis', host: HOST, port: this.port, db: 0 };
   }
 
-  /** The same, parsed, as the Redis store opens it. */
-  get spec(): RedisSpec {
-    return { kind: 'redis', host: '127.0.0.1', port: this.port, db: 0 };
+  /** The same as a `CAPS_STORE` value: `redis://127.0.0.1:<port>/0`. */
+  get url(): string {
+    return describeRedis(this.spec);
   }
 
   /** The running server's process id, for reading its CPU time; `undefined` while it is down. */
@@ -111,7 +113,7 @@ export class PrivateRedis {
   /** Starts the server again on the same port and directory; resolves once it takes connections. */
   async restart(): Promise<void> {
     if (this.child) throw new PrivateRedisError('redis-server is already running');
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'];
+    const args = ['--port', String(this.port), '--bind', HOST, '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'];
     const child = spawn(REDIS_SERVER, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     // Gone: it exited, or it could not be started at all (not installed).

@@ -80,7 +80,6 @@ export class RedisStore implements QueueStore {
   readonly kind = 'redis';
   /** `redis://host:port/db prefix "caps:"`, for messages. */
   readonly where: string;
-  private readonly keys: RedisKeys;
   private readonly windowMs: number;
   private readonly now: () => number;
   private closing?: Promise<void>;
@@ -89,11 +88,11 @@ export class RedisStore implements QueueStore {
     private readonly connection: RedisConnection,
     private readonly scripts: Scripts,
     private readonly lease: WriterLease,
+    private readonly keys: RedisKeys,
     options: RedisStoreOptions,
     where: string,
   ) {
     this.where = where;
-    this.keys = new RedisKeys(options.prefix);
     this.windowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
     // Back from an outage: the lease may have run out meanwhile; take it back before the next write has to.
@@ -114,7 +113,7 @@ export class RedisStore implements QueueStore {
       const leaseOptions = { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, logger: options.logger, where, standby: options.standby !== undefined };
       const lease = options.standby ? await standBy(connection, scripts, keys, { ...leaseOptions, ...options.standby }) : await WriterLease.take(scripts, keys, leaseOptions);
       await warnIfNotPersistent(connection, options);
-      return new RedisStore(connection, scripts, lease, options, where);
+      return new RedisStore(connection, scripts, lease, keys, options, where);
     } catch (err) {
       await connection.close();
       if (err instanceof WriterLeaseHeldError || options.standby?.signal?.aborted) throw err;

@@ -16,7 +16,7 @@ import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
 /** A MONITOR line's arguments: `+1700000000.000001 [0 127.0.0.1:5000] "SET" "k" "v"` → `['SET', 'k', 'v']`. */
-export function monitoredArgs(line: string): string[] {
+function monitoredArgs(line: string): string[] {
   return [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map(([, quoted]) => quoted!.replace(/\\(x[0-9a-f]{2}|.)/gi, (_, e: string) => (e.length === 3 ? String.fromCharCode(parseInt(e.slice(1), 16)) : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e)));
 }
 

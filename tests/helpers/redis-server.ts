@@ -33,7 +33,7 @@ export class RedisServer {
     return this.server.port;
   }
 
-  /** `redis://127.0.0.1:<port>`: a `CAPS_STORE` value. */
+  /** `redis://127.0.0.1:<port>/0`: a `CAPS_STORE` value. */
   get url(): string {
     return this.server.url;
   }

@@ -26,7 +26,7 @@ import { describeRedis, type RedisSpec } from '../store-spec';
 import { RedisUnreachableError } from './errors';
 
 /** How long a call may wait for the first byte of its reply before the connection counts as dead. */
-export const SOCKET_TIMEOUT_MS = 5_000;
+const SOCKET_TIMEOUT_MS = 5_000;
 /** The longest pause between two reconnection attempts. */
 const RECONNECT_MAX_MS = 1_000;
 /** How long the first connection may take to be set up. */
