@@ -90,8 +90,6 @@ type Reply = (result: Answer) => void;
 export class Session implements DeliveryActions {
   /** What this client consumes: one queue for our clients, rarely more for a classroom client. */
   private consumers: readonly Consumer[] = [];
-  /** The stores whose rooms this client is in (joined, or consumed as their vendor): MAX_ROOMS_PER_SOCKET counts them. */
-  private readonly rooms = new Set<string>();
   private guess: NodeJS.Timeout | undefined;
   private paused = false;
   private readonly connectedAt = Date.now();
@@ -129,8 +127,6 @@ export class Session implements DeliveryActions {
 
     const hs = this.handshake;
     const me = this.verified;
-    // Rooms a recovered classroom client was in come back with it (besides its own id's room).
-    for (const room of socket.rooms) if (room !== socket.id) this.rooms.add(room);
     if (me?.role === 'vendor') this.becomeVendor(me.store);
     else if (me?.role === 'driver') this.becomeDriver();
     else if (socket.data.store !== undefined) this.becomeVendor(socket.data.store); // a recovered classroom vendor
@@ -243,7 +239,7 @@ export class Session implements DeliveryActions {
     const refused = authorise(this.identity, { type: 'join', store: store.value });
     if (refused) return refused;
     // Only a room: lab drivers join a store's room too, so the role waits for what the client does next.
-    if (!this.rooms.has(store.value) && this.rooms.size >= this.ctx.maxRoomsPerSocket) return this.tooManyRooms();
+    if (!this.mayEnter(store.value)) return this.tooManyRooms();
     this.enter(store.value);
     return { ok: true };
   }
@@ -311,7 +307,7 @@ export class Session implements DeliveryActions {
    */
   private roomFor(queueId: string): Failure | undefined {
     if (this.consumerOf(queueId)) return undefined;
-    if (queueId !== DRIVER_QUEUE && !this.rooms.has(queueId) && this.rooms.size >= this.ctx.maxRoomsPerSocket) return this.tooManyRooms();
+    if (queueId !== DRIVER_QUEUE && !this.mayEnter(queueId)) return this.tooManyRooms();
     if (!this.ctx.broker.canAttach(queueId)) return failure('limit_reached', 'the hub holds as many queues as it may (MAX_QUEUES)');
     return undefined;
   }
@@ -320,9 +316,18 @@ export class Session implements DeliveryActions {
     return failure('limit_reached', `this connection has joined ${this.ctx.maxRoomsPerSocket} stores, the most it may (MAX_ROOMS_PER_SOCKET)`);
   }
 
+  /**
+   * Whether this connection may be in `store`'s room: it is already, or it is in fewer stores' rooms
+   * than MAX_ROOMS_PER_SOCKET. Socket.IO keeps its rooms (a recovered classroom client's come back
+   * with it): the stores it entered, and the room of its own id.
+   */
+  private mayEnter(store: string): boolean {
+    const rooms = this.socket.rooms;
+    return rooms.has(store) || rooms.size - 1 < this.ctx.maxRoomsPerSocket;
+  }
+
   /** Puts the socket in a store's room, where the store's `in-transit` relays go. */
   private enter(store: string): void {
-    this.rooms.add(store);
     void this.socket.join(store);
   }
 
