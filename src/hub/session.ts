@@ -340,10 +340,10 @@ export class Session implements DeliveryActions {
       if (key.value.queueId === DRIVER_QUEUE) this.becomeDriver();
       else if (!this.roomFor(key.value.queueId)) this.becomeVendor(key.value.queueId);
     }
-    if (key.value.queueId === DRIVER_QUEUE) return this.take(key.value.messageId);
-    const notice = this.ctx.broker.holderOf(key.value);
-    const notHolder = authorise(this.identity, { type: 'acknowledge', ...key.value, notice, me: this.consumerId });
+    const holding = this.ctx.broker.holderOf(key.value);
+    const notHolder = authorise(this.identity, { type: 'acknowledge', ...key.value, holding, me: this.consumerId });
     if (notHolder) return notHolder;
+    if (key.value.queueId === DRIVER_QUEUE) return holding.found ? this.take(key.value.messageId) : { ok: true };
     try {
       await this.ctx.broker.ack(key.value);
     } catch (err) {
@@ -354,16 +354,12 @@ export class Session implements DeliveryActions {
   }
 
   /**
-   * A driver's `received` of a pickup (lab drivers send it as the pickup arrives): it takes the
-   * package, as a claim does, so that only it may report it delivered; the pickup stays queued
-   * until then. One it does not hold is `forbidden`; one that is gone was taken and finished
-   * already (lab clients may say `received` twice), which is no error.
+   * A driver's `received` of a pickup it holds (lab drivers send it as the pickup arrives): it takes
+   * the package, as a claim does, so that only it may report it delivered; the pickup stays queued
+   * until then. One that is gone was taken and finished already (lab clients may say `received`
+   * twice), which is no error: `received` answers it without coming here.
    */
   private async take(messageId: string): Promise<AckOf<'received'>> {
-    const pickup = this.ctx.broker.holderOf({ queueId: DRIVER_QUEUE, messageId });
-    const notHolder = authorise(this.identity, { type: 'carry', event: 'received', messageId, pickup, me: this.consumerId });
-    if (notHolder) return notHolder;
-    if (!pickup.found) return { ok: true };
     const claimed = await this.claimFor(messageId);
     return claimed === 'claimed' ? { ok: true } : claimed === 'lost' ? failure('not_found', `pickup ${messageId} is no longer yours`) : claimed;
   }
