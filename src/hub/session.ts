@@ -251,14 +251,9 @@ export class Session implements DeliveryActions {
     const { order } = input.value;
     const refused = authorise(this.identity, { type: 'deliver', sender: route.role, refusal: route.forbidden, store: order.store });
     if (refused) return refused;
-    if (!this.verified) {
-      // A classroom client shows its role by what it sends.
-      // Past MAX_ROOMS_PER_SOCKET or MAX_QUEUES it posts without consuming one more store's queue.
-      if (route.role === 'vendor') {
-        if (!this.roomFor(order.store)) this.becomeVendor(order.store);
-      }
-      else this.becomeDriver();
-    }
+    // A classroom client shows its role by what it sends. Past MAX_ROOMS_PER_SOCKET or MAX_QUEUES it
+    // posts without consuming one more store's queue.
+    if (!this.verified) this.consumeQueue(route.role === 'vendor' ? order.store : DRIVER_QUEUE);
     const envelope = toEnvelope(input.value, route.event, route.queueOf(order));
     if (route.role === 'vendor') return route.act(this, envelope);
     const key = { queueId: DRIVER_QUEUE, messageId: envelope.messageId };
@@ -292,13 +287,24 @@ export class Session implements DeliveryActions {
     if (!queueId.ok) return failure('invalid_payload', 'getAll expects { queueId }: "driver" or a store name', queueId.issues);
     const refused = authorise(this.identity, { type: 'consume', queueId: queueId.value });
     if (refused) return refused;
-    const limit = this.roomFor(queueId.value);
+    const limit = this.consumeQueue(queueId.value);
     if (limit) return limit;
-    if (queueId.value === DRIVER_QUEUE) this.becomeDriver();
-    else this.becomeVendor(queueId.value);
     const consumer = this.consumerOf(queueId.value)!;
     const count = this.ctx.broker.sendWaiting(consumer);
     return count === undefined ? failure('limit_reached', 'the hub holds as many queues as it may (MAX_QUEUES)') : { ok: true, count };
+  }
+
+  /**
+   * Makes this client a consumer of `queueId`: a driver, or that store's vendor. Past
+   * MAX_ROOMS_PER_SOCKET or MAX_QUEUES, for a queue it does not consume yet, nothing changes and
+   * the answer says why (`roomFor`).
+   */
+  private consumeQueue(queueId: string): Failure | undefined {
+    const limit = this.roomFor(queueId);
+    if (limit) return limit;
+    if (queueId === DRIVER_QUEUE) this.becomeDriver();
+    else this.becomeVendor(queueId);
+    return undefined;
   }
 
   /**
@@ -336,10 +342,7 @@ export class Session implements DeliveryActions {
     if (!key.ok) return failure('invalid_payload', 'received expects { queueId, messageId }', key.issues);
     const refused = authorise(this.identity, { type: 'consume', queueId: key.value.queueId });
     if (refused) return refused;
-    if (!this.verified) {
-      if (key.value.queueId === DRIVER_QUEUE) this.becomeDriver();
-      else if (!this.roomFor(key.value.queueId)) this.becomeVendor(key.value.queueId);
-    }
+    if (!this.verified) this.consumeQueue(key.value.queueId);
     const holding = this.ctx.broker.holderOf(key.value);
     const notHolder = authorise(this.identity, { type: 'acknowledge', ...key.value, holding, me: this.consumerId });
     if (notHolder) return notHolder;
