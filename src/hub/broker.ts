@@ -213,6 +213,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /** Whether a consumer of `queueId` could attach now: the queue exists, or there is room for one more. */
   canAttach(queueId: string): boolean {
+    // The driver queue is every vendor's: names minted by others must not lock it out.
     return this.queues.has(queueId) || queueId === DRIVER_QUEUE || this.storeQueues() < this.policy.maxQueues;
   }
 
@@ -367,8 +368,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** The queue `queueId`, made if new; `undefined` if new and the hub holds `maxQueues` (unless `always`). */
   private queue(queueId: string, always = false): QueueState | undefined {
     let queue = this.queues.get(queueId);
-    // The driver queue is every vendor's: names minted by others must not lock it out.
-    if (!queue && (always || queueId === DRIVER_QUEUE || this.storeQueues() < this.policy.maxQueues)) this.queues.set(queueId, (queue = new QueueState(queueId)));
+    if (!queue && (always || this.canAttach(queueId))) this.queues.set(queueId, (queue = new QueueState(queueId)));
     return queue;
   }
 

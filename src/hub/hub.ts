@@ -18,7 +18,7 @@ import { CAPS_NAMESPACE } from '../protocol/events';
 import { CAPS_PROTOCOL, handshakeSchema } from '../protocol/handshake';
 import type { CapsNamespace, CapsServer, CapsSocket } from '../protocol/sockets';
 import { parse } from '../protocol/schemas';
-import { createStore } from '../queue/create-store';
+import { createStore, type RedisSettings } from '../queue/create-store';
 import type { QueueStore, StoreOptions } from '../queue/store';
 import { CLASSROOM_OPEN_WARNING } from '../auth/classroom';
 import { authenticate, type AuthenticatedSocket } from '../auth/identity';
@@ -73,6 +73,11 @@ export function storeOptions(config: HubConfig): StoreOptions {
   return { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability };
 }
 
+/** What a hub's Redis store takes besides the store options, from its configuration. */
+export function redisSettings(config: HubConfig, logger: Logger): RedisSettings {
+  return { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger };
+}
+
 /**
  * Starts a hub on `config.port`. The hub opens the store `config.store` names and closes it in
  * `close`; a test, or a standby that has waited for its Redis store's lease (standby-hub.ts), may
@@ -81,7 +86,7 @@ export function storeOptions(config: HubConfig): StoreOptions {
 export async function startHub(config: HubConfig, logger: Logger, options: { store?: QueueStore } = {}): Promise<Hub> {
   const key = loadSecret(config.trust); // before the store: an unsafe secret file stops the hub here
   const guard = new EdgeGuard(config.trust, logger);
-  const store = options.store ?? (await createStore(config.store, storeOptions(config), { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger }));
+  const store = options.store ?? (await createStore(config.store, storeOptions(config), redisSettings(config, logger)));
   const broker = await Broker.open(store, config.delivery, { logger });
   const routes: Routes = new Map();
   const http = createServer(guard.http((req, res) => {

@@ -34,10 +34,10 @@ export type Request =
    */
   | { type: 'carry'; event: string; messageId: string; pickup: Holding; me: string }
   /**
-   * Acknowledge (`received`) message `messageId` of store queue `queueId`: `notice` is who holds it
-   * now, `me` the asking client's consumer id.
+   * Acknowledge (`received`) message `messageId` of queue `queueId`: `holding` is who holds it now,
+   * `me` the asking client's consumer id. On the driver queue it takes the pickup: a `carry`.
    */
-  | { type: 'acknowledge'; queueId: string; messageId: string; notice: Holding; me: string };
+  | { type: 'acknowledge'; queueId: string; messageId: string; holding: Holding; me: string };
 
 /** Who holds a message now, as broker.ts's `holderOf` says. */
 type Holding = { found: false } | { found: true; holder: string | undefined };
@@ -79,9 +79,10 @@ function carrying(request: Extract<Request, { type: 'carry' }>): Failure | undef
 }
 
 function acknowledging(request: Extract<Request, { type: 'acknowledge' }>): Failure | undefined {
-  const { queueId, messageId, notice, me } = request;
-  // One that is gone is no error (lab clients may say `received` twice); one that waits for no one
-  // in particular is the asker's to take, as any consumer of the queue would be sent it.
-  if (!notice.found || notice.holder === undefined || notice.holder === me) return undefined;
+  const { queueId, messageId, holding, me } = request;
+  if (queueId === DRIVER_QUEUE) return carrying({ type: 'carry', event: 'received', messageId, pickup: holding, me });
+  // A store's notice that is gone is no error (lab clients may say `received` twice); one that waits
+  // for no one in particular is the asker's to take, as any consumer of the queue would be sent it.
+  if (!holding.found || holding.holder === undefined || holding.holder === me) return undefined;
   return failure('forbidden', `received: ${messageId} of "${queueId}" was sent to another client`);
 }

@@ -90,8 +90,6 @@ type Reply = (result: Answer) => void;
 export class Session implements DeliveryActions {
   /** What this client consumes: one queue for our clients, rarely more for a classroom client. */
   private consumers: readonly Consumer[] = [];
-  /** The stores whose rooms this client is in (joined, or consumed as their vendor): MAX_ROOMS_PER_SOCKET counts them. */
-  private readonly rooms = new Set<string>();
   private guess: NodeJS.Timeout | undefined;
   private paused = false;
   private readonly connectedAt = Date.now();
@@ -129,8 +127,6 @@ export class Session implements DeliveryActions {
 
     const hs = this.handshake;
     const me = this.verified;
-    // Rooms a recovered classroom client was in come back with it (besides its own id's room).
-    for (const room of socket.rooms) if (room !== socket.id) this.rooms.add(room);
     if (me?.role === 'vendor') this.becomeVendor(me.store);
     else if (me?.role === 'driver') this.becomeDriver();
     else if (socket.data.store !== undefined) this.becomeVendor(socket.data.store); // a recovered classroom vendor
@@ -243,7 +239,7 @@ export class Session implements DeliveryActions {
     const refused = authorise(this.identity, { type: 'join', store: store.value });
     if (refused) return refused;
     // Only a room: lab drivers join a store's room too, so the role waits for what the client does next.
-    if (!this.rooms.has(store.value) && this.rooms.size >= this.ctx.maxRoomsPerSocket) return this.tooManyRooms();
+    if (!this.mayEnter(store.value)) return this.tooManyRooms();
     this.enter(store.value);
     return { ok: true };
   }
@@ -255,14 +251,9 @@ export class Session implements DeliveryActions {
     const { order } = input.value;
     const refused = authorise(this.identity, { type: 'deliver', sender: route.role, refusal: route.forbidden, store: order.store });
     if (refused) return refused;
-    if (!this.verified) {
-      // A classroom client shows its role by what it sends.
-      // Past MAX_ROOMS_PER_SOCKET or MAX_QUEUES it posts without consuming one more store's queue.
-      if (route.role === 'vendor') {
-        if (!this.roomFor(order.store)) this.becomeVendor(order.store);
-      }
-      else this.becomeDriver();
-    }
+    // A classroom client shows its role by what it sends. Past MAX_ROOMS_PER_SOCKET or MAX_QUEUES it
+    // posts without consuming one more store's queue.
+    if (!this.verified) this.consumeQueue(route.role === 'vendor' ? order.store : DRIVER_QUEUE);
     const envelope = toEnvelope(input.value, route.event, route.queueOf(order));
     if (route.role === 'vendor') return route.act(this, envelope);
     const key = { queueId: DRIVER_QUEUE, messageId: envelope.messageId };
@@ -296,13 +287,24 @@ export class Session implements DeliveryActions {
     if (!queueId.ok) return failure('invalid_payload', 'getAll expects { queueId }: "driver" or a store name', queueId.issues);
     const refused = authorise(this.identity, { type: 'consume', queueId: queueId.value });
     if (refused) return refused;
-    const limit = this.roomFor(queueId.value);
+    const limit = this.consumeQueue(queueId.value);
     if (limit) return limit;
-    if (queueId.value === DRIVER_QUEUE) this.becomeDriver();
-    else this.becomeVendor(queueId.value);
     const consumer = this.consumerOf(queueId.value)!;
     const count = this.ctx.broker.sendWaiting(consumer);
     return count === undefined ? failure('limit_reached', 'the hub holds as many queues as it may (MAX_QUEUES)') : { ok: true, count };
+  }
+
+  /**
+   * Makes this client a consumer of `queueId`: a driver, or that store's vendor. Past
+   * MAX_ROOMS_PER_SOCKET or MAX_QUEUES, for a queue it does not consume yet, nothing changes and
+   * the answer says why (`roomFor`).
+   */
+  private consumeQueue(queueId: string): Failure | undefined {
+    const limit = this.roomFor(queueId);
+    if (limit) return limit;
+    if (queueId === DRIVER_QUEUE) this.becomeDriver();
+    else this.becomeVendor(queueId);
+    return undefined;
   }
 
   /**
@@ -311,7 +313,7 @@ export class Session implements DeliveryActions {
    */
   private roomFor(queueId: string): Failure | undefined {
     if (this.consumerOf(queueId)) return undefined;
-    if (queueId !== DRIVER_QUEUE && !this.rooms.has(queueId) && this.rooms.size >= this.ctx.maxRoomsPerSocket) return this.tooManyRooms();
+    if (queueId !== DRIVER_QUEUE && !this.mayEnter(queueId)) return this.tooManyRooms();
     if (!this.ctx.broker.canAttach(queueId)) return failure('limit_reached', 'the hub holds as many queues as it may (MAX_QUEUES)');
     return undefined;
   }
@@ -320,9 +322,18 @@ export class Session implements DeliveryActions {
     return failure('limit_reached', `this connection has joined ${this.ctx.maxRoomsPerSocket} stores, the most it may (MAX_ROOMS_PER_SOCKET)`);
   }
 
+  /**
+   * Whether this connection may be in `store`'s room: it is already, or it is in fewer stores' rooms
+   * than MAX_ROOMS_PER_SOCKET. Socket.IO keeps its rooms (a recovered classroom client's come back
+   * with it): the stores it entered, and the room of its own id.
+   */
+  private mayEnter(store: string): boolean {
+    const rooms = this.socket.rooms;
+    return rooms.has(store) || rooms.size - 1 < this.ctx.maxRoomsPerSocket;
+  }
+
   /** Puts the socket in a store's room, where the store's `in-transit` relays go. */
   private enter(store: string): void {
-    this.rooms.add(store);
     void this.socket.join(store);
   }
 
@@ -331,14 +342,11 @@ export class Session implements DeliveryActions {
     if (!key.ok) return failure('invalid_payload', 'received expects { queueId, messageId }', key.issues);
     const refused = authorise(this.identity, { type: 'consume', queueId: key.value.queueId });
     if (refused) return refused;
-    if (!this.verified) {
-      if (key.value.queueId === DRIVER_QUEUE) this.becomeDriver();
-      else if (!this.roomFor(key.value.queueId)) this.becomeVendor(key.value.queueId);
-    }
-    if (key.value.queueId === DRIVER_QUEUE) return this.take(key.value.messageId);
-    const notice = this.ctx.broker.holderOf(key.value);
-    const notHolder = authorise(this.identity, { type: 'acknowledge', ...key.value, notice, me: this.consumerId });
+    if (!this.verified) this.consumeQueue(key.value.queueId);
+    const holding = this.ctx.broker.holderOf(key.value);
+    const notHolder = authorise(this.identity, { type: 'acknowledge', ...key.value, holding, me: this.consumerId });
     if (notHolder) return notHolder;
+    if (key.value.queueId === DRIVER_QUEUE) return holding.found ? this.take(key.value.messageId) : { ok: true };
     try {
       await this.ctx.broker.ack(key.value);
     } catch (err) {
@@ -349,16 +357,12 @@ export class Session implements DeliveryActions {
   }
 
   /**
-   * A driver's `received` of a pickup (lab drivers send it as the pickup arrives): it takes the
-   * package, as a claim does, so that only it may report it delivered; the pickup stays queued
-   * until then. One it does not hold is `forbidden`; one that is gone was taken and finished
-   * already (lab clients may say `received` twice), which is no error.
+   * A driver's `received` of a pickup it holds (lab drivers send it as the pickup arrives): it takes
+   * the package, as a claim does, so that only it may report it delivered; the pickup stays queued
+   * until then. One that is gone was taken and finished already (lab clients may say `received`
+   * twice), which is no error: `received` answers it without coming here.
    */
   private async take(messageId: string): Promise<AckOf<'received'>> {
-    const pickup = this.ctx.broker.holderOf({ queueId: DRIVER_QUEUE, messageId });
-    const notHolder = authorise(this.identity, { type: 'carry', event: 'received', messageId, pickup, me: this.consumerId });
-    if (notHolder) return notHolder;
-    if (!pickup.found) return { ok: true };
     const claimed = await this.claimFor(messageId);
     return claimed === 'claimed' ? { ok: true } : claimed === 'lost' ? failure('not_found', `pickup ${messageId} is no longer yours`) : claimed;
   }

@@ -8,7 +8,7 @@ import type { Consumer } from './consumer';
  * How many of the messages it last sent a classroom client a consumer remembers, so as not to send
  * one twice on the same connection (see `deliver`).
  */
-export const SENT_MEMORY = 1024;
+const SENT_MEMORY = 1024;
 
 /**
  * A consumer that delivers over its session's socket: pickups to drivers, delivery notices to

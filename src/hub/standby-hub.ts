@@ -35,7 +35,7 @@ import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
 import type { QueueStore } from '../queue/store';
 import { parseStoreSpec } from '../queue/store-spec';
-import { storeOptions } from './hub';
+import { redisSettings, storeOptions } from './hub';
 
 /** A hub that serves: where, and how to stop it. */
 export interface Serving {
@@ -62,8 +62,8 @@ export async function runStandby(config: HubConfig, logger: Logger, run: Standby
   if (spec?.kind !== 'redis') throw new TypeError(`a standby hub needs a Redis store, not ${config.store}`);
   // Loaded here, as create-store.ts does, so that only a hub on Redis loads the Redis client.
   const { RedisStore } = require('../queue/redis-store') as typeof import('../queue/redis-store');
+  const options = { ...storeOptions(config), ...redisSettings(config, logger), standby: { signal: run.signal } };
   for (;;) {
-    const options = { ...storeOptions(config), prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger, standby: { signal: run.signal } };
     const store = await RedisStore.open(spec, options).catch((err: unknown) => {
       if (run.signal.aborted) return undefined;
       throw err;

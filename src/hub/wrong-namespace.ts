@@ -11,7 +11,7 @@ import { CAPS_NAMESPACE } from '../protocol/events';
 import type { CapsNamespace } from '../protocol/sockets';
 
 /** The answer, with the URL the client should have used when its `Host` header says. */
-export function wrongNamespaceMessage(host: string | undefined): string {
+function wrongNamespaceMessage(host: string | undefined): string {
   return `CAPS lives at ${CAPS_NAMESPACE}: connect to ${host ? `http://${host}` : 'the hub'}${CAPS_NAMESPACE}, not to /`;
 }
 
