@@ -34,7 +34,7 @@
 import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
 import type { QueueStore } from '../queue/store';
-import { parseStoreSpec } from '../queue/store-spec';
+import { openRedisStore } from '../queue/create-store';
 import { redisSettings, storeOptions } from './hub';
 
 /** A hub that serves: where, and how to stop it. */
@@ -57,14 +57,9 @@ export interface StandbyRun {
  * until `run.signal` ends a wait. Rejects if the store cannot be opened (Redis unreachable at start).
  */
 export async function runStandby(config: HubConfig, logger: Logger, run: StandbyRun): Promise<void> {
-  const spec = parseStoreSpec(config.store);
-  // config.ts refuses CAPS_STANDBY with any other store; this narrows the type.
-  if (spec?.kind !== 'redis') throw new TypeError(`a standby hub needs a Redis store, not ${config.store}`);
-  // Loaded here, as create-store.ts does, so that only a hub on Redis loads the Redis client.
-  const { RedisStore } = require('../queue/redis-store') as typeof import('../queue/redis-store');
-  const options = { ...storeOptions(config), ...redisSettings(config, logger), standby: { signal: run.signal } };
+  const redis = { ...redisSettings(config, logger), standby: { signal: run.signal } };
   for (;;) {
-    const store = await RedisStore.open(spec, options).catch((err: unknown) => {
+    const store = await openRedisStore(config.store, storeOptions(config), redis).catch((err: unknown) => {
       if (run.signal.aborted) return undefined;
       throw err;
     });

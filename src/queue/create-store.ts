@@ -6,6 +6,8 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from '../logger';
 import { MemoryStore } from './memory-store';
+import type { RedisStore } from './redis-store';
+import type { StandbyOptions } from './redis/standby';
 import type { QueueStore, StoreOptions } from './store';
 import { parseStoreSpec, STORE_SPEC_GRAMMAR } from './store-spec';
 
@@ -75,15 +77,24 @@ export interface RedisSettings {
   logger: Logger;
 }
 
+/**
+ * Opens the Redis store `spec` names (a `redis://` spec), as `createStore` does; with `standby`, a
+ * hot standby's, which waits for the writer lease (standby-hub.ts). The caller must `close` it.
+ */
+export async function openRedisStore(spec: string, options: StoreOptions, redis: RedisSettings & { standby?: StandbyOptions }): Promise<RedisStore> {
+  const parsed = parseStoreSpec(spec);
+  if (parsed?.kind !== 'redis') throw new UnknownStoreError(`not a Redis store: "${spec}"; use redis://host:port[/db]`);
+  // Loaded here, not at the top, so that only a hub on Redis loads the Redis client.
+  const { RedisStore } = require('./redis-store') as typeof import('./redis-store');
+  return RedisStore.open(parsed, { ...options, ...redis });
+}
+
 /** Opens the store `spec` names. The caller owns it and must `close` it. */
 export async function createStore(spec: string, options: StoreOptions, redis: RedisSettings): Promise<QueueStore> {
   const parsed = parseStoreSpec(spec);
   if (!parsed) throw new UnknownStoreError(`unknown store "${spec}": use ${STORE_SPEC_GRAMMAR}`);
   if (parsed.kind === 'memory') return new MemoryStore(options);
-  if (parsed.kind === 'redis') {
-    const { RedisStore } = require('./redis-store') as typeof import('./redis-store');
-    return RedisStore.open(parsed, { ...options, ...redis });
-  }
+  if (parsed.kind === 'redis') return openRedisStore(spec, options, redis);
   checkStoreDir(parsed.dir);
   // Loaded here, not at the top, so that a hub on the memory store never loads the native addon.
   const { LmdbStore } = require('./lmdb-store') as typeof import('./lmdb-store');
