@@ -26,7 +26,7 @@ function seconds(text: string): number {
 }
 
 /** A hub URL; `localhost:3001` is taken for `http://localhost:3001`. */
-export function hubUrl(text: string): string {
+function hubUrl(text: string): string {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   let url: URL;
   try {

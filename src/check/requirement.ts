@@ -57,6 +57,6 @@ export function answerWithin<T>(promise: Promise<T>, timeoutMs: number, what: st
 }
 
 /** `5000` → `5 s`, `1500` → `1.5 s`. */
-export function formatSeconds(ms: number): string {
+function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
 }

@@ -26,7 +26,7 @@ export interface ConnectionLogOptions {
 }
 
 /** Why a connection attempt failed, in words a student can act on. */
-export function connectFailureCause(err: Error & { description?: unknown; data?: unknown }): string {
+function connectFailureCause(err: Error & { description?: unknown; data?: unknown }): string {
   // The transport's own error (`connect ECONNREFUSED …`), when there is one; not `instanceof`, as it may come from another realm.
   const inner = (err.description as { message?: unknown } | undefined)?.message;
   const detail = typeof inner === 'string' ? inner : err.message;

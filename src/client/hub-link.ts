@@ -51,8 +51,6 @@ export function pauseMs(failures: number, hubs: number): number {
 }
 
 export class HubLink extends EventEmitter<HubLinkEvents> {
-  /** Whether there are other hubs to go to; without, Socket.IO reconnects to the one by itself. */
-  readonly failover: boolean;
   /** One socket per hub, in the order of `urls`. */
   private readonly sockets: CapsClientSocket[];
   private current = 0;
@@ -65,10 +63,11 @@ export class HubLink extends EventEmitter<HubLinkEvents> {
   constructor(readonly urls: readonly string[], handshake: HandshakeFields, credential: Credential) {
     super();
     if (urls.length === 0) throw new RangeError('a HubLink needs at least one hub URL');
-    this.failover = urls.length > 1;
+    // With one hub there is nowhere else to go: Socket.IO reconnects to it by itself.
+    const failover = urls.length > 1;
     // One token for every hub: the claims are the same.
     const auth = signedAuth({ caps: CAPS_PROTOCOL, ...handshake }, claimsOf(handshake), credential);
-    this.sockets = urls.map((url) => capsSocket(url, auth, { reconnection: !this.failover }));
+    this.sockets = urls.map((url) => capsSocket(url, auth, { reconnection: !failover }));
     // Wired before anyone else's listeners, so that by the time theirs run, `socket` is where the link went.
     this.forEachSocket((socket) => {
       socket.on('connect', () => {
@@ -76,7 +75,7 @@ export class HubLink extends EventEmitter<HubLinkEvents> {
         this.nextConnection?.resolve();
         this.nextConnection = undefined;
       });
-      if (!this.failover) return;
+      if (!failover) return;
       socket.on('connect_error', (error) => this.moveOn(socket, { kind: 'unreachable', error }));
       socket.on('disconnect', (reason) => {
         if (!DELIBERATE.has(reason)) this.moveOn(socket, { kind: 'lost', reason });

@@ -85,7 +85,6 @@ export class FileJournal implements Journal {
   }
 }
 
-/** A `FileJournal` at `path`, or a `MemoryJournal` when there is none. */
 /**
  * Where a vendor CLI keeps its journal by default: one file per store in `stateDir` (created if
  * missing), so that a vendor restarted without `--journal` still thanks for the orders it posted.
@@ -95,6 +94,7 @@ export function defaultJournal(stateDir: string, store: string): string {
   return join(stateDir, `vendor-${store}.journal`);
 }
 
+/** A `FileJournal` at `path`, or a `MemoryJournal` when there is none. */
 export function openJournal(path: string | undefined): Journal {
   return path ? new FileJournal(path) : new MemoryJournal();
 }

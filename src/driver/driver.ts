@@ -25,7 +25,7 @@ import { logConnection } from '../client/connection-log';
 import { HubLink } from '../client/hub-link';
 import { MemoryJournal, type Journal } from '../client/journal';
 import { RetrySummary } from '../client/retry-summary';
-import { DEFAULT_RETRY, sendReliably, type RetryPolicy } from '../client/send-reliably';
+import { RefusedError, sendReliably, type RetryPolicy } from '../client/send-reliably';
 import { Stopper } from '../client/stopper';
 
 export interface DriverOptions {
@@ -58,6 +58,8 @@ export class Driver extends EventEmitter<DriverEvents> {
   private readonly log: Logger;
   private readonly stopper = new Stopper();
   private readonly retries: RetrySummary;
+  /** How claims and reports are sent again: the policy, and retries counted in one line per period. */
+  private readonly sending: { policy: RetryPolicy | undefined; onRetry: (why: string) => void };
   /** Packages on the road now, by message id. */
   private readonly working = new Map<string, Promise<void>>();
 
@@ -66,6 +68,7 @@ export class Driver extends EventEmitter<DriverEvents> {
     this.journal = options.journal ?? new MemoryJournal();
     this.log = options.logger;
     this.retries = new RetrySummary((line) => this.log.warn(`DRIVER: ${line}`));
+    this.sending = { policy: options.retry, onRetry: (why) => this.retries.add(why) };
     this.link = new HubLink(options.hubUrls, {
       role: 'driver',
       clientId: options.name,
@@ -138,27 +141,20 @@ export class Driver extends EventEmitter<DriverEvents> {
   }
 
   /**
-   * Whether the hub confirmed the claim. A claim that got no answer may still have been stored, so
-   * it is asked again (claiming twice is harmless) until the hub answers or the driver stops; one
-   * the hub could not store (`unavailable`: its store is down) is asked again after a back-off, as
-   * the hub holds the package for this driver meanwhile. Any other refusal means it is not ours.
+   * Whether the hub confirmed the claim. It is sent as reliably as a report (client/send-reliably.ts):
+   * a claim that got no answer may still have been stored, and one the hub could not store
+   * (`unavailable`: its store is down) is asked again after a back-off, as the hub holds the
+   * package for this driver meanwhile; claiming twice is harmless. Any other refusal means it is
+   * not ours; a driver that stops has no claim.
    */
   private async claim(messageId: string): Promise<boolean> {
-    const policy = this.options.retry ?? DEFAULT_RETRY;
-    let backoff = policy.backoffMs;
-    while (!this.stopper.stopped) {
-      const answer = await this.stopper.race(this.socket.timeout(policy.ackTimeoutMs).emitWithAck('claim', { messageId })).catch(() => undefined);
-      if (!answer) continue;
-      if (answer.ok) return true;
-      if (answer.error.code !== 'unavailable') {
-        this.log.info(`DRIVER: ${messageId} went to another driver (${answer.error.code})`);
-        return false;
-      }
-      this.retries.add(answer.error.code);
-      await this.stopper.sleep(backoff);
-      backoff = Math.min(backoff * 2, policy.maxBackoffMs);
+    try {
+      await sendReliably(this.link, 'claim', { messageId }, this.stopper, this.sending);
+      return true;
+    } catch (err) {
+      if (err instanceof RefusedError) this.log.info(`DRIVER: ${messageId} went to another driver (${err.code})`);
+      return false;
     }
-    return false;
   }
 
   /** Drives one package to its door, resuming from the journal if it was under way before. */
@@ -173,9 +169,6 @@ export class Driver extends EventEmitter<DriverEvents> {
       this.log.info(`DRIVER: delivered ${envelope.order.orderId}`);
       this.emit('delivered', envelope);
     }
-    await sendReliably(this.link, 'delivered', { ...report, event: 'delivered', queueId: envelope.order.store }, this.stopper, {
-      ...(this.options.retry ? { policy: this.options.retry } : {}),
-      onRetry: (why) => this.retries.add(why),
-    });
+    await sendReliably(this.link, 'delivered', { ...report, event: 'delivered', queueId: envelope.order.store }, this.stopper, this.sending);
   }
 }

@@ -142,10 +142,7 @@ export class Vendor extends EventEmitter<VendorEvents> {
   }
 
   private async send(envelope: Envelope): Promise<void> {
-    const answer = await sendReliably(this.link, 'pickup', envelope, this.stopper, {
-      ...(this.options.retry ? { policy: this.options.retry } : {}),
-      onRetry: (why) => this.retries.add(why),
-    });
+    const answer = await sendReliably(this.link, 'pickup', envelope, this.stopper, { policy: this.options.retry, onRetry: (why) => this.retries.add(why) });
     this.journal.add('stored', envelope.messageId);
     this.log.info(`VENDOR: posted ${envelope.order.orderId} for ${envelope.order.customer}`);
     this.emit('posted', envelope, answer.duplicate);

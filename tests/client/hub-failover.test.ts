@@ -19,14 +19,6 @@ let t: TestContext;
 beforeEach(async () => (t = await setup()));
 afterEach(() => t.cleanup());
 
-/** Resolves with the first log line that `pattern` matches, past or future. */
-async function lineMatching(log: CapturingLogger, pattern: RegExp): Promise<string> {
-  const past = log.lines.find((line) => pattern.test(line.msg));
-  if (past) return past.msg;
-  const [line] = await waitFor(log, 'line', (l) => pattern.test(l.msg));
-  return line.msg;
-}
-
 it('tries the hubs in turn until one answers, saying which could not be reached and why', async () => {
   const dead = [`http://localhost:${await freePort()}`, `http://localhost:${await freePort()}`];
   const hub = await t.hub();
@@ -57,7 +49,7 @@ it('moves a driver to the next hub when its hub closes, where it gets that hubâ€
 
   const thanked = waitFor<[Envelope]>(vendor, 'thanked');
   await a.close();
-  expect(await lineMatching(log, /lost hub/)).toBe(`DRIVER: driver-1: lost hub ${a.url} (transport close); trying ${b.url}`);
+  expect((await log.line(/lost hub/)).msg).toBe(`DRIVER: driver-1: lost hub ${a.url} (transport close); trying ${b.url}`);
   const [delivered] = await waitFor<[Envelope]>(driver, 'delivered');
   expect(delivered.messageId).toBe(order.messageId);
   expect(driver.link.url).toBe(b.url);
@@ -78,7 +70,7 @@ it('goes round: from the last hub back to the first', async () => {
   // The second hub in the list goes away; the first, which was down, is up by now.
   const first = await t.hub({ port });
   await a.close();
-  await lineMatching(log, new RegExp(`lost hub ${a.url} \\(transport close\\); trying ${b}$`));
+  await log.line(new RegExp(`lost hub ${a.url} \\(transport close\\); trying ${b}$`));
   await until(vendor, ['connected'], () => vendor.link.url === b && vendor.socket.connected, 'the vendor is connected to the first hub again');
   const envelope = await vendor.post();
   expect((await first.store.list('driver')).map((m) => m.messageId)).toEqual([envelope.messageId]);

@@ -7,7 +7,7 @@ import { Server } from 'socket.io';
 import { freePort } from '../../src/cli/free-port';
 import type { Vendor } from '../../src/vendor/vendor';
 import { CapturingLogger, setup, type TestContext } from '../helpers/setup';
-import { until, waitFor } from '../helpers/wait-for';
+import { until } from '../helpers/wait-for';
 
 let t: TestContext;
 beforeEach(async () => (t = await setup()));
@@ -20,13 +20,13 @@ function loggedVendor(hubUrl: string): { vendor: Vendor; log: CapturingLogger; l
   return { vendor, log, lines: () => log.lines.map((line) => line.msg) };
 }
 
-const cannotReach = (log: CapturingLogger) => waitFor(log, 'line', (line) => line.msg.includes('cannot reach the hub'));
+const cannotReach = (log: CapturingLogger) => log.line(/cannot reach the hub/);
 
 it('names the URL and "connection refused" when nothing listens, and queues orders locally until a hub stores them', async () => {
   const port = await freePort();
   const hubUrl = `http://localhost:${port}`;
   const { vendor, log, lines } = loggedVendor(hubUrl);
-  const [line] = await cannotReach(log);
+  const line = await cannotReach(log);
   expect(line.msg).toBe(`VENDOR: acme-widgets cannot reach the hub at ${hubUrl}/caps: connection refused (is the hub running?); retrying`);
 
   const posts = [vendor.post(), vendor.post(), vendor.post()];
@@ -49,7 +49,7 @@ it('says a server that answers 404 is not a CAPS hub', async () => {
   await new Promise<void>((resolve) => http.listen(0, resolve));
   t.defer(() => new Promise((resolve) => http.close(resolve)));
   const hubUrl = `http://localhost:${(http.address() as { port: number }).port}`;
-  const [line] = await cannotReach(loggedVendor(hubUrl).log);
+  const line = await cannotReach(loggedVendor(hubUrl).log);
   expect(line.msg).toBe(`VENDOR: acme-widgets cannot reach the hub at ${hubUrl}/caps: the server answered HTTP 404: not a CAPS hub; retrying`);
 });
 
@@ -59,6 +59,6 @@ it('says a Socket.IO server without /caps is not a CAPS hub', async () => {
   await new Promise<void>((resolve) => http.listen(0, resolve));
   t.defer(() => new Promise((resolve) => io.close(() => resolve(undefined))));
   const hubUrl = `http://localhost:${(http.address() as { port: number }).port}`;
-  const [line] = await cannotReach(loggedVendor(hubUrl).log);
+  const line = await cannotReach(loggedVendor(hubUrl).log);
   expect(line.msg).toBe(`VENDOR: acme-widgets cannot reach the hub at ${hubUrl}/caps: a Socket.IO server without /caps: not a CAPS hub; retrying`);
 });

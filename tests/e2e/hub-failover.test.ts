@@ -72,17 +72,16 @@ it('a vendor moved to another hub mid-run loses none of the orders it queued loc
   await hub1.line(/CAPS hub listening on/);
 
   const log = new CapturingLogger();
-  const line = (pattern: RegExp) => waitFor(log, 'line', (l) => pattern.test(l.msg));
   const journal = new FileJournal(join(dir, 'vendor.journal'));
   const vendor = t.vendor(url1, 'acme-widgets', { hubUrls: [url1, url2], logger: log.logger, journal });
   await waitFor(vendor, 'connected');
   const before = await Promise.all([vendor.post(), vendor.post(), vendor.post()]);
 
-  const lost = line(new RegExp(`^VENDOR: acme-widgets: lost hub ${url1} \\(transport (close|error)\\); trying ${url2}$`));
+  const lost = log.line(new RegExp(`^VENDOR: acme-widgets: lost hub ${url1} \\(transport (close|error)\\); trying ${url2}$`));
   await hub1.kill();
   await lost;
   // Posted while neither hub answers: queued locally, and carried round the hubs.
-  const stillDown = line(new RegExp(`^VENDOR: acme-widgets: hub ${url2} unreachable: ${REFUSED}; trying ${url1} \\(3 orders queued locally\\)$`));
+  const stillDown = log.line(new RegExp(`^VENDOR: acme-widgets: hub ${url2} unreachable: ${REFUSED}; trying ${url1} \\(3 orders queued locally\\)$`));
   const queued = Promise.all([vendor.post(), vendor.post(), vendor.post()]);
   // Should the test fail before they are stored, cleanup's stop rejects them: reported with the failure, not as unhandled.
   queued.catch(() => undefined);
