@@ -10,6 +10,7 @@
  * should not set one noisy sample against the best of three (docs/benchmarks.md).
  */
 import { targetOf, type ScenarioContext } from './context';
+import { cpuShare } from './cpu-span';
 import type { ServerSample } from './probe-agent';
 import type { RunningNodeSystem } from './systems';
 
@@ -37,10 +38,8 @@ export async function measureBacklog(ctx: ScenarioContext, running: RunningNodeS
   /** Drains `store` (filled with `total`), with the server's CPU share meanwhile. */
   const drain = async (store: string, filled: ServerSample) => {
     const drained = await pool.run(0, { type: 'drain-backlog', target, tag: `${store}-d`, store, count: total, timeoutMs: plan.backlog.drainTimeoutMs });
-    const after = await running.server.probe();
-    const cpuMs = (after.cpuUserUs + after.cpuSystemUs - filled.cpuUserUs - filled.cpuSystemUs) / 1000;
     // The probes' own GCs fall inside the span too; against a drain of seconds they are noise.
-    return { perSecond: (drained.received * 1000) / drained.elapsedMs, serverCpu: cpuMs / (after.atMs - filled.atMs) };
+    return { perSecond: (drained.received * 1000) / drained.elapsedMs, serverCpu: cpuShare(filled, await running.server.probe()) };
   };
 
   const first = `${ctx.runTag}-${running.system}-backlog`;

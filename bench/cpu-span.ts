@@ -20,7 +20,9 @@ export interface CpuSpan<T> {
   machine: number | undefined;
 }
 
-const cpuMs = (before: ProcessSample, after: ProcessSample) => (after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs) / 1000;
+/** The cores a process kept busy on average between two of its readings (1 = one core). */
+export const cpuShare = (before: ProcessSample, after: ProcessSample) =>
+  (after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs) / 1000 / (after.atMs - before.atMs);
 
 /** Runs `work` between two readings of `running`'s processes and of the machine. */
 export async function measureCpu<T>(running: RunningSystem, work: () => Promise<T>): Promise<CpuSpan<T>> {
@@ -31,9 +33,8 @@ export async function measureCpu<T>(running: RunningSystem, work: () => Promise<
   const machine = coresBusy(machineBefore, readMachineCpu());
   const storeAfter = await running.storeServer?.probe();
   const after = await running.server.probe();
-  const wallMs = after.atMs - before.atMs;
-  const storeServer = storeBefore && storeAfter ? cpuMs(storeBefore, storeAfter) / (storeAfter.atMs - storeBefore.atMs) : undefined;
-  return { result, wallMs, server: cpuMs(before, after) / wallMs, storeServer, machine };
+  const storeServer = storeBefore && storeAfter ? cpuShare(storeBefore, storeAfter) : undefined;
+  return { result, wallMs: after.atMs - before.atMs, server: cpuShare(before, after), storeServer, machine };
 }
 
 /** The machine's CPU that none of the system's processes nor the generators took, never below 0. */

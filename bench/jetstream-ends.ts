@@ -16,10 +16,9 @@
 import { AckPolicy, connect, RetentionPolicy, StorageType, type ConsumerMessages, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
 import type { Envelope } from '../src/protocol/envelope';
 import type { OpenPipelineJob } from './jobs';
+import { DRIVER_IN_FLIGHT, VENDOR_IN_FLIGHT } from './peer-brokers';
 import { driverName, storeName, vendorName, type DriverEnd, type OnStored, type PipelineEnds, type VendorEnd } from './pipeline-ends';
 
-const DRIVER_IN_FLIGHT = 100;
-const VENDOR_IN_FLIGHT = 500;
 /**
  * How long a PubAck or an API answer may take: the client's default, 5 s, is shorter than a loaded
  * two-core machine can promise, and the bench bounds its runs itself.

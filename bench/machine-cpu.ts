@@ -10,8 +10,11 @@ export interface CpuReading {
   atMs: number;
 }
 
-/** Jiffies are 10 ms on every Linux build Node supports. */
-const JIFFY_MS = 10;
+/**
+ * The unit of every CPU time in /proc (`/proc/stat`, `/proc/<pid>/stat`): clock ticks (USER_HZ,
+ * `getconf CLK_TCK`), 10 ms on every Linux build Node supports.
+ */
+export const JIFFY_MS = 10;
 
 /** The machine's busy CPU time so far, or `undefined` where /proc/stat does not exist. */
 export function readMachineCpu(): CpuReading | undefined {

@@ -14,10 +14,8 @@
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Envelope } from '../src/protocol/envelope';
 import type { OpenPipelineJob } from './jobs';
+import { DRIVER_IN_FLIGHT, VENDOR_IN_FLIGHT } from './peer-brokers';
 import { driverName, storeName, vendorName, type OnStored, type PipelineEnds } from './pipeline-ends';
-
-const DRIVER_IN_FLIGHT = 100;
-const VENDOR_IN_FLIGHT = 500;
 
 function connect(url: string, clientId: string, receiveMaximum: number): Promise<MqttClient> {
   const options: IClientOptions = {

@@ -17,11 +17,19 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_HUB_CONFIG } from '../src/config';
 import type { Cleanup } from './cleanup';
 import { NativeServer } from './native-server';
 
 export const PEERS = ['mosquitto', 'jetstream'] as const;
 export type PeerName = (typeof PEERS)[number];
+
+/**
+ * What a peer's client may hold unacknowledged, as a CAPS hub grants by default: pickups per
+ * driver (`PREFETCH`) and delivery notices per vendor (`VENDOR_PREFETCH`). mqtt-ends.ts asks them
+ * as Receive Maximum, jetstream-ends.ts as pull batches and `max_ack_pending`.
+ */
+export const { prefetch: DRIVER_IN_FLIGHT, vendorPrefetch: VENDOR_IN_FLIGHT } = DEFAULT_HUB_CONFIG.delivery;
 
 /** Where each peer's binary is expected. */
 export const PEER_BINARIES: Record<PeerName, string> = {
@@ -47,7 +55,7 @@ export function startPeer(peer: PeerName, port: number, dir: string, cleanup: Cl
         `user ${userInfo().username}`,
         'persistence true',
         `persistence_location ${dir}/`,
-        'max_inflight_messages 500',
+        `max_inflight_messages ${VENDOR_IN_FLIGHT}`,
         'max_queued_messages 0',
         'log_dest stderr',
         'log_type error',

@@ -4,13 +4,12 @@
  * native peers and the `redis` system's redis-server, so that their CPU per message compares with
  * the Node servers'.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { JIFFY_MS } from './machine-cpu';
 import type { ProcessSample } from './probe-agent';
 
-/** Clock ticks per second, the unit of CPU times in `/proc/<pid>/stat`. */
-let ticksPerSecond: number | undefined;
-const clockTicks = () => (ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
+/** CPU times in `/proc/<pid>/stat` are in clock ticks (machine-cpu.ts). */
+const US_PER_TICK = JIFFY_MS * 1000;
 
 /** The process's CPU time so far (user and system) and its RSS, now. Throws if it is gone. */
 export function readProcessSample(pid: number): ProcessSample {
@@ -18,8 +17,7 @@ export function readProcessSample(pid: number): ProcessSample {
   // The command name (field 2) may hold spaces, so count fields from the closing parenthesis.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const usPerTick = 1e6 / clockTicks();
   const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
   // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
-  return { rss: rssKb * 1024, cpuUserUs: Number(fields[11]) * usPerTick, cpuSystemUs: Number(fields[12]) * usPerTick, atMs };
+  return { rss: rssKb * 1024, cpuUserUs: Number(fields[11]) * US_PER_TICK, cpuSystemUs: Number(fields[12]) * US_PER_TICK, atMs };
 }

@@ -24,7 +24,7 @@ import { readProcessSample } from './proc-sample';
 import { ServerProcess } from './server-process';
 
 /** The Node servers: the plain relay and the three CAPS hubs. */
-export const NODE_SYSTEMS = ['plain', 'memory', 'lmdb', 'redis'] as const;
+const NODE_SYSTEMS = ['plain', 'memory', 'lmdb', 'redis'] as const;
 export type NodeSystemName = (typeof NODE_SYSTEMS)[number];
 
 export const SYSTEMS = [...NODE_SYSTEMS, ...PEERS] as const;

@@ -30,7 +30,7 @@ export function normaliseHubUrl(text: string): string | undefined {
 }
 
 /** What {@link normaliseHubUrl} accepts, for error messages. */
-export const HUB_URL_GRAMMAR = 'a hub address such as http://localhost:3000 or localhost:3000';
+const HUB_URL_GRAMMAR = 'a hub address such as http://localhost:3000 or localhost:3000';
 
 /**
  * A list of hubs, `http://a:3000,b:3000`: each item as {@link normaliseHubUrl} takes it, blanks

@@ -15,11 +15,11 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** The most characters of one string a log line shows. */
-export const MAX_LOGGED_CHARS = 300;
+const MAX_LOGGED_CHARS = 300;
 /** How deep into a logged object the copy goes; deeper values are shown as `[…]`. */
-export const MAX_LOGGED_DEPTH = 8;
+const MAX_LOGGED_DEPTH = 8;
 /** The most keys of one object, or items of one array, a log line shows. */
-export const MAX_LOGGED_ITEMS = 50;
+const MAX_LOGGED_ITEMS = 50;
 
 function escapeChar(char: string): string {
   const named = NAMED[char];

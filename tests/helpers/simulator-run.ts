@@ -10,11 +10,8 @@
  *   const { report, context } = await runs.report(['--orders', '500', '--chaos']);
  *   expectInvariants(report, context, 500);
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import { childEnv } from '../../src/config';
-
-const ROOT = resolve(__dirname, '../..');
+import { once } from 'node:events';
+import { Processes } from './processes';
 
 export interface Run {
   code: number | null;
@@ -31,25 +28,19 @@ export interface ReportedRun {
 }
 
 export class SimulatorRuns {
-  private child: ChildProcess | undefined;
+  /** Starts `npm run simulate` in a process group of its own, with the test secret (processes.ts). */
+  private readonly processes = new Processes();
 
   /** Runs the simulator to its exit, stdout and stderr kept apart (stdout must be the JSON alone). */
-  run(args: string[]): Promise<Run> {
-    const proc = spawn('npm', ['run', '--silent', 'simulate', '--', ...args], {
-      cwd: ROOT,
-      detached: true,
-      env: childEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = proc;
+  async run(args: string[]): Promise<Run> {
+    const { child } = this.processes.start('simulate', 'simulate', args);
     let stdout = '';
     let stderr = '';
-    proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((done, fail) => {
-      proc.on('error', fail);
-      proc.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
-    });
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // `close`, not `exit`: by then the last of stdout has been read.
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    return { code, signal, stdout, stderr };
   }
 
   /** Runs the simulator with `--json` and returns its report, failing with its output if there is none. */
@@ -63,15 +54,9 @@ export class SimulatorRuns {
     }
   }
 
-  /** The simulator runs in a process group of its own; a test that failed midway takes it all down. */
-  cleanup(): void {
-    const child = this.child;
-    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+  /** Takes down a run that a failed test left midway, its whole process group. */
+  cleanup(): Promise<void> {
+    return this.processes.cleanup();
   }
 }
 

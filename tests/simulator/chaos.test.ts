@@ -41,8 +41,8 @@ describe('npm run simulate -- --chaos', () => {
   const runs = new SimulatorRuns();
 
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'caps-chaos-'))));
-  afterEach(() => {
-    runs.cleanup();
+  afterEach(async () => {
+    await runs.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
 
