@@ -14,6 +14,7 @@ import { HUB_NODE_FLAGS } from '../hub/node-flags';
 import { EventEmitter } from 'node:events';
 import { setTimeout as pause } from 'node:timers/promises';
 import { childEnv } from '../config';
+import { DEFAULT_LEASE_MS } from '../queue/redis/writer-lease';
 import { Child, type ChildExit } from './child';
 
 /** The hub's delivery settings for a simulation; see `start`. */
@@ -24,6 +25,8 @@ export const SIMULATION_HUB_ENV = {
   MAX_ATTEMPTS: '1000',
   // Longer than a worker restart takes (a second or two), so a killed driver's claims wait for it.
   LEASE_MS: '60000',
+  // On Redis, the writer lease a killed hub leaves behind: the one restartWaitMs (options.ts) waits for.
+  CAPS_REDIS_LEASE_MS: String(DEFAULT_LEASE_MS),
   // Longer than any run, so a vendor that resends an order after a restart is always de-duplicated.
   DEDUP_WINDOW_MS: '3600000',
 } as const;

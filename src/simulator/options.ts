@@ -109,7 +109,8 @@ export function ownsRedis(store: string): boolean {
 /**
  * How long a hub restarted after a SIGKILL may have to wait before it can open its store: on
  * Redis, the writer lease the killed hub could not give up has to run out (up to its full
- * length, 10 s; docs/scaling.md). Other stores open at once.
+ * length, 10 s, which the simulator sets for its hubs: hub-process.ts; docs/scaling.md). Other
+ * stores open at once.
  */
 export function restartWaitMs(store: string): number {
   return simulationStore(store)?.kind === 'redis' ? DEFAULT_LEASE_MS : 0;
