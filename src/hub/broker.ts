@@ -136,13 +136,16 @@ export class Broker extends EventEmitter<BrokerEvents> {
    */
   static async open(store: QueueStore, policy: DeliveryPolicy, options: BrokerOptions): Promise<Broker> {
     const broker = new Broker(store, policy, options);
-    const depths = await store.depths();
-    for (const queueId of await store.queues()) {
+    // Read together: on a networked store (Redis) each read is a round trip, and a standby that
+    // takes over serves only once every queue is loaded.
+    const [depths, queueIds] = await Promise.all([store.depths(), store.queues()]);
+    const lists = await Promise.all(queueIds.map((queueId) => store.list(queueId)));
+    queueIds.forEach((queueId, i) => {
       // What the store holds was accepted under the limits of its day: all of it is loaded.
       const queue = broker.queue(queueId, true)!;
       queue.dead = depths.get(queueId)?.dead ?? 0;
-      for (const message of await store.list(queueId)) broker.track(queue, message);
-    }
+      for (const message of lists[i]!) broker.track(queue, message);
+    });
     broker.startSweeper();
     return broker;
   }
