@@ -65,23 +65,42 @@ export class Pipeline {
     return this.ends.vendors.length + this.ends.drivers.length;
   }
 
-  /** Closed loop: keeps `windowPerVendor` orders under way per vendor for the job's time. */
+  /**
+   * Closed loop: keeps `windowPerVendor` orders under way per vendor for the job's time. The
+   * measured window opens when the warm-up is over and orders are completing, whichever is later:
+   * a server slow to get going (a cold Redis script cache on a loaded machine) then yields a later
+   * window, not an empty one. If no order completes within `settleTimeoutMs` of the warm-up's end,
+   * the run fails rather than report a rate of zero.
+   */
   throughput(job: ThroughputJob): Promise<ThroughputResult> {
     this.orders.clear();
     const cpuBefore = process.cpuUsage();
     return new Promise((resolve, reject) => {
-      const measureFrom = wallNow() + job.warmupMs;
-      const measureTo = measureFrom + job.durationMs;
+      let warmedUp = false;
+      let flowing = false;
+      let measureFrom = Infinity;
+      let measureTo = Infinity;
       let messages = 0;
       let stopping = false;
-      let settleTimer: NodeJS.Timeout | undefined;
-      const timer = setTimeout(() => {
+      let timer: NodeJS.Timeout | undefined;
+      const open = (now: number) => {
+        clearTimeout(timer);
+        measureFrom = now;
+        measureTo = now + job.durationMs;
+        timer = setTimeout(stop, job.durationMs);
+      };
+      const stop = () => {
         stopping = true;
         if (this.orders.size === 0) return finish();
-        settleTimer = setTimeout(() => fail(new PipelineError(`${this.orders.size} orders still under way ${job.settleTimeoutMs} ms after the run`)), job.settleTimeoutMs);
-      }, measureTo - wallNow());
+        timer = setTimeout(() => fail(new PipelineError(`${this.orders.size} orders still under way ${job.settleTimeoutMs} ms after the run`)), job.settleTimeoutMs);
+      };
+      timer = setTimeout(() => {
+        warmedUp = true;
+        if (flowing) return open(wallNow());
+        timer = setTimeout(() => fail(new PipelineError(`no order completed within ${job.settleTimeoutMs} ms of the warm-up's end`)), job.settleTimeoutMs);
+      }, job.warmupMs);
       const finish = () => {
-        clearTimeout(settleTimer);
+        clearTimeout(timer);
         this.run = undefined;
         const cpu = process.cpuUsage(cpuBefore);
         resolve({ messages, elapsedMs: job.durationMs, cpuMs: (cpu.user + cpu.system) / 1000 });
@@ -89,6 +108,10 @@ export class Pipeline {
       this.run = {
         acks: job.acks,
         complete: (order, now) => {
+          if (!flowing) {
+            flowing = true;
+            if (warmedUp) open(now);
+          }
           if (now >= measureFrom && now < measureTo) messages += 2;
           if (!stopping) this.post(order.vendor, wallNow());
           else if (this.orders.size === 0) finish();
@@ -97,7 +120,6 @@ export class Pipeline {
       };
       const fail = (err: Error) => {
         clearTimeout(timer);
-        clearTimeout(settleTimer);
         this.run = undefined;
         reject(err);
       };
