@@ -94,6 +94,7 @@ const hubEnvSchema = z.object({
   MAX_TOTAL_MESSAGES: int(1_000_000, 1),
   MAX_QUEUES: int(10_000, 1),
   SUSPECT_AFTER_TIMEOUTS: int(3, 1),
+  SUSPECT_PROBATION_MS: int(30_000, 1),
   MAX_ROOMS_PER_SOCKET: int(20, 1),
   MESSAGE_TTL_MS: int(0),
   PREFETCH: int(100, 1),
@@ -244,9 +245,15 @@ export interface DeliveryPolicy {
   maxQueues: number;
   /**
    * `SUSPECT_AFTER_TIMEOUTS`: ack timeouts in a row after which a consumer is a suspect and is sent
-   * nothing more (a consumer that never acknowledged anything never uses up a message's attempts).
+   * nothing until its probation (a consumer that never acknowledged anything never uses up a
+   * message's attempts).
    */
   suspectAfter: number;
+  /**
+   * `SUSPECT_PROBATION_MS`: how long a new suspect is sent nothing before its probation (one
+   * message, whose acknowledgement clears it); doubled for each probation it fails, up to 64 times.
+   */
+  probationMs: number;
   /** `MESSAGE_TTL_MS`: how long a message may wait before it is dead-lettered; 0 means forever. */
   messageTtlMs: number;
   /** `PREFETCH`: the most pickups one driver may hold unclaimed at once (drivers compete for them). */
@@ -331,6 +338,7 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
       maxTotalMessages: e.MAX_TOTAL_MESSAGES,
       maxQueues: e.MAX_QUEUES,
       suspectAfter: e.SUSPECT_AFTER_TIMEOUTS,
+      probationMs: e.SUSPECT_PROBATION_MS,
       messageTtlMs: e.MESSAGE_TTL_MS,
       prefetch: e.PREFETCH,
       vendorPrefetch: e.VENDOR_PREFETCH,

@@ -12,6 +12,7 @@ it('fills every default from an empty environment', () => {
     maxTotalMessages: 1_000_000,
     maxQueues: 10_000,
     suspectAfter: 3,
+    probationMs: 30_000,
     messageTtlMs: 0,
     prefetch: 100,
     vendorPrefetch: 500,

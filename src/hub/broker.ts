@@ -17,8 +17,14 @@
  *   nothing in it, dead or alive, and no consumer is forgotten, so that names cost nothing.
  * - **Suspects, not victims.** A consumer that has never acknowledged anything cannot use up a
  *   message's attempts: its timeouts and disconnects are not counted. After `suspectAfter`
- *   timeouts in a row, any consumer becomes a *suspect* and is sent nothing more, so that
- *   consumers that take work and sit on it cannot starve honest ones or dead-letter their work.
+ *   timeouts in a row, any consumer becomes a *suspect* and is sent nothing, so that consumers
+ *   that take work and sit on it cannot starve honest ones or dead-letter their work. A suspect
+ *   is put on *probation* after `probationMs` (doubled for each probation it fails, up to 64
+ *   times): it may hold one message, and its acknowledgement
+ *   clears it, as does any acknowledgement from it. An honest consumer whose answers were late
+ *   (a hub stalled by a long pause fires every ack timer before it reads the acks waiting in its
+ *   sockets) is therefore not cut off for good, and a consumer that sits on work is sent one
+ *   message per probation, ever more rarely.
  *
  * The states a message goes through are drawn in delivery-state.ts.
  *
@@ -57,8 +63,10 @@ export interface BrokerEvents {
   acked: [key: EntryKey, latencyMs: number | undefined];
   redelivered: [message: StoredMessage, reason: RequeueReason];
   dead: [message: StoredMessage, reason: string];
-  /** A consumer timed out `suspectAfter` times in a row: it is sent nothing more. */
+  /** A consumer timed out `suspectAfter` times in a row, or failed its probation: it is sent nothing for now. */
   suspect: [consumer: Consumer, timeouts: number];
+  /** A suspect, or a consumer on probation, acknowledged a message: it is sent messages as before. */
+  cleared: [consumer: Consumer];
 }
 
 /** One queue's figures, as `snapshot` reports them. */
@@ -79,9 +87,18 @@ interface Standing {
   acknowledged: boolean;
   /** Timeouts since its last acknowledgement. */
   timeouts: number;
-  /** It is sent nothing more (see `suspectAfter`). */
+  /** It is sent nothing for now (see `suspectAfter`). */
   suspect: boolean;
+  /** It is on probation: it may hold one message, whose acknowledgement clears it. */
+  probation: boolean;
+  /** Times it became a suspect since its last acknowledgement; sets how long until its next probation. */
+  strikes: number;
+  /** While a suspect: the timer that puts it on probation. */
+  probationTimer?: NodeJS.Timeout;
 }
+
+/** A suspect's wait for probation doubles with each one it fails, up to this many times the first. */
+const MAX_PROBATION_BACKOFF = 64;
 
 class QueueState {
   readonly entries = new Map<string, Entry>();
@@ -227,7 +244,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return count;
   }
 
-  /** Whether `consumer` is a suspect (see `suspectAfter`): attached, and sent nothing more. */
+  /** Whether `consumer` is a suspect (see `suspectAfter`): attached, and sent nothing until its probation. */
   isSuspect(consumer: Consumer): boolean {
     return this.queues.get(consumer.queueId)?.standing.get(consumer)?.suspect === true;
   }
@@ -248,6 +265,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (entry.state.type === 'claimed') entry.state.consumer = undefined;
       else this.requeue(entry, 'disconnect');
     }
+    clearTimeout(queue.standing.get(consumer)?.probationTimer);
     queue.standing.delete(consumer);
     // The same driver may already be back on another connection.
     for (const other of queue.holdings.keys()) if (other.id === consumer.id) this.handBack(queue, other);
@@ -257,7 +275,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /**
    * The lab's `getAll`: sends `consumer` waiting messages (not in flight to anyone) up to its
-   * prefetch, counting what it holds already; a suspect is sent none. Attaches the consumer first
+   * prefetch (one on probation), counting what it holds already; a suspect is sent none. Attaches the consumer first
    * (which sends what fits). Returns how many messages it now holds unanswered, those just sent
    * included, or `undefined` if it could not attach (`maxQueues`).
    */
@@ -265,8 +283,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (!this.attach(consumer)) return undefined;
     const queue = this.queues.get(consumer.queueId)!;
     const held = () => queue.holdings.get(consumer)?.size ?? 0;
-    if (queue.standing.get(consumer)?.suspect) return held();
-    while (held() < consumer.prefetch) {
+    const standing = queue.standing.get(consumer);
+    if (standing?.suspect) return held();
+    const room = standing?.probation ? 1 : consumer.prefetch;
+    while (held() < room) {
       const entry = queue.ready.pop();
       if (!entry) break;
       this.send(queue, entry, consumer);
@@ -365,6 +385,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     clearInterval(this.sweeper);
     for (const queue of this.queues.values()) {
       for (const entry of queue.entries.values()) if (entry.state.type !== 'queued') clearTimeout(entry.state.timer);
+      for (const standing of queue.standing.values()) clearTimeout(standing.probationTimer);
     }
   }
 
@@ -526,28 +547,50 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private acknowledgedBy(queue: QueueState, consumer: Consumer): void {
     if (!queue.holdings.has(consumer)) return;
     const standing = queue.standing.get(consumer);
-    if (standing) {
-      standing.acknowledged = true;
-      standing.timeouts = 0;
-    } else {
-      queue.standing.set(consumer, { acknowledged: true, timeouts: 0, suspect: false });
+    if (!standing) {
+      queue.standing.set(consumer, { acknowledged: true, timeouts: 0, suspect: false, probation: false, strikes: 0 });
+      return;
     }
+    standing.acknowledged = true;
+    standing.timeouts = 0;
+    standing.strikes = 0;
+    if (!standing.suspect && !standing.probation) return;
+    clearTimeout(standing.probationTimer);
+    standing.suspect = standing.probation = false;
+    this.logger.info({ consumer: consumer.id, queue: queue.queueId }, `consumer ${consumer.id} of queue ${queue.queueId} acknowledged a message: no longer a suspect`);
+    this.emit('cleared', consumer);
+    this.offerRoom(queue, consumer);
   }
 
-  /** A message timed out at `consumer`; `suspectAfter` in a row make it a suspect. */
+  /** A message timed out at `consumer`; `suspectAfter` in a row, or one on probation, make it a suspect. */
   private timedOut(queue: QueueState, consumer: Consumer): void {
     if (!queue.holdings.has(consumer)) return;
     let standing = queue.standing.get(consumer);
-    if (!standing) queue.standing.set(consumer, (standing = { acknowledged: false, timeouts: 0, suspect: false }));
+    if (!standing) queue.standing.set(consumer, (standing = { acknowledged: false, timeouts: 0, suspect: false, probation: false, strikes: 0 }));
     standing.timeouts++;
-    if (standing.suspect || standing.timeouts < this.policy.suspectAfter) return;
+    if (standing.suspect || (!standing.probation && standing.timeouts < this.policy.suspectAfter)) return;
     standing.suspect = true;
+    standing.probation = false;
+    standing.strikes++;
     queue.available.delete(consumer);
+    const waitMs = this.policy.probationMs * Math.min(2 ** (standing.strikes - 1), MAX_PROBATION_BACKOFF);
+    standing.probationTimer = setTimeout(() => this.probation(queue, consumer), waitMs).unref();
     this.logger.warn(
-      { consumer: consumer.id, queue: queue.queueId, timeouts: standing.timeouts },
-      `consumer ${consumer.id} of queue ${queue.queueId} timed out ${standing.timeouts} times in a row: a suspect, sent nothing more`,
+      { consumer: consumer.id, queue: queue.queueId, timeouts: standing.timeouts, probationInMs: waitMs },
+      `consumer ${consumer.id} of queue ${queue.queueId} timed out ${standing.timeouts} times in a row: a suspect, sent nothing for ${waitMs} ms, then one message on probation`,
     );
     this.emit('suspect', consumer, standing.timeouts);
+  }
+
+  /** A suspect's wait is over: it may hold one message, and acknowledging it clears the suspect. */
+  private probation(queue: QueueState, consumer: Consumer): void {
+    const standing = queue.standing.get(consumer);
+    if (!standing?.suspect || !queue.holdings.has(consumer)) return;
+    standing.suspect = false;
+    standing.probation = true;
+    standing.probationTimer = undefined;
+    this.offerRoom(queue, consumer);
+    this.dispatch(queue);
   }
 
   private setState(queue: QueueState, entry: Entry, state: DeliveryState): void {
@@ -576,11 +619,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.offerRoom(queue, consumer);
   }
 
-  /** Makes an attached consumer available for dispatch if it has room and is not paused. */
+  /** Makes an attached consumer available for dispatch if it has room and is not paused or a suspect. */
   private offerRoom(queue: QueueState, consumer: Consumer): void {
     const held = queue.holdings.get(consumer);
-    if (held === undefined || (held?.size ?? 0) >= consumer.prefetch || queue.paused.has(consumer)) return;
-    if (!queue.standing.get(consumer)?.suspect) queue.available.add(consumer);
+    const standing = queue.standing.get(consumer);
+    const room = standing?.probation ? 1 : consumer.prefetch;
+    if (held === undefined || (held?.size ?? 0) >= room || queue.paused.has(consumer) || standing?.suspect) return;
+    queue.available.add(consumer);
   }
 
   private startSweeper(): void {

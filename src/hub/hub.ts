@@ -27,6 +27,7 @@ import { MemoryJournal } from '../client/journal';
 import { loadSecret } from '../auth/secret';
 import { EdgeGuard, onlyMethods } from '../edge/edge-guard';
 import { Broker } from './broker';
+import type { Consumer } from './consumer';
 import { createEventLog } from './event-log';
 import { createMetrics } from './metrics';
 import { Session, type HubActivity } from './session';
@@ -144,10 +145,12 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     // Retried `delivered` reports come within seconds; this many is minutes of a busy hub's pickups.
     completed: new MemoryJournal(COMPLETED_REMEMBERED),
   };
-  // A suspect is shown on the dashboard as a change of its session.
-  broker.on('suspect', (consumer) => {
+  // A suspect, and a suspect cleared, are shown on the dashboard as a change of its session.
+  const standingChanged = (consumer: Consumer) => {
     for (const session of sessions.values()) if (session.consumes(consumer)) activity.emit('session', session, 'changed');
-  });
+  };
+  broker.on('suspect', standingChanged);
+  broker.on('cleared', standingChanged);
   nsp.on('connection', (socket) => {
     // The old connection goes first, so that what it held is back in its queue (its claims stay
     // with the client id) when the new one starts consuming.

@@ -58,7 +58,7 @@ export function createMetrics(broker: Broker, nsp: CapsNamespace): HubMetrics {
     },
   });
 
-  const suspects = new Counter({ name: 'caps_suspects_total', help: 'Consumers that timed out SUSPECT_AFTER_TIMEOUTS times in a row and were sent nothing more', labelNames: ['role'], registers: [registry] });
+  const suspects = new Counter({ name: 'caps_suspects_total', help: 'Times a consumer became a suspect, sent nothing until its probation: SUSPECT_AFTER_TIMEOUTS ack timeouts in a row, or a failed probation', labelNames: ['role'], registers: [registry] });
   new Gauge({
     name: 'caps_suspect_consumers',
     help: 'Connected consumers the hub sends nothing more, as suspects',

@@ -47,7 +47,7 @@ const envelope = (id: string, queueId: string): Envelope => ({
   order: { store: STORE, orderId: id, customer: 'Ada', address: '1 Way' },
 });
 
-const POLICY: DeliveryPolicy = { ...DEFAULT_HUB_CONFIG.delivery, ackTimeoutMs: 1000, leaseMs: 10_000, maxAttempts: 3, messageTtlMs: 0 };
+const POLICY: DeliveryPolicy = { ...DEFAULT_HUB_CONFIG.delivery, ackTimeoutMs: 1000, leaseMs: 10_000, maxAttempts: 3, messageTtlMs: 0, probationMs: 3000 };
 
 let store: MemoryStore;
 let broker: Broker;
@@ -314,7 +314,7 @@ describe('claims and leases', () => {
 });
 
 describe('suspects', () => {
-  it('does not count timeouts at a consumer that never acknowledged anything, and stops sending to it after suspectAfter', async () => {
+  it('does not count timeouts at a consumer that never acknowledged anything, and stops sending to it after suspectAfter until its probation', async () => {
     const logs = new CapturingLogger();
     await open({ maxAttempts: 2, suspectAfter: 3 }, logs.logger);
     const idle = new FakeConsumer('idle', DRIVER_QUEUE, 1);
@@ -326,9 +326,9 @@ describe('suspects', () => {
     expect([idle.ids, suspects, broker.isSuspect(idle)]).toEqual([['p', 'p', 'p'], [], false]);
     await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs);
     expect([suspects, broker.isSuspect(idle), broker.suspectCount()]).toEqual([['idle'], true, 1]);
-    expect(logs.lines.find((l) => l.msg.includes('suspect'))).toMatchObject({ level: 40, consumer: 'idle', timeouts: 3 });
-    await jest.advanceTimersByTimeAsync(10 * POLICY.ackTimeoutMs);
-    // Sent nothing more, asked or not; and the pickup waits, alive, for someone honest.
+    expect(logs.lines.find((l) => l.msg.includes('suspect'))).toMatchObject({ level: 40, consumer: 'idle', timeouts: 3, probationInMs: POLICY.probationMs });
+    await jest.advanceTimersByTimeAsync(POLICY.probationMs - 1);
+    // Sent nothing until its probation, asked or not; and the pickup waits, alive, for someone honest.
     expect(broker.sendWaiting(idle)).toBe(0);
     expect(idle.ids).toHaveLength(3);
     expect(events('dead')).toEqual([]);
@@ -365,6 +365,61 @@ describe('suspects', () => {
     expect(events('dead')).toEqual([]);
     expect(idle.every((driver) => broker.isSuspect(driver))).toBe(true);
     expect(broker.isSuspect(honest)).toBe(false);
+  });
+
+  it('puts a suspect on probation: one message, whose acknowledgement gives it its whole prefetch again', async () => {
+    await open({ maxAttempts: 100, suspectAfter: 1, probationMs: POLICY.ackTimeoutMs });
+    const driver = new FakeConsumer('d', DRIVER_QUEUE, 5);
+    const cleared: string[] = [];
+    broker.on('cleared', (consumer) => cleared.push(consumer.id));
+    broker.attach(driver);
+    for (let i = 0; i < 8; i++) await publish(`p${i}`, DRIVER_QUEUE);
+    expect(driver.ids).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    // A hub stalled past the ack timeout fires every timer before it reads the acks: all five time out at once.
+    await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs);
+    expect([broker.isSuspect(driver), driver.sent.length, stats(DRIVER_QUEUE)?.inFlight]).toEqual([true, 5, 0]);
+    expect(broker.sendWaiting(driver)).toBe(0);
+    await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs - 1);
+    expect(driver.sent.length).toBe(5);
+    await jest.advanceTimersByTimeAsync(1);
+    // On probation: one message, and getAll asks for no more.
+    expect([broker.isSuspect(driver), driver.ids.slice(5)]).toEqual([false, ['p0']]);
+    expect(broker.sendWaiting(driver)).toBe(1);
+    expect(driver.sent.length).toBe(6);
+    driver.answer('p0', { ok: true });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(cleared).toEqual(['d']);
+    expect(driver.ids.slice(6)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+    expect(events('dead')).toEqual([]);
+  });
+
+  it('doubles a suspect’s wait for probation each time it fails one, up to 64 times the first', async () => {
+    await open({ maxAttempts: 100, suspectAfter: 1 });
+    const idle = new FakeConsumer('idle', DRIVER_QUEUE, 1);
+    const suspicions: number[] = [];
+    broker.on('suspect', () => suspicions.push(Date.now()));
+    broker.attach(idle);
+    await publish('p', DRIVER_QUEUE);
+    while (suspicions.length < 9) await jest.advanceTimersToNextTimerAsync();
+    // Each suspicion comes one ack timeout after the probation that sent it the pickup again.
+    const waits = suspicions.slice(1).map((at, i) => (at - suspicions[i]! - POLICY.ackTimeoutMs) / POLICY.probationMs);
+    expect(waits).toEqual([1, 2, 4, 8, 16, 32, 64, 64]);
+    expect([idle.sent.length, events('dead')]).toEqual([9, []]);
+  });
+
+  it('clears a suspect that acknowledges a message it still held', async () => {
+    await open({ maxAttempts: 100, suspectAfter: 2 });
+    const driver = new FakeConsumer('d', DRIVER_QUEUE, 3);
+    broker.attach(driver);
+    await publish('a', DRIVER_QUEUE);
+    await publish('b', DRIVER_QUEUE);
+    await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs / 2);
+    await publish('c', DRIVER_QUEUE);
+    await jest.advanceTimersByTimeAsync(POLICY.ackTimeoutMs / 2);
+    expect(broker.isSuspect(driver)).toBe(true);
+    driver.answer('c', { ok: true }); // still in flight: sent after the others
+    expect(broker.isSuspect(driver)).toBe(false);
+    expect(driver.ids.slice(3)).toEqual(['a', 'b']);
   });
 
   it('counts the timeouts of a consumer that has acknowledged, and an acknowledgement clears its record', async () => {
