@@ -3,7 +3,8 @@
  *
  * The feed listens to the hub's activity through its port (delivery events, sessions, and the
  * broker's claimed, acked, redelivered and dead), and keeps the clients, the package cards, the event log and
- * the throughput. A page gets everything once, as a `snapshot`; after that, at most every
+ * the throughput; the rooms, the queues and the store's health it reads from the port each tick.
+ * A page gets everything once, as a `snapshot`; after that, at most every
  * {@link DASHBOARD_TICK_MS}, one `update` with only what changed. However many thousands of events a
  * second the hub handles, a page gets five small messages a second.
  */
@@ -24,7 +25,7 @@ export class DashboardFeed {
   private watched = false;
   private readonly throughput = new Throughput();
   /** The last lists sent, as JSON, so that an unchanged list is not sent again. */
-  private readonly sent = { clients: '', rooms: '', queues: '' };
+  private readonly sent = { clients: '', rooms: '', queues: '', store: '' };
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly port: DashboardPort) {
@@ -73,6 +74,7 @@ export class DashboardFeed {
       clients: this.clients.list(),
       rooms: this.rooms(),
       queues: this.port.queues(),
+      store: this.port.store(),
       packages: this.packages.all().map((card) => cardFor(card, access.level)),
       log: this.log.all().map((line) => lineFor(line, access.level)),
       throughput: this.throughput.values(),
@@ -92,6 +94,8 @@ export class DashboardFeed {
     if (rooms) update.rooms = rooms;
     const queues = this.changed('queues', this.port.queues());
     if (queues) update.queues = queues;
+    const store = this.changed('store', this.port.store());
+    if (store) update.store = store;
     const packages = this.packages.takeChanged();
     if (packages.length) update.packages = packages;
     const { lines, skipped } = this.log.take();

@@ -14,7 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Namespace } from 'socket.io';
 import type { AuthenticatedSocket } from '../auth/identity';
-import type { DeadLetterView, QueueStats } from '../protocol/dashboard';
+import type { DeadLetterView, QueueStats, StoreStatus } from '../protocol/dashboard';
 import type { EntryKey, Envelope } from '../protocol/envelope';
 
 /** A `/caps` session as the dashboard sees it. */
@@ -77,6 +77,8 @@ export interface DashboardPort {
   setPaused(socketId: string, paused: boolean): boolean;
   /** Every queue's figures, by name. */
   queues(): QueueStats[];
+  /** The queue store's kind and health, as `/healthz` and `/metrics` report it. */
+  store(): StoreStatus;
   /** The `/caps` rooms other than each socket's own, with the socket ids in them. */
   rooms(): { name: string; socketIds: Iterable<string> }[];
   /** Listens to the hub's activity; returns the function that stops listening. */

@@ -29,6 +29,7 @@ export function dashboardPort(hub: Hub): DashboardPort {
       return session !== undefined;
     },
     queues: () => broker.snapshot(),
+    store: () => hub.storeHealth.status(),
     rooms() {
       const { adapter } = hub.nsp;
       // Every socket sits in a room named after its own id; those are not the rooms people mean.

@@ -1,6 +1,7 @@
 /**
  * Starts a CAPS hub: the queue store, the broker, and one HTTP server that carries Socket.IO
- * (namespace `/caps`), `/healthz` and `/metrics`.
+ * (namespace `/caps`), `/healthz` and `/metrics`; both of these, and the dashboard, report the
+ * store's health (store-health.ts).
  *
  * @example
  *   const hub = await startHub({ ...DEFAULT_HUB_CONFIG, port: 0 }, logger);
@@ -30,6 +31,7 @@ import { Broker } from './broker';
 import type { Consumer } from './consumer';
 import { createEventLog } from './event-log';
 import { createMetrics } from './metrics';
+import { StoreHealthWatch } from './store-health';
 import { Session, type HubActivity } from './session';
 import { RecoveryAdapter } from './recovery-adapter';
 import { answerWrongNamespace } from './wrong-namespace';
@@ -49,6 +51,8 @@ export interface Hub {
   readonly nsp: CapsNamespace;
   readonly broker: Broker;
   readonly store: QueueStore;
+  /** Whether the store takes calls, since when, why not, and its outages: for `/healthz`, `/metrics`, the dashboard. */
+  readonly storeHealth: StoreHealthWatch;
   /** The connected `/caps` clients, by socket id. */
   readonly sessions: ReadonlyMap<string, Session>;
   /** Delivery events and client changes as they happen (the dashboard listens). */
@@ -127,7 +131,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
 
   answerWrongNamespace(io.of('/'), logger);
 
-  const metrics = createMetrics(broker, nsp);
+  const storeHealth = new StoreHealthWatch(store);
+  const metrics = createMetrics(broker, nsp, storeHealth);
   const eventLog = createEventLog(logger, config.log.format);
   const activity = new EventEmitter<HubActivity>();
   const sessions = new Map<string, Session>();
@@ -176,6 +181,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     // Nothing else will close what was opened for a hub that never started (a port in use).
     io.close();
     broker.close();
+    storeHealth.close();
     await store.close();
     throw err;
   }
@@ -187,8 +193,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
   // 503 while the store cannot take calls (Redis unreachable), so that a load balancer or a
   // readiness check sends no one to a hub that answers every write `unavailable`.
   routes.set('/healthz', onlyMethods(['GET'], (_req, res) => {
-    const health = store.health?.() ?? { up: true };
-    const body = health.up ? { status: 'ok', hub: id, store: store.kind } : { status: 'unavailable', hub: id, store: store.kind, storeDown: health.reason };
+    const health = storeHealth.status();
+    const body = health.up ? { status: 'ok', hub: id, store: health.kind } : { status: 'unavailable', hub: id, store: health.kind, storeDown: health.reason };
     res.writeHead(health.up ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ...body, clients: nsp.sockets.size }));
   }));
   routes.set('/metrics', onlyMethods(['GET'], (_req, res) => {
@@ -210,6 +216,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     nsp,
     broker,
     store,
+    storeHealth,
     sessions,
     activity,
     routes,
@@ -219,6 +226,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
       (closing ??= (async () => {
         await new Promise<void>((resolve) => io.close(() => resolve()));
         broker.close();
+        storeHealth.close();
         await store.close();
       })()),
   };

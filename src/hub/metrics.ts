@@ -1,13 +1,14 @@
 /**
  * The hub's Prometheus metrics, served at `/metrics`. Counters follow the broker's events; gauges
- * are read from the broker and the namespace when Prometheus scrapes, so they cost nothing between
- * scrapes.
+ * are read from the broker, the namespace and the store's health watch when Prometheus scrapes, so
+ * they cost nothing between scrapes.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DRIVER_QUEUE } from '../protocol/envelope';
 import { CLIENT_EVENTS } from '../protocol/spellings';
 import type { Broker } from './broker';
 import type { CapsNamespace } from '../protocol/sockets';
+import type { StoreHealthWatch } from './store-health';
 
 const KNOWN_EVENTS = new Set<string>(CLIENT_EVENTS);
 
@@ -17,7 +18,7 @@ export interface HubMetrics {
   countEvent(event: string): void;
 }
 
-export function createMetrics(broker: Broker, nsp: CapsNamespace): HubMetrics {
+export function createMetrics(broker: Broker, nsp: CapsNamespace, storeHealth: StoreHealthWatch): HubMetrics {
   const registry = new Registry();
   // prom-client's own names start with `process_` or `nodejs_`: the prefix only adds `caps_`.
   collectDefaultMetrics({ register: registry, prefix: 'caps_' });
@@ -67,6 +68,35 @@ export function createMetrics(broker: Broker, nsp: CapsNamespace): HubMetrics {
       this.set(broker.suspectCount());
     },
   });
+  new Gauge({
+    name: 'caps_store_up',
+    help: 'Whether the queue store takes calls: 1, or 0 while it is down (Redis unreachable, writer lease lost); label store is its kind',
+    labelNames: ['store'],
+    registers: [registry],
+    collect() {
+      const { kind, up } = storeHealth.status();
+      this.set({ store: kind }, up ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'caps_store_outages_total',
+    help: 'Times the queue store went down since the hub started',
+    registers: [registry],
+    // The watch counts outages as they happen, however short; a scrape copies its count.
+    collect() {
+      this.reset();
+      this.inc(storeHealth.status().outages);
+    },
+  });
+  new Gauge({
+    name: 'caps_store_down_seconds',
+    help: 'How long the queue store has been down, in seconds; 0 while it is up',
+    registers: [registry],
+    collect() {
+      this.set(storeHealth.downForMs() / 1000);
+    },
+  });
+
   broker.on('suspect', (consumer) => suspects.inc({ role: consumer.queueId === DRIVER_QUEUE ? 'driver' : 'vendor' }));
   broker.on('redelivered', (message, reason) => redeliveries.inc({ queue: message.queueId, reason }));
   broker.on('dead', (message) => deadLetters.inc({ queue: message.queueId }));

@@ -24,6 +24,7 @@
 import { z } from 'zod';
 import { MAX_TOKEN_LENGTH } from '../auth/token';
 import type { QueueStats } from '../hub/broker';
+import type { StoreStatus } from '../hub/store-health';
 import { ERROR_CODES, type Failure, type Result } from './acks';
 import type { EntryKey, Envelope } from './envelope';
 import { LIMITS, nameSchema } from './schemas';
@@ -70,6 +71,12 @@ export interface RoomView {
 
 /** One queue's figures, as the broker counts them (its `snapshot`). */
 export type { QueueStats };
+
+/**
+ * The hub's queue store: its kind (`memory`, `lmdb`, `redis`), whether it takes calls, since when,
+ * and why not (Redis unreachable, the writer lease lost), as `/healthz` and `/metrics` report it.
+ */
+export type { StoreStatus };
 
 /** A message that could not be delivered, as `GET /dead-letters` lists it. */
 export interface DeadLetterView extends EntryKey {
@@ -132,6 +139,7 @@ export interface DashboardSnapshot {
   clients: ClientView[];
   rooms: RoomView[];
   queues: QueueStats[];
+  store: StoreStatus;
   /** Oldest first. */
   packages: PackageCard[];
   /** Oldest first. */
@@ -149,6 +157,8 @@ export interface DashboardUpdate {
   clients?: ClientView[];
   rooms?: RoomView[];
   queues?: QueueStats[];
+  /** Sent when the store went down, came back, or is down for another reason. */
+  store?: StoreStatus;
   packages?: PackageCard[];
   log?: LogLine[];
   skipped?: number;

@@ -34,6 +34,7 @@
  * Calls go over one connection, and Redis answers them in the order they were sent: a call
  * resolves only after every call made before it has, and a read sees every change made before it.
  */
+import { EventEmitter } from 'node:events';
 import type { ChainableCommander } from 'ioredis';
 import type { Logger } from '../logger';
 import type { EntryKey } from '../protocol/envelope';
@@ -83,6 +84,8 @@ export class RedisStore implements QueueStore {
   private readonly windowMs: number;
   private readonly now: () => number;
   private closing?: Promise<void>;
+  /** Says `change` whenever `health` may say something else: see `onHealthChange`. */
+  private readonly healthChanges = new EventEmitter<{ change: [] }>();
 
   private constructor(
     private readonly connection: RedisConnection,
@@ -97,6 +100,10 @@ export class RedisStore implements QueueStore {
     this.now = options.now ?? Date.now;
     // Back from an outage: the lease may have run out meanwhile; take it back before the next write has to.
     connection.on('back', () => void lease.renew());
+    const changed = () => this.healthChanges.emit('change');
+    connection.on('down', changed);
+    connection.on('back', changed);
+    void lease.whenLost().then(changed);
   }
 
   /**
@@ -204,6 +211,12 @@ export class RedisStore implements QueueStore {
     const lost = this.lease.lost;
     if (lost) return { up: false, reason: lost.message };
     return this.connection.up ? { up: true } : { up: false, reason: this.connection.problem };
+  }
+
+  /** Calls `listener` when Redis is lost (or down for another reason), back, or the writer lease is lost. */
+  onHealthChange(listener: () => void): () => void {
+    this.healthChanges.on('change', listener);
+    return () => this.healthChanges.off('change', listener);
   }
 
   /** Waits for the replies to every call made so far, gives the writer lease up and disconnects. Safe to call twice. */

@@ -99,9 +99,18 @@ export interface QueueStore {
   /**
    * Whether the store can serve calls now, and if not, why. A store on a server (Redis) has it:
    * it is down while the server is unreachable, and its calls reject meanwhile. A store without it
-   * counts as up while it is open. `/healthz` reports it.
+   * counts as up while it is open. `/healthz`, `/metrics` and the dashboard report it
+   * (hub/store-health.ts).
    */
   health?(): StoreHealth;
+
+  /**
+   * Calls `listener` each time what `health` returns changes: the store goes down, comes back, or
+   * is down for another reason than it last said. A store with `health` has this too, so that an
+   * outage shorter than anyone's look at `health` is still seen. Returns the function that stops
+   * listening.
+   */
+  onHealthChange?(listener: () => void): () => void;
 
   /**
    * Stores `message` at the end of its queue, unless its key is a duplicate (see the contract).

@@ -9,6 +9,7 @@ import { attachDashboard } from '../../src/dashboard/dashboard';
 import { dashboardPort } from '../../src/hub/dashboard-port';
 import type { Hub } from '../../src/hub/hub';
 import type { Vendor } from '../../src/vendor/vendor';
+import { RedisServer } from '../helpers/redis-server';
 import { setup, silentLogger, type TestContext } from '../helpers/setup';
 import { waitFor } from '../helpers/wait-for';
 import { launchBrowser, SCREENSHOTS } from './browser';
@@ -73,6 +74,7 @@ it('shows the clients, moves a posted order to delivered, and shows the driver q
   await page.locator('body[data-ready="true"]').waitFor();
   await page.locator('#connection[data-state="live"]').waitFor();
   await page.getByText("Controls on: you are on the hub's machine.").waitFor();
+  await page.locator('#store[data-state="up"]').getByText('memory store: up').waitFor();
 
   // 2. It lists both clients as connected and controllable, and the store's room.
   await untilClient(page, VENDOR, 'connected');
@@ -187,4 +189,28 @@ it('shows control and bidi characters from clients as visible marks, never appli
   const shown = await page.evaluate(() => document.body.innerText);
   expect(shown).not.toMatch(/[\u202e\u001b\r]/);
   await screenshot(page, 'control-characters');
+});
+
+it('shows the Redis store unavailable, with since when and why, while Redis is gone, and up again once it is back', async () => {
+  t = await setup();
+  const redis = await RedisServer.start();
+  t.defer(() => redis.cleanup());
+  const hub = await t.hub({ store: redis.url });
+  const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
+  t.defer(() => dashboard.close());
+  const page = await (await launchBrowser(t)).newPage();
+  await page.goto(`${hub.url}/`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  const store = page.locator('#store');
+  await page.locator('#store[data-state="up"][data-kind="redis"]').getByText('redis store: up').waitFor();
+
+  await redis.kill();
+  await page.locator('#store[data-state="down"]').waitFor();
+  expect(await store.textContent()).toMatch(/^redis store unavailable since \d\d:\d\d:\d\d\.\d{3}: Redis at redis:\/\/127\.0\.0\.1:\d+\/0 is unreachable \(.+\)$/);
+  await screenshot(page, 'store-down');
+  // The page itself stays connected to the hub: only the store is away.
+  expect(await page.locator('#connection').getAttribute('data-state')).toBe('live');
+
+  await redis.restart();
+  await page.locator('#store[data-state="up"]').getByText('redis store: up').waitFor();
 });

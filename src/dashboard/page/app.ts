@@ -12,6 +12,7 @@ import { LogView } from './log-view.js';
 import { QueuesView } from './queues-view.js';
 import { RoomsView } from './rooms-view.js';
 import { Sparkline } from './sparkline.js';
+import { StoreView } from './store-view.js';
 
 declare const io: typeof ioFunction;
 
@@ -30,6 +31,7 @@ const notice = byId('notice');
 const clients = new ClientsView(byId('clients'), byId('clients-empty'), command);
 const queues = new QueuesView(byId<HTMLTableElement>('queues').tBodies[0]!, byId('queues-empty'));
 const rooms = new RoomsView(byId('rooms'), byId('rooms-empty'));
+const store = new StoreView(byId('store'));
 const board = new Board(byId('board'), MAX_CARDS);
 const log = new LogView(
   { list: byId<HTMLOListElement>('log'), filter: byId<HTMLInputElement>('log-filter'), kind: byId<HTMLSelectElement>('log-kind'), pause: byId<HTMLButtonElement>('log-pause'), status: byId('log-status') },
@@ -53,6 +55,7 @@ socket.on('snapshot', (snapshot: DashboardSnapshot) => {
   clients.render(snapshot.clients);
   rooms.render(snapshot.rooms);
   queues.render(snapshot.queues);
+  store.render(snapshot.store);
   board.reset(snapshot.packages);
   log.reset(snapshot.log);
   sparkline.render(snapshot.throughput);
@@ -62,6 +65,7 @@ socket.on('update', (update: DashboardUpdate) => {
   if (update.clients) clients.render(update.clients);
   if (update.rooms) rooms.render(update.rooms);
   if (update.queues) queues.render(update.queues);
+  if (update.store) store.render(update.store);
   if (update.packages) board.apply(update.packages);
   if (update.log || update.skipped) log.add(update.log ?? [], update.skipped ?? 0);
   if (update.throughput) sparkline.render(update.throughput);

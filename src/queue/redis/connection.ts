@@ -17,7 +17,8 @@
  *
  * ioredis reconnects by itself, forever, at most {@link RECONNECT_MAX_MS} apart, so the store
  * recovers without the hub being restarted. The connection logs once when it is lost and once
- * when it is back.
+ * when it is back, and emits `down` when it is lost (again while it is down, whenever the reason
+ * changes: from a dropped connection to a refused one, say) and `back` when it is back.
  */
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
@@ -34,7 +35,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** The reason given for a connection that closed without an error. */
 const CLOSED = 'the connection was closed';
 
-export class RedisConnection extends EventEmitter<{ back: [] }> {
+export class RedisConnection extends EventEmitter<{ down: []; back: [] }> {
   readonly client: Redis;
   /** `redis://host:port/db`, for messages. */
   readonly where: string;
@@ -67,8 +68,11 @@ export class RedisConnection extends EventEmitter<{ back: [] }> {
     });
     // Without a listener, ioredis prints every failed reconnection attempt itself.
     this.client.on('error', (err: Error) => {
+      const changed = err.message !== this.lastError;
       this.lastError = err.message;
-      this.lose();
+      // Down already: only the reason is new. Each failed reconnection repeats the same error, hence the check.
+      if (this.outage && changed) this.emit('down');
+      else this.lose();
     });
     this.client.on('close', () => this.lose());
     this.client.on('ready', () => {
@@ -120,5 +124,6 @@ export class RedisConnection extends EventEmitter<{ back: [] }> {
     this.outage = true;
     const meanwhile = this.standingBy ? 'this hub goes on standing by, and can take over only once it is back' : 'the hub answers unavailable until it is back';
     this.logger.warn(`lost the connection to Redis at ${this.where} (${this.lastError}); ${meanwhile}`);
+    this.emit('down');
   }
 }
