@@ -19,7 +19,10 @@
  * programs: `invalid_token`, `token_expired`, `forbidden` (the token is not for what the handshake
  * claims, or not for this namespace) or `unauthenticated` (no token, not on this machine).
  *
- * The identity is left on `socket.data.identity` for the handlers to check against.
+ * The identity is left on `socket.data.identity` for the handlers to check against. The token
+ * itself is then dropped from the handshake (`auth.token` becomes `undefined`): the identity stands
+ * for it, and a connection need not hold its credential, a few hundred bytes, for as long as it
+ * lives (docs/benchmarks.md).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
@@ -74,6 +77,7 @@ export function authenticate(options: AuthenticateOptions): (socket: Authenticat
           return next(Object.assign(new Error('this session belongs to another client; connect afresh'), { data: { code } }));
         }
         socket.data.identity = result.identity;
+        forgetToken(socket);
         next();
       },
       (err: unknown) => {
@@ -82,6 +86,12 @@ export function authenticate(options: AuthenticateOptions): (socket: Authenticat
       },
     );
   };
+}
+
+/** Drops the checked token from `socket`'s handshake; nothing reads it after this middleware. */
+function forgetToken(socket: AuthenticatedSocket): void {
+  const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+  if (auth?.token !== undefined) auth.token = undefined;
 }
 
 type Resolution = { identity: Identity } | { refused: RefusalCode; message: string };

@@ -35,18 +35,23 @@ export interface LiveConnection {
   disconnect(): unknown;
 }
 
-/** Who holds one client id: sockets that all presented one credential (any other was refused). */
-interface Holding<S> {
-  /** The credential they share: the identity of the first of them. */
+/**
+ * The sockets past the check and not yet connected that hold one client id (all with one
+ * credential: any other was refused), each with what frees its place if its transport closes
+ * first. A reservation lasts a handshake; a connected client holds its client id by its entry in
+ * `live` alone, with no object of its own (the hub holds one per client, docs/benchmarks.md).
+ */
+interface Reservation<S> {
+  /** The credential they share: the holder's when the first of them was reserved. */
   readonly identity: Identity;
-  /** Sockets past the check, not yet connected, each with what frees its place if its transport closes first. */
-  readonly pending: Map<S, () => void>;
-  /** The connected one, if any. */
-  live?: S;
+  readonly sockets: Map<S, () => void>;
 }
 
 export class LiveConnections<S extends LiveConnection> {
-  private readonly byClient = new Map<string, Holding<S>>();
+  /** The connected socket of each client id. */
+  private readonly live = new Map<string, S>();
+  /** The client ids that handshakes under way have reserved. */
+  private readonly reserved = new Map<string, Reservation<S>>();
 
   /**
    * Middleware, after `authenticate`, and the namespace's last: a connection whose client id is
@@ -59,21 +64,22 @@ export class LiveConnections<S extends LiveConnection> {
   readonly reserve = (socket: S, next: (err?: Error) => void): void => {
     const identity = socket.data.identity;
     if (identity?.kind !== 'authenticated') return next();
-    const holding = this.byClient.get(identity.clientId);
-    if (holding && !sameCredential(holding.identity, identity)) {
+    const { clientId } = identity;
+    const holder = this.reserved.get(clientId)?.identity ?? this.live.get(clientId)?.data.identity;
+    if (holder && !sameCredential(holder, identity)) {
       const code: RefusalCode = 'forbidden';
-      return next(Object.assign(new Error(`client ${identity.clientId} is connected with another credential`), { data: { code } }));
+      return next(Object.assign(new Error(`client ${clientId} is connected with another credential`), { data: { code } }));
     }
     // A transport that closed while the handshake was checked never becomes a connection, and
     // would never say so again: there is nothing to reserve for it.
     if (socket.conn.readyState !== 'open') return next();
-    const reserved = holding ?? { identity, pending: new Map<S, () => void>() };
-    this.byClient.set(identity.clientId, reserved);
-    const release = () => {
-      reserved.pending.delete(socket);
-      this.forgetIfEmpty(identity.clientId, reserved);
-    };
-    reserved.pending.set(socket, release);
+    let reservation = this.reserved.get(clientId);
+    if (!reservation) {
+      reservation = { identity: holder ?? identity, sockets: new Map() };
+      this.reserved.set(clientId, reservation);
+    }
+    const release = () => this.unreserve(clientId, socket);
+    reservation.sockets.set(socket, release);
     socket.conn.once('close', release);
     next();
   };
@@ -86,14 +92,14 @@ export class LiveConnections<S extends LiveConnection> {
   admit(socket: S): S | undefined {
     const identity = socket.data.identity;
     if (identity?.kind !== 'authenticated') return undefined;
-    const holding = this.byClient.get(identity.clientId);
-    const release = holding?.pending.get(socket);
-    if (!holding || !release) throw new Error(`client ${identity.clientId} connected without a reservation: LiveConnections.reserve must be its namespace's last middleware`);
-    holding.pending.delete(socket);
+    const { clientId } = identity;
+    const release = this.reserved.get(clientId)?.sockets.get(socket);
+    if (!release) throw new Error(`client ${clientId} connected without a reservation: LiveConnections.reserve must be its namespace's last middleware`);
+    this.unreserve(clientId, socket);
     // From now on its place is given back on `disconnect`, which a closing transport also causes.
     socket.conn.off('close', release);
-    const previous = holding.live;
-    holding.live = socket;
+    const previous = this.live.get(clientId);
+    this.live.set(clientId, socket);
     if (previous === undefined) return undefined;
     previous.disconnect();
     return previous;
@@ -106,20 +112,20 @@ export class LiveConnections<S extends LiveConnection> {
   leave(socket: S): boolean {
     const identity = socket.data.identity;
     if (identity?.kind !== 'authenticated') return false;
-    const holding = this.byClient.get(identity.clientId);
-    if (holding?.live !== socket) return false;
-    holding.live = undefined;
-    this.forgetIfEmpty(identity.clientId, holding);
+    if (this.live.get(identity.clientId) !== socket) return false;
+    this.live.delete(identity.clientId);
     return true;
   }
 
   /** The live connection of `clientId`, if any. */
   get(clientId: string): S | undefined {
-    return this.byClient.get(clientId)?.live;
+    return this.live.get(clientId);
   }
 
-  /** Frees `clientId` once nobody holds it: any credential may then connect as it. */
-  private forgetIfEmpty(clientId: string, holding: Holding<S>): void {
-    if (holding.live === undefined && holding.pending.size === 0) this.byClient.delete(clientId);
+  /** Ends `socket`'s reservation of `clientId`; the client id is free once nobody holds it. */
+  private unreserve(clientId: string, socket: S): void {
+    const reservation = this.reserved.get(clientId);
+    if (!reservation?.sockets.delete(socket)) return;
+    if (reservation.sockets.size === 0) this.reserved.delete(clientId);
   }
 }

@@ -33,7 +33,7 @@ type Engine = SocketIoServer['engine'];
 /** What the guard needs of an engine socket. */
 interface EngineSocket {
   request: IncomingMessage;
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: (this: EngineSocket) => void): unknown;
 }
 
 export interface EdgeGuardOptions {
@@ -46,6 +46,8 @@ export class EdgeGuard {
   private readonly policy: OriginPolicy;
   /** Places taken by handshakes that have not yet become engine sockets. */
   private readonly pending = new WeakMap<IncomingMessage, Place>();
+  /** The handshakes admitted in this turn of the event loop, which {@link settle} looks at once it ends. */
+  private unsettled: IncomingMessage[] = [];
   private readonly warned = new Map<string, { at: number; leftOut: number }>();
   private readonly now: () => number;
 
@@ -73,11 +75,31 @@ export class EdgeGuard {
       return callback(taken.refused, false);
     }
     this.pending.set(req, taken.place);
-    // If no engine socket takes the place over (a malformed upgrade), the TCP connection's end frees it.
-    req.socket.once('close', () => {
-      if (this.pending.get(req) === taken.place) taken.place.release();
-    });
+    // Engine.io makes the engine socket, which takes the place over, within this turn. What is left
+    // once the turn ends is looked at then, rather than every connection keeping a listener on its
+    // TCP socket for as long as it lives (a few hundred bytes each, docs/benchmarks.md).
+    if (this.unsettled.push(req) === 1) setImmediate(this.settle);
     callback(null, true);
+  };
+
+  /**
+   * For each handshake of the turn that no engine socket took over: if its TCP connection is gone
+   * already (a malformed upgrade), gives its place back; if it is still under way, its TCP
+   * connection's end will.
+   */
+  private readonly settle = (): void => {
+    const handshakes = this.unsettled;
+    this.unsettled = [];
+    for (const req of handshakes) {
+      const place = this.pending.get(req);
+      if (place === undefined) continue;
+      if (req.socket.destroyed) place.release();
+      else {
+        req.socket.once('close', () => {
+          if (this.pending.get(req) === place) place.release();
+        });
+      }
+    }
   };
 
   /**
@@ -85,11 +107,18 @@ export class EdgeGuard {
    * response of `http`: the engine's own too, refusals included, which never reach the routes.
    */
   watch(engine: Engine, http: HttpServer): void {
+    /** Places held by engine sockets, each given back when its socket closes. */
+    const held = new WeakMap<EngineSocket, Place>();
+    // One listener function for every engine socket (its place is looked up), not a closure each.
+    function giveBack(this: EngineSocket): void {
+      held.get(this)?.release();
+    }
     engine.on('connection', (socket: EngineSocket) => {
       const place = this.pending.get(socket.request);
       if (!place) return;
       this.pending.delete(socket.request);
-      socket.once('close', () => place.release());
+      held.set(socket, place);
+      socket.on('close', giveBack);
     });
     // First of the request listeners, before Socket.IO's own (it attached itself in its constructor).
     http.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('X-Content-Type-Options', 'nosniff'));

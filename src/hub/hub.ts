@@ -156,6 +156,18 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
   };
   broker.on('suspect', standingChanged);
   broker.on('cleared', standingChanged);
+  // One listener function of each kind for every socket, which finds the socket's session, rather
+  // than closures for each: a hub holds thousands of idle sockets (docs/benchmarks.md).
+  function received(this: CapsSocket, name: unknown, ...args: unknown[]): void {
+    void sessions.get(this.id)?.receive(name, args);
+  }
+  function disconnected(this: CapsSocket, reason: string): void {
+    const session = sessions.get(this.id);
+    // Gone from the map before the session reports that it stopped.
+    sessions.delete(this.id);
+    live.leave(this);
+    session?.stop(reason);
+  }
   nsp.on('connection', (socket) => {
     // The old connection goes first, so that what it held is back in its queue (its claims stay
     // with the client id) when the new one starts consuming.
@@ -164,11 +176,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     // Set by `authenticate`, which every connection passes before this event.
     const session = new Session(socket, context, socket.data.identity!);
     sessions.set(socket.id, session);
-    // Registered before the session's own listener, so that it is gone from the map when it reports.
-    socket.on('disconnect', () => {
-      sessions.delete(socket.id);
-      live.leave(socket);
-    });
+    socket.onAny(received);
+    socket.on('disconnect', disconnected);
     session.start();
   });
 

@@ -95,8 +95,6 @@ export class Session implements DeliveryActions {
   private readonly connectedAt = Date.now();
   /** Our protocol's handshake: whether the client speaks our extension, and its prefetch; never who it is. */
   private readonly handshake: Handshake | undefined;
-  /** Who the client is, when a token says so; `undefined` for an anonymous (classroom) client. */
-  private readonly verified: Verified | undefined;
   private logger: Logger | undefined;
 
   constructor(
@@ -106,7 +104,11 @@ export class Session implements DeliveryActions {
     private readonly identity: Identity,
   ) {
     this.handshake = socket.data.handshake;
-    this.verified = identity.kind === 'authenticated' ? identity : undefined;
+  }
+
+  /** Who the client is, when a token says so; `undefined` for an anonymous (classroom) client. */
+  private get verified(): Verified | undefined {
+    return this.identity.kind === 'authenticated' ? this.identity : undefined;
   }
 
   /** This client's logger, made when first needed: most sessions never log past their first line. */
@@ -119,12 +121,12 @@ export class Session implements DeliveryActions {
     return this.verified?.clientId ?? this.socket.id;
   }
 
-  /** Wires the socket up. Called once, on `connection`. */
+  /**
+   * Starts serving the client. Called once, on `connection`, once the hub routes the socket's
+   * events to {@link receive} and its `disconnect` to {@link stop} (hub.ts).
+   */
   start(): void {
     const { socket } = this;
-    socket.onAny((name: unknown, ...args: unknown[]) => void this.receive(name, args));
-    socket.on('disconnect', (reason) => this.stop(reason));
-
     const hs = this.handshake;
     const me = this.verified;
     if (me?.role === 'vendor') this.becomeVendor(me.store);
@@ -180,10 +182,10 @@ export class Session implements DeliveryActions {
 
   /**
    * Every incoming event: fold its name's spelling, log it, and run its handler, which can neither
-   * throw nor leave an ack unanswered. One listener per socket (`onAny`) rather than one per event,
-   * and one handler table for all sessions: a hub holds thousands of idle sockets.
+   * throw nor leave an ack unanswered. One listener per socket (`onAny`, hub.ts) rather than one per
+   * event, and one handler table for all sessions: a hub holds thousands of idle sockets.
    */
-  private async receive(name: unknown, args: unknown[]): Promise<void> {
+  async receive(name: unknown, args: unknown[]): Promise<void> {
     const last = args.at(-1);
     const reply: Reply | undefined = typeof last === 'function' ? (result) => void last(result) : undefined;
     const payload = reply ? args.slice(0, -1) : args;
@@ -452,7 +454,8 @@ export class Session implements DeliveryActions {
     this.ctx.activity.emit('session', this, 'changed');
   }
 
-  private stop(reason: string): void {
+  /** The client is gone: what it consumed goes back to the broker. Called once, on `disconnect`. */
+  stop(reason: string): void {
     clearTimeout(this.guess);
     for (const consumer of this.consumers) this.ctx.broker.detach(consumer);
     this.consumers = [];

@@ -69,6 +69,56 @@ describe('the accounting', () => {
   });
 });
 
+describe("the guard's places", () => {
+  /** A handshake request as the engine hands it to `allowRequest`, on a TCP socket of its own. */
+  const handshake = () => {
+    const socket = Object.assign(new EventEmitter(), { remoteAddress: '10.0.0.9', destroyed: false });
+    return Object.assign({ headers: {}, socket }) as IncomingMessage & { socket: typeof socket };
+  };
+  const admitted = (guard: EdgeGuard, req: IncomingMessage) => {
+    let ok: boolean | undefined;
+    guard.allowRequest(req, (_err, success) => (ok = success));
+    return ok;
+  };
+  /** Resolves once the turn of the event loop that admitted the handshakes has ended (a setImmediate after the guard's). */
+  const endOfTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it("gives back a handshake's place at the end of its turn when its TCP connection is gone, and when it closes if still under way", async () => {
+    const guard = new EdgeGuard(trust({}), new CapturingLogger().logger);
+    const gone = handshake();
+    const slow = handshake();
+    expect([admitted(guard, gone), admitted(guard, slow)]).toEqual([true, true]);
+    // Turned down by the WebSocket layer (a malformed upgrade): destroyed, its `close` not emitted yet.
+    gone.socket.destroyed = true;
+    await endOfTurn();
+    expect(guard.limits.size).toBe(1);
+    expect(slow.socket.listenerCount('close')).toBe(1);
+    slow.socket.emit('close');
+    expect(guard.limits.size).toBe(0);
+  });
+
+  it('hands the place to the engine socket that takes the handshake over: no listener stays on the TCP socket, and the place is given back once, when the engine socket closes', async () => {
+    const guard = new EdgeGuard(trust({}), new CapturingLogger().logger);
+    const engine = new EventEmitter();
+    guard.watch(engine as unknown as Parameters<EdgeGuard['watch']>[0], new EventEmitter() as unknown as Parameters<EdgeGuard['watch']>[1]);
+    const req = handshake();
+    const other = handshake();
+    admitted(guard, req);
+    admitted(guard, other);
+    const socket = Object.assign(new EventEmitter(), { request: req });
+    engine.emit('connection', socket);
+    await endOfTurn();
+    expect(req.socket.listenerCount('close')).toBe(0);
+    expect(guard.limits.size).toBe(2);
+    socket.emit('close');
+    socket.emit('close');
+    expect(guard.limits.size).toBe(1);
+    // The other handshake's place is its own: still held until its own end.
+    other.socket.emit('close');
+    expect(guard.limits.size).toBe(0);
+  });
+});
+
 describe('a real hub', () => {
   it('refuses connections past MAX_CONNECTIONS, says why, and admits one again when another closes', async () => {
     const logs = new CapturingLogger();

@@ -45,6 +45,15 @@ describe('a client with a token', () => {
     expect(identityOf(lab)).toMatchObject({ kind: 'authenticated', ...ACME });
   });
 
+  it('leaves its token out of the handshake the hub keeps, once checked; the identity stands for it', async () => {
+    const driverClaims: TokenClaims = { role: 'driver', name: 'driver-1', clientId: 'driver-1' };
+    const driver = await attempt(t, hub.url, { auth: { caps: CAPS_PROTOCOL, role: 'driver', clientId: 'driver-1', token: await issueToken(key, driverClaims) } });
+    if (!driver.connected) throw new Error(`not connected: ${driver.message}`);
+    const held = hub.nsp.sockets.get(driver.socket.id!);
+    expect(held?.handshake.auth).toEqual({ caps: CAPS_PROTOCOL, role: 'driver', clientId: 'driver-1', token: undefined });
+    expect(held?.data.identity).toMatchObject({ kind: 'authenticated', ...driverClaims });
+  });
+
   it('is refused when the handshake claims another store, role or client id than the token', async () => {
     const token = await issueToken(key, ACME);
     const refusals = [
