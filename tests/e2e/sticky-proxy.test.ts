@@ -236,6 +236,9 @@ const portOf = (url: string) => Number(new URL(url).port);
     await driver.until(() => driver.caughtUp.length === 2, "the driver's getAll after it came back answered");
     expect(driver.caughtUp).toEqual([0, 2]);
     await vendor.until(() => vendor.acknowledged.length === 3, 'all three notices acknowledged');
+    // The hub answers the driver's `delivered` on its socket and sends the notice on the vendor's:
+    // the vendor may be done first.
+    await driver.until(() => driver.delivered.length === 3, "the driver's three reports answered");
 
     // Sent in the order they were posted; o-2 and o-3 are carried at once, so they may finish in either order.
     expect(driver.pickups).toEqual(['o-1', 'o-2', 'o-3']);
