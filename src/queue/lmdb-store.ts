@@ -89,6 +89,8 @@ export class StoreFormatError extends Error {
  * reopens at its last commit, and a machine that loses power reopens intact at its last flush.
  * A call resolves, according to {@link Durability}, once its batch is committed (`commit`, the
  * default: it survives the hub being killed) or once it is flushed (`flush`: it survives a power cut).
+ * lmdb-js 3.5 reports a batch committed only after its write thread has flushed it too, so in
+ * practice a change waits for the disk either way (docs/benchmarks.md, "lmdb on a slow disk").
  *
  * Memory runs ahead of the disk by the batches not yet committed. A method therefore resolves only
  * once every batch queued up to and including its own is done, even when it changed nothing
