@@ -210,6 +210,9 @@ const portOf = (url: string) => Number(new URL(url).port);
 
     expect(await vendor.post('o-1')).toEqual({ ok: true, messageId: 'o-1', duplicate: false });
     await vendor.until(() => vendor.acknowledged.includes('o-1'), 'the notice of o-1 acknowledged');
+    // The hub answers the driver's `delivered` on its socket and sends the notice on the vendor's:
+    // the vendor may be done first.
+    await driver.until(() => driver.delivered.length === 1, "the driver's report of o-1 answered");
     expect(driver.delivered).toEqual(['o-1']);
     expect(proxy.proc.matching(/hub-1 is DOWN/)).toEqual([]);
 
@@ -236,8 +239,6 @@ const portOf = (url: string) => Number(new URL(url).port);
     await driver.until(() => driver.caughtUp.length === 2, "the driver's getAll after it came back answered");
     expect(driver.caughtUp).toEqual([0, 2]);
     await vendor.until(() => vendor.acknowledged.length === 3, 'all three notices acknowledged');
-    // The hub answers the driver's `delivered` on its socket and sends the notice on the vendor's:
-    // the vendor may be done first.
     await driver.until(() => driver.delivered.length === 3, "the driver's three reports answered");
 
     // Sent in the order they were posted; o-2 and o-3 are carried at once, so they may finish in either order.
