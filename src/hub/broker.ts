@@ -20,8 +20,8 @@
  *   timeouts in a row, any consumer becomes a *suspect* and is sent nothing, so that consumers
  *   that take work and sit on it cannot starve honest ones or dead-letter their work. A suspect
  *   is put on *probation* after `probationMs` (doubled for each probation it fails, up to 64
- *   times): it may hold one message, and its acknowledgement
- *   clears it, as does any acknowledgement from it. An honest consumer whose answers were late
+ *   times): it may hold one message, and its acknowledgement clears it, as does any
+ *   acknowledgement from it. An honest consumer whose answers were late
  *   (a hub stalled by a long pause fires every ack timer before it reads the acks waiting in its
  *   sockets) is therefore not cut off for good, and a consumer that sits on work is sent one
  *   message per probation, ever more rarely.
@@ -87,15 +87,19 @@ interface Standing {
   acknowledged: boolean;
   /** Timeouts since its last acknowledgement. */
   timeouts: number;
-  /** It is sent nothing for now (see `suspectAfter`). */
-  suspect: boolean;
-  /** It is on probation: it may hold one message, whose acknowledgement clears it. */
-  probation: boolean;
+  /**
+   * `suspect`: it is sent nothing for now (see `suspectAfter`); `probation`: it may hold one
+   * message, whose acknowledgement clears it; `trusted`: it may hold its prefetch.
+   */
+  trust: 'trusted' | 'suspect' | 'probation';
   /** Times it became a suspect since its last acknowledgement; sets how long until its next probation. */
   strikes: number;
   /** While a suspect: the timer that puts it on probation. */
   probationTimer?: NodeJS.Timeout;
 }
+
+/** A consumer's first answer, or first timeout: its standing from then on. */
+const newStanding = (acknowledged: boolean): Standing => ({ acknowledged, timeouts: 0, trust: 'trusted', strikes: 0 });
 
 /** A suspect's wait for probation doubles with each one it fails, up to this many times the first. */
 const MAX_PROBATION_BACKOFF = 64;
@@ -240,13 +244,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Attached consumers that are suspects, in every queue. */
   suspectCount(): number {
     let count = 0;
-    for (const queue of this.queues.values()) for (const standing of queue.standing.values()) if (standing.suspect) count++;
+    for (const queue of this.queues.values()) for (const standing of queue.standing.values()) if (standing.trust === 'suspect') count++;
     return count;
   }
 
   /** Whether `consumer` is a suspect (see `suspectAfter`): attached, and sent nothing until its probation. */
   isSuspect(consumer: Consumer): boolean {
-    return this.queues.get(consumer.queueId)?.standing.get(consumer)?.suspect === true;
+    return this.queues.get(consumer.queueId)?.standing.get(consumer)?.trust === 'suspect';
   }
 
   /**
@@ -275,17 +279,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /**
    * The lab's `getAll`: sends `consumer` waiting messages (not in flight to anyone) up to its
-   * prefetch (one on probation), counting what it holds already; a suspect is sent none. Attaches the consumer first
-   * (which sends what fits). Returns how many messages it now holds unanswered, those just sent
+   * allowance (its prefetch; one on probation; none as a suspect), counting what it holds already.
+   * Attaches the consumer first (which sends what fits). Returns how many messages it now holds unanswered, those just sent
    * included, or `undefined` if it could not attach (`maxQueues`).
    */
   sendWaiting(consumer: Consumer): number | undefined {
     if (!this.attach(consumer)) return undefined;
     const queue = this.queues.get(consumer.queueId)!;
     const held = () => queue.holdings.get(consumer)?.size ?? 0;
-    const standing = queue.standing.get(consumer);
-    if (standing?.suspect) return held();
-    const room = standing?.probation ? 1 : consumer.prefetch;
+    const room = this.allowance(queue, consumer);
     while (held() < room) {
       const entry = queue.ready.pop();
       if (!entry) break;
@@ -548,15 +550,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (!queue.holdings.has(consumer)) return;
     const standing = queue.standing.get(consumer);
     if (!standing) {
-      queue.standing.set(consumer, { acknowledged: true, timeouts: 0, suspect: false, probation: false, strikes: 0 });
+      queue.standing.set(consumer, newStanding(true));
       return;
     }
     standing.acknowledged = true;
     standing.timeouts = 0;
     standing.strikes = 0;
-    if (!standing.suspect && !standing.probation) return;
+    if (standing.trust === 'trusted') return;
     clearTimeout(standing.probationTimer);
-    standing.suspect = standing.probation = false;
+    standing.trust = 'trusted';
     this.logger.info({ consumer: consumer.id, queue: queue.queueId }, `consumer ${consumer.id} of queue ${queue.queueId} acknowledged a message: no longer a suspect`);
     this.emit('cleared', consumer);
     this.offerRoom(queue, consumer);
@@ -566,11 +568,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private timedOut(queue: QueueState, consumer: Consumer): void {
     if (!queue.holdings.has(consumer)) return;
     let standing = queue.standing.get(consumer);
-    if (!standing) queue.standing.set(consumer, (standing = { acknowledged: false, timeouts: 0, suspect: false, probation: false, strikes: 0 }));
+    if (!standing) queue.standing.set(consumer, (standing = newStanding(false)));
     standing.timeouts++;
-    if (standing.suspect || (!standing.probation && standing.timeouts < this.policy.suspectAfter)) return;
-    standing.suspect = true;
-    standing.probation = false;
+    if (standing.trust === 'suspect' || (standing.trust === 'trusted' && standing.timeouts < this.policy.suspectAfter)) return;
+    standing.trust = 'suspect';
     standing.strikes++;
     queue.available.delete(consumer);
     const waitMs = this.policy.probationMs * Math.min(2 ** (standing.strikes - 1), MAX_PROBATION_BACKOFF);
@@ -585,9 +586,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** A suspect's wait is over: it may hold one message, and acknowledging it clears the suspect. */
   private probation(queue: QueueState, consumer: Consumer): void {
     const standing = queue.standing.get(consumer);
-    if (!standing?.suspect || !queue.holdings.has(consumer)) return;
-    standing.suspect = false;
-    standing.probation = true;
+    if (standing?.trust !== 'suspect' || !queue.holdings.has(consumer)) return;
+    standing.trust = 'probation';
     standing.probationTimer = undefined;
     this.offerRoom(queue, consumer);
     this.dispatch(queue);
@@ -622,10 +622,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Makes an attached consumer available for dispatch if it has room and is not paused or a suspect. */
   private offerRoom(queue: QueueState, consumer: Consumer): void {
     const held = queue.holdings.get(consumer);
-    const standing = queue.standing.get(consumer);
-    const room = standing?.probation ? 1 : consumer.prefetch;
-    if (held === undefined || (held?.size ?? 0) >= room || queue.paused.has(consumer) || standing?.suspect) return;
+    if (held === undefined || (held?.size ?? 0) >= this.allowance(queue, consumer) || queue.paused.has(consumer)) return;
     queue.available.add(consumer);
+  }
+
+  /** How many messages `consumer` may hold at once: its prefetch; one on probation; none as a suspect. */
+  private allowance(queue: QueueState, consumer: Consumer): number {
+    const trust = queue.standing.get(consumer)?.trust ?? 'trusted';
+    return trust === 'trusted' ? consumer.prefetch : trust === 'probation' ? 1 : 0;
   }
 
   private startSweeper(): void {
