@@ -15,21 +15,8 @@
  *   health.status(); // { kind: 'redis', up: false, since: 1700000000000, reason: 'Redis at … is unreachable (…)', outages: 1 }
  *   health.close();
  */
+import type { StoreStatus } from '../protocol/dashboard';
 import type { QueueStore, StoreHealth } from '../queue/store';
-
-/** What the hub says of its store; plain data, sent as it is to dashboard pages. */
-export interface StoreStatus {
-  /** `memory`, `lmdb` or `redis`. */
-  kind: string;
-  /** Whether it takes calls now. */
-  up: boolean;
-  /** Since when it has been up or down (ms since the epoch): its last change, or the hub's start. */
-  since: number;
-  /** Why it is down; only while it is. */
-  reason?: string;
-  /** How many times it went down since the hub started. */
-  outages: number;
-}
 
 const ALWAYS_UP: StoreHealth = { up: true };
 

@@ -24,7 +24,6 @@
 import { z } from 'zod';
 import { MAX_TOKEN_LENGTH } from '../auth/token';
 import type { QueueStats } from '../hub/broker';
-import type { StoreStatus } from '../hub/store-health';
 import { ERROR_CODES, type Failure, type Result } from './acks';
 import type { EntryKey, Envelope } from './envelope';
 import { LIMITS, nameSchema } from './schemas';
@@ -73,10 +72,21 @@ export interface RoomView {
 export type { QueueStats };
 
 /**
- * The hub's queue store: its kind (`memory`, `lmdb`, `redis`), whether it takes calls, since when,
- * and why not (Redis unreachable, the writer lease lost), as `/healthz` and `/metrics` report it.
+ * The hub's queue store: its kind, whether it takes calls, since when, and why not (Redis
+ * unreachable, the writer lease lost), as `/healthz` and `/metrics` report it (hub/store-health.ts).
  */
-export type { StoreStatus };
+export interface StoreStatus {
+  /** `memory`, `lmdb` or `redis`. */
+  kind: string;
+  /** Whether it takes calls now. */
+  up: boolean;
+  /** Since when it has been up or down (ms since the epoch): its last change, or the hub's start. */
+  since: number;
+  /** Why it is down; only while it is. */
+  reason?: string;
+  /** How many times it went down since the hub started. */
+  outages: number;
+}
 
 /** A message that could not be delivered, as `GET /dead-letters` lists it. */
 export interface DeadLetterView extends EntryKey {
