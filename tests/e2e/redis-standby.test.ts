@@ -7,10 +7,9 @@
  * The hubs run on a 3-second writer lease (`CAPS_REDIS_LEASE_MS`), so that a takeover comes within
  * seconds; nothing here waits for a length of time: every step waits for a log line or an event.
  */
-import { RedisKeys } from '../../src/queue/redis/keys';
 import type { Driver } from '../../src/driver/driver';
 import { Processes } from '../helpers/processes';
-import { RedisHubs } from '../helpers/redis-hubs';
+import { ACTIVE_LINE, HUB_KEYS, RedisHubs, SHORT_LEASE, STANDING_BY_LINE } from '../helpers/redis-hubs';
 import { setup, type TestContext } from '../helpers/setup';
 import { until, waitFor } from '../helpers/wait-for';
 
@@ -25,11 +24,7 @@ afterEach(async () => {
   await hubs.cleanup();
 });
 
-const LEASE = { CAPS_REDIS_LEASE_MS: '3000' };
 const LISTENING = /CAPS hub listening on/;
-const ACTIVE = /now the active hub: this hub holds the writer lease of redis:\/\/\S+ prefix "caps:" and serves at http:\/\/localhost:\d+$/;
-const STANDING_BY = /standing by for hub pid (\d+) on /;
-const keys = new RedisKeys('caps:');
 
 /** Whether a connection to `url` is refused: nothing listens there. */
 const refused = (url: string) =>
@@ -53,12 +48,12 @@ const tally = (ids: string[]) => ids.reduce((counts, id) => counts.set(id, (coun
 
 it('a standby takes over from a SIGKILLed hub; the clients move to it, every order is delivered and thanked once, and claimed packages go back to their driver', async () => {
   const redis = await hubs.redis();
-  const a = await hubs.hub('hub A', LEASE);
+  const a = await hubs.hub('hub A', SHORT_LEASE);
   await a.proc.line(LISTENING);
-  const b = await hubs.hub('hub B', LEASE, ['--standby']);
+  const b = await hubs.hub('hub B', SHORT_LEASE, ['--standby']);
   // B names the hub that holds the lease (A), and does not listen.
-  const holder = String(await redis.run('GET', keys.writer));
-  const [, pid] = STANDING_BY.exec(await b.proc.line(STANDING_BY))!;
+  const holder = String(await redis.run('GET', HUB_KEYS.writer));
+  const [, pid] = STANDING_BY_LINE.exec(await b.proc.line(STANDING_BY_LINE))!;
   expect(holder).toMatch(new RegExp(`^pid ${pid} on `));
   expect(await refused(b.url)).toBe(true);
 
@@ -85,7 +80,7 @@ it('a standby takes over from a SIGKILLed hub; the clients move to it, every ord
   await a.proc.exited();
 
   // What A had stored as claimed by driver-1 when it died.
-  const owners = (await redis.run('HGETALL', keys.owner('driver'))) as string[];
+  const owners = (await redis.run('HGETALL', HUB_KEYS.owner('driver'))) as string[];
   const claimedIds = owners.filter((_, i) => i % 2 === 0);
   expect(claimedIds.length).toBeGreaterThan(0);
   expect(owners.filter((_, i) => i % 2 === 1)).toEqual(claimedIds.map(() => 'driver-1'));
@@ -94,7 +89,7 @@ it('a standby takes over from a SIGKILLed hub; the clients move to it, every ord
   const late = Promise.all([vendor.post(), vendor.post()]);
   late.catch(() => undefined); // reported by the test's failure, should it fail before they are stored
 
-  await b.proc.line(ACTIVE);
+  await b.proc.line(ACTIVE_LINE);
   // driver-2 joins at B: it must be sent no package that driver-1 had claimed.
   const driver2 = t.driver(b.url, 'driver-2');
   const seenBy2 = pickupsSeen(driver2);
@@ -114,22 +109,22 @@ it('a standby takes over from a SIGKILLed hub; the clients move to it, every ord
   expect(claimedIds.filter((id) => !seenBy1.get(b.url)!.includes(id))).toEqual([]);
   expect(seenBy2.get(b.url)!.filter((id) => claimedIds.includes(id))).toEqual([]);
   // Nothing is left for a driver in Redis: no pickup waits, none is claimed.
-  expect(await redis.run('ZCARD', keys.live('driver'))).toBe(0);
-  expect(await redis.run('HLEN', keys.owner('driver'))).toBe(0);
+  expect(await redis.run('ZCARD', HUB_KEYS.live('driver'))).toBe(0);
+  expect(await redis.run('HLEN', HUB_KEYS.owner('driver'))).toBe(0);
 });
 
 it('a standby that lost its lease stops serving, so that its clients move, and stands by again', async () => {
   const redis = await hubs.redis();
   // With nobody holding the lease, a standby is the active hub at once.
-  const hub = await hubs.hub('hub', LEASE, ['--standby']);
-  await hub.proc.line(ACTIVE);
+  const hub = await hubs.hub('hub', SHORT_LEASE, ['--standby']);
+  await hub.proc.line(ACTIVE_LINE);
   const driver = hubs.connect(hub.url, { role: 'driver', clientId: 'driver-1' });
   await waitFor(driver, 'connect');
 
   // Another hub took the lease, as a standby does once this one's has run out (it paused for too long).
   const dropped = waitFor<[string]>(driver, 'disconnect');
   const other = 'pid 1 on elsewhere (started 2020-01-01T00:00:00.000Z) #other';
-  await redis.run('EVAL', "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('INCR', KEYS[2])", 2, keys.writer, keys.epoch, other);
+  await redis.run('EVAL', "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('INCR', KEYS[2])", 2, HUB_KEYS.writer, HUB_KEYS.epoch, other);
   // Dropped, not told to go away: our clients move to the next hub on such a loss (client/hub-link.ts).
   expect((await dropped)[0]).toBe('transport close');
   await hub.proc.line(/standing by for hub pid 1 on elsewhere \(started 2020-01-01T00:00:00\.000Z\)/);
@@ -139,10 +134,10 @@ it('a standby that lost its lease stops serving, so that its clients move, and s
   expect(await refused(hub.url)).toBe(true);
 
   // The other hub stops and gives the lease up: this one is the active hub again.
-  await redis.run('DEL', keys.writer);
-  await hub.proc.count(ACTIVE, 2);
+  await redis.run('DEL', HUB_KEYS.writer);
+  await hub.proc.count(ACTIVE_LINE, 2);
   await waitFor(driver, 'connect');
-  expect(await redis.run('GET', keys.writer)).toMatch(/^pid \d+ on /);
+  expect(await redis.run('GET', HUB_KEYS.writer)).toMatch(/^pid \d+ on /);
 });
 
 it('refuses --standby without a Redis store, in one line, and exits 1', async () => {

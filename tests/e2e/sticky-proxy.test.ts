@@ -19,10 +19,9 @@ import { EventEmitter } from 'node:events';
 import { io, type ManagerOptions, type Socket } from 'socket.io-client';
 import type { Envelope } from '../../src/protocol/envelope';
 import { CAPS_NAMESPACE } from '../../src/protocol/events';
-import { RedisKeys } from '../../src/queue/redis/keys';
 import { HAPROXY, startHaproxy } from '../helpers/haproxy';
 import { freePort, Processes } from '../helpers/processes';
-import { pickup, RedisHubs } from '../helpers/redis-hubs';
+import { ACTIVE_LINE, HUB_KEYS, pickup, RedisHubs, SHORT_LEASE, STANDING_BY_LINE } from '../helpers/redis-hubs';
 import { setup, type TestContext } from '../helpers/setup';
 import { until, waitFor, WAIT_MS } from '../helpers/wait-for';
 
@@ -39,11 +38,7 @@ afterEach(async () => {
   await hubs.cleanup();
 });
 
-const LEASE = { CAPS_REDIS_LEASE_MS: '3000' };
-const ACTIVE = /now the active hub: this hub holds the writer lease/;
-const STANDING_BY = /standing by for hub pid \d+ on /;
 const STORE = 'acme-widgets';
-const keys = new RedisKeys('caps:');
 
 /**
  * A client on `url`, closed at cleanup. `disconnect` leaves a long-polling connection open until
@@ -188,10 +183,10 @@ const portOf = (url: string) => Number(new URL(url).port);
 (HAPROXY ? describe : describe.skip)('classroom clients behind haproxy (deploy/haproxy.cfg)', () => {
   it('work through it on long-polling and WebSocket; after the active hub is SIGKILLed they reach the standby through it, and a driver that was away catches up with getAll', async () => {
     const redis = await hubs.redis();
-    const a = await hubs.hub('hub A', LEASE, ['--standby']);
-    await a.proc.line(ACTIVE);
-    const b = await hubs.hub('hub B', LEASE, ['--standby']);
-    await b.proc.line(STANDING_BY);
+    const a = await hubs.hub('hub A', SHORT_LEASE, ['--standby']);
+    await a.proc.line(ACTIVE_LINE);
+    const b = await hubs.hub('hub B', SHORT_LEASE, ['--standby']);
+    await b.proc.line(STANDING_BY_LINE);
     const proxy = await startHaproxy(procs, [portOf(a.url), portOf(b.url)]);
     // The standby does not listen, so haproxy's first check of it fails; the active hub passes its own.
     await proxy.marked('hub-2', 'DOWN');
@@ -223,7 +218,7 @@ const portOf = (url: string) => Number(new URL(url).port);
     await a.proc.exited();
     await dropped;
     await proxy.marked('hub-1', 'DOWN');
-    await b.proc.line(ACTIVE);
+    await b.proc.line(ACTIVE_LINE);
     await proxy.marked('hub-2', 'UP');
 
     // The vendor reconnects through haproxy by itself, to the hub that serves now, long-polling first again.
@@ -232,7 +227,7 @@ const portOf = (url: string) => Number(new URL(url).port);
     // Two orders while the driver is away: they wait in Redis for a driver.
     expect(await vendor.post('o-2')).toEqual({ ok: true, messageId: 'o-2', duplicate: false });
     expect(await vendor.post('o-3')).toEqual({ ok: true, messageId: 'o-3', duplicate: false });
-    expect(await redis.run('ZCARD', keys.live('driver'))).toBe(2);
+    expect(await redis.run('ZCARD', HUB_KEYS.live('driver'))).toBe(2);
 
     // Back, the driver is a new client to the new hub; its getAll sends it both.
     driver.comeBack();
@@ -247,9 +242,9 @@ const portOf = (url: string) => Number(new URL(url).port);
     expect([...vendor.notices].sort()).toEqual(['o-1', 'o-2', 'o-3']);
     expect([...vendor.failures, ...driver.failures]).toEqual([]);
     // Nothing is left waiting or claimed.
-    expect(await redis.run('ZCARD', keys.live('driver'))).toBe(0);
-    expect(await redis.run('ZCARD', keys.live(STORE))).toBe(0);
-    expect(await redis.run('HLEN', keys.owner('driver'))).toBe(0);
+    expect(await redis.run('ZCARD', HUB_KEYS.live('driver'))).toBe(0);
+    expect(await redis.run('ZCARD', HUB_KEYS.live(STORE))).toBe(0);
+    expect(await redis.run('HLEN', HUB_KEYS.owner('driver'))).toBe(0);
   });
 
   it('keeps a long-polling client on the hub that holds its session while both hubs serve', async () => {

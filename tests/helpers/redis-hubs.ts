@@ -12,9 +12,19 @@
  */
 import { connectCaps, type CapsClientSocket, type HandshakeFields } from '../../src/client/connect';
 import type { Envelope } from '../../src/protocol/envelope';
+import { RedisKeys } from '../../src/queue/redis/keys';
 import { freePort, Processes, type Proc } from './processes';
 import { RedisServer } from './redis-server';
 import { testCredential } from './setup';
+
+/** A 3-second writer lease (`CAPS_REDIS_LEASE_MS`), so that a standby takes over within seconds. */
+export const SHORT_LEASE = { CAPS_REDIS_LEASE_MS: '3000' };
+/** The line a hub on Redis logs when it holds the writer lease and serves. */
+export const ACTIVE_LINE = /now the active hub: this hub holds the writer lease of redis:\/\/\S+ prefix "caps:" and serves at http:\/\/localhost:\d+$/;
+/** The line a standby logs while another hub holds the lease; the group is that hub's pid. */
+export const STANDING_BY_LINE = /standing by for hub pid (\d+) on /;
+/** The keys of the hubs' prefix (the default, `caps:`), to read Redis directly. */
+export const HUB_KEYS = new RedisKeys('caps:');
 
 export class RedisHubs {
   private readonly procs = new Processes();
