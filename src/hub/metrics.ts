@@ -62,7 +62,7 @@ export function createMetrics(broker: Broker, nsp: CapsNamespace, storeHealth: S
   const suspects = new Counter({ name: 'caps_suspects_total', help: 'Times a consumer became a suspect, sent nothing until its probation: SUSPECT_AFTER_TIMEOUTS ack timeouts in a row, or a failed probation', labelNames: ['role'], registers: [registry] });
   new Gauge({
     name: 'caps_suspect_consumers',
-    help: 'Connected consumers the hub sends nothing more, as suspects',
+    help: 'Connected consumers the hub sends nothing until their probation, as suspects',
     registers: [registry],
     collect() {
       this.set(broker.suspectCount());

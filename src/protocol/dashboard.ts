@@ -42,7 +42,8 @@ export const DASHBOARD_LIMITS = { logLines: 200, logLinesPerUpdate: 50, cards: 1
 
 /**
  * A client's state as the dashboard shows it; `away` is a client the hub knew that is not connected
- * now; `suspect`, one that kept timing out, which the hub sends nothing more (SUSPECT_AFTER_TIMEOUTS).
+ * now; `suspect`, one that kept timing out, which the hub sends nothing until its probation
+ * (SUSPECT_AFTER_TIMEOUTS, SUSPECT_PROBATION_MS).
  */
 export type ClientState = 'connected' | 'paused' | 'suspect' | 'away';
 
