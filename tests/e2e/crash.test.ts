@@ -63,13 +63,14 @@ it('hands a killed driver’s package to another driver, and delivers each order
   const hubUrl = `http://localhost:${port}`;
   const hub = procs.start('hub', 'hub', [], { PORT: String(port), CAPS_STORE: `lmdb:${dir}`, LEASE_MS: '1000' });
   await hub.line(/CAPS hub listening on/);
-  const vendor = procs.start('vendor', 'vendor', ['--store', 'acme-widgets', '--count', String(N), '--interval', '50', '--hub', hubUrl]);
   // driver-1 carries one package at a time and never gets to in-transit, so killing it after its
   // pickup is mid-delivery however late the test reads the line (a 2 s delay was not, on a machine
-  // loaded enough to read it later than that).
+  // loaded enough to read it later than that). It is the only driver until it has picked up: with
+  // both started at once, a loaded machine let driver-2 connect first and take every order.
   const doomed = procs.start('driver-1', 'driver', ['--name', 'driver-1', '--delay', '600000', '--prefetch', '1', '--hub', hubUrl]);
-  const survivor = procs.start('driver-2', 'driver', ['--name', 'driver-2', '--delay', '20', '--hub', hubUrl]);
+  const vendor = procs.start('vendor', 'vendor', ['--store', 'acme-widgets', '--count', String(N), '--interval', '50', '--hub', hubUrl]);
   const picked = /DRIVER: picked up (\S+)/.exec(await doomed.line(/DRIVER: picked up/))![1]!;
+  const survivor = procs.start('driver-2', 'driver', ['--name', 'driver-2', '--delay', '20', '--hub', hubUrl]);
   await doomed.kill();
 
   await vendor.count(THANKED, N, 60_000);
