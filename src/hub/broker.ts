@@ -18,13 +18,8 @@
  * - **Suspects, not victims.** A consumer that has never acknowledged anything cannot use up a
  *   message's attempts: its timeouts and disconnects are not counted. After `suspectAfter`
  *   timeouts in a row, any consumer becomes a *suspect* and is sent nothing, so that consumers
- *   that take work and sit on it cannot starve honest ones or dead-letter their work. A suspect
- *   is put on *probation* after `probationMs` (doubled for each probation it fails, up to 64
- *   times): it may hold one message, and its acknowledgement clears it, as does any
- *   acknowledgement from it. An honest consumer whose answers were late
- *   (a hub stalled by a long pause fires every ack timer before it reads the acks waiting in its
- *   sockets) is therefore not cut off for good, and a consumer that sits on work is sent one
- *   message per probation, ever more rarely.
+ *   that take work and sit on it cannot starve honest ones or dead-letter their work; after
+ *   `probationMs` it may hold one message again, to prove itself (consumer-standing.ts).
  *
  * The states a message goes through are drawn in delivery-state.ts.
  *
@@ -38,6 +33,7 @@ import type { ConsumerAck } from '../protocol/acks';
 import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { DeadLetter, QueueStore, StoredMessage } from '../queue/store';
 import type { Consumer } from './consumer';
+import { Standings } from './consumer-standing';
 import type { DeliveryState, Entry } from './delivery-state';
 import { ReadyQueue } from './ready-queue';
 
@@ -81,29 +77,6 @@ export interface QueueStats {
   consumers: number;
 }
 
-/** How a consumer has answered so far. */
-interface Standing {
-  /** It acknowledged (or claimed) at least one message: its timeouts count as delivery attempts. */
-  acknowledged: boolean;
-  /** Timeouts since its last acknowledgement. */
-  timeouts: number;
-  /**
-   * `suspect`: it is sent nothing for now (see `suspectAfter`); `probation`: it may hold one
-   * message, whose acknowledgement clears it; `trusted`: it may hold its prefetch.
-   */
-  trust: 'trusted' | 'suspect' | 'probation';
-  /** Times it became a suspect since its last acknowledgement; sets how long until its next probation. */
-  strikes: number;
-  /** While a suspect: the timer that puts it on probation. */
-  probationTimer?: NodeJS.Timeout;
-}
-
-/** A consumer's first answer, or first timeout: its standing from then on. */
-const newStanding = (acknowledged: boolean): Standing => ({ acknowledged, timeouts: 0, trust: 'trusted', strikes: 0 });
-
-/** A suspect's wait for probation doubles with each one it fails, up to this many times the first. */
-const MAX_PROBATION_BACKOFF = 64;
-
 class QueueState {
   readonly entries = new Map<string, Entry>();
   readonly ready = new ReadyQueue<Entry>((e) => !e.gone && e.state.type === 'queued');
@@ -118,15 +91,21 @@ class QueueState {
   readonly available = new Set<Consumer>();
   /** Attached consumers that are sent nothing new for now (the dashboard's "pause"). */
   readonly paused = new Set<Consumer>();
-  /** How attached consumers have answered; only those that acknowledged or timed out have one. */
-  readonly standing = new Map<Consumer, Standing>();
+  /** How far each attached consumer is trusted, from how it has answered. */
+  readonly standings: Standings;
   /** Publishes waiting on the store, counted against the length limit. */
   writing = 0;
   dead = 0;
   inFlight = 0;
   dispatching = false;
 
-  constructor(readonly queueId: string) {}
+  constructor(
+    readonly queueId: string,
+    policy: DeliveryPolicy,
+    onProbation: (queue: QueueState, consumer: Consumer) => void,
+  ) {
+    this.standings = new Standings(policy, (consumer) => onProbation(this, consumer));
+  }
 }
 
 export interface BrokerOptions {
@@ -244,13 +223,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Attached consumers that are suspects, in every queue. */
   suspectCount(): number {
     let count = 0;
-    for (const queue of this.queues.values()) for (const standing of queue.standing.values()) if (standing.trust === 'suspect') count++;
+    for (const queue of this.queues.values()) count += queue.standings.suspects();
     return count;
   }
 
   /** Whether `consumer` is a suspect (see `suspectAfter`): attached, and sent nothing until its probation. */
   isSuspect(consumer: Consumer): boolean {
-    return this.queues.get(consumer.queueId)?.standing.get(consumer)?.trust === 'suspect';
+    return this.queues.get(consumer.queueId)?.standings.isSuspect(consumer) === true;
   }
 
   /**
@@ -269,8 +248,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (entry.state.type === 'claimed') entry.state.consumer = undefined;
       else this.requeue(entry, 'disconnect');
     }
-    clearTimeout(queue.standing.get(consumer)?.probationTimer);
-    queue.standing.delete(consumer);
+    queue.standings.forget(consumer);
     // The same driver may already be back on another connection.
     for (const other of queue.holdings.keys()) if (other.id === consumer.id) this.handBack(queue, other);
     this.dispatch(queue);
@@ -287,7 +265,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (!this.attach(consumer)) return undefined;
     const queue = this.queues.get(consumer.queueId)!;
     const held = () => queue.holdings.get(consumer)?.size ?? 0;
-    const room = this.allowance(queue, consumer);
+    const room = queue.standings.allowance(consumer);
     while (held() < room) {
       const entry = queue.ready.pop();
       if (!entry) break;
@@ -387,14 +365,17 @@ export class Broker extends EventEmitter<BrokerEvents> {
     clearInterval(this.sweeper);
     for (const queue of this.queues.values()) {
       for (const entry of queue.entries.values()) if (entry.state.type !== 'queued') clearTimeout(entry.state.timer);
-      for (const standing of queue.standing.values()) clearTimeout(standing.probationTimer);
+      queue.standings.close();
     }
   }
 
   /** The queue `queueId`, made if new; `undefined` if new and the hub holds `maxQueues` (unless `always`). */
   private queue(queueId: string, always = false): QueueState | undefined {
     let queue = this.queues.get(queueId);
-    if (!queue && (always || this.canAttach(queueId))) this.queues.set(queueId, (queue = new QueueState(queueId)));
+    if (!queue && (always || this.canAttach(queueId))) {
+      queue = new QueueState(queueId, this.policy, (q, consumer) => this.probation(q, consumer));
+      this.queues.set(queueId, queue);
+    }
     return queue;
   }
 
@@ -501,7 +482,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const queue = this.queueOf(entry);
     const consumer = entry.state.type === 'in-flight' ? entry.state.consumer : undefined;
     if (consumer && (reason === 'timeout' || reason === 'disconnect')) {
-      if (!queue.standing.get(consumer)?.acknowledged) entry.forgiven++;
+      if (!queue.standings.hasAcknowledged(consumer)) entry.forgiven++;
       if (reason === 'timeout') this.timedOut(queue, consumer);
     }
     const failed = entry.attempts - entry.forgiven;
@@ -547,18 +528,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /** `consumer` acknowledged (or claimed) a message it was sent: it is honest, for now. */
   private acknowledgedBy(queue: QueueState, consumer: Consumer): void {
-    if (!queue.holdings.has(consumer)) return;
-    const standing = queue.standing.get(consumer);
-    if (!standing) {
-      queue.standing.set(consumer, newStanding(true));
-      return;
-    }
-    standing.acknowledged = true;
-    standing.timeouts = 0;
-    standing.strikes = 0;
-    if (standing.trust === 'trusted') return;
-    clearTimeout(standing.probationTimer);
-    standing.trust = 'trusted';
+    if (!queue.holdings.has(consumer) || !queue.standings.acknowledged(consumer)) return;
     this.logger.info({ consumer: consumer.id, queue: queue.queueId }, `consumer ${consumer.id} of queue ${queue.queueId} acknowledged a message: no longer a suspect`);
     this.emit('cleared', consumer);
     this.offerRoom(queue, consumer);
@@ -567,28 +537,19 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** A message timed out at `consumer`; `suspectAfter` in a row, or one on probation, make it a suspect. */
   private timedOut(queue: QueueState, consumer: Consumer): void {
     if (!queue.holdings.has(consumer)) return;
-    let standing = queue.standing.get(consumer);
-    if (!standing) queue.standing.set(consumer, (standing = newStanding(false)));
-    standing.timeouts++;
-    if (standing.trust === 'suspect' || (standing.trust === 'trusted' && standing.timeouts < this.policy.suspectAfter)) return;
-    standing.trust = 'suspect';
-    standing.strikes++;
+    const became = queue.standings.timedOut(consumer);
+    if (!became) return;
     queue.available.delete(consumer);
-    const waitMs = this.policy.probationMs * Math.min(2 ** (standing.strikes - 1), MAX_PROBATION_BACKOFF);
-    standing.probationTimer = setTimeout(() => this.probation(queue, consumer), waitMs).unref();
     this.logger.warn(
-      { consumer: consumer.id, queue: queue.queueId, timeouts: standing.timeouts, probationInMs: waitMs },
-      `consumer ${consumer.id} of queue ${queue.queueId} timed out ${standing.timeouts} times in a row: a suspect, sent nothing for ${waitMs} ms, then one message on probation`,
+      { consumer: consumer.id, queue: queue.queueId, ...became },
+      `consumer ${consumer.id} of queue ${queue.queueId} timed out ${became.timeouts} times in a row: a suspect, sent nothing for ${became.probationInMs} ms, then one message on probation`,
     );
-    this.emit('suspect', consumer, standing.timeouts);
+    this.emit('suspect', consumer, became.timeouts);
   }
 
   /** A suspect's wait is over: it may hold one message, and acknowledging it clears the suspect. */
   private probation(queue: QueueState, consumer: Consumer): void {
-    const standing = queue.standing.get(consumer);
-    if (standing?.trust !== 'suspect' || !queue.holdings.has(consumer)) return;
-    standing.trust = 'probation';
-    standing.probationTimer = undefined;
+    if (!queue.holdings.has(consumer)) return;
     this.offerRoom(queue, consumer);
     this.dispatch(queue);
   }
@@ -622,14 +583,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Makes an attached consumer available for dispatch if it has room and is not paused or a suspect. */
   private offerRoom(queue: QueueState, consumer: Consumer): void {
     const held = queue.holdings.get(consumer);
-    if (held === undefined || (held?.size ?? 0) >= this.allowance(queue, consumer) || queue.paused.has(consumer)) return;
+    if (held === undefined || (held?.size ?? 0) >= queue.standings.allowance(consumer) || queue.paused.has(consumer)) return;
     queue.available.add(consumer);
-  }
-
-  /** How many messages `consumer` may hold at once: its prefetch; one on probation; none as a suspect. */
-  private allowance(queue: QueueState, consumer: Consumer): number {
-    const trust = queue.standing.get(consumer)?.trust ?? 'trusted';
-    return trust === 'trusted' ? consumer.prefetch : trust === 'probation' ? 1 : 0;
   }
 
   private startSweeper(): void {
