@@ -30,6 +30,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { DeliveryPolicy } from '../config';
 import type { ConsumerAck } from '../protocol/acks';
+import type { QueueStats } from '../protocol/dashboard';
 import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { DeadLetter, QueueStore, StoredMessage } from '../queue/store';
 import type { Consumer } from './consumer';
@@ -63,18 +64,6 @@ export interface BrokerEvents {
   suspect: [consumer: Consumer, timeouts: number];
   /** A suspect, or a consumer on probation, acknowledged a message: it is sent messages as before. */
   cleared: [consumer: Consumer];
-}
-
-/** One queue's figures, as `snapshot` reports them. */
-export interface QueueStats {
-  queueId: string;
-  /** Messages in the queue: waiting, in flight or claimed. */
-  depth: number;
-  /** Of those, in flight or claimed. */
-  inFlight: number;
-  /** Messages in its dead-letter queue. */
-  dead: number;
-  consumers: number;
 }
 
 class QueueState {

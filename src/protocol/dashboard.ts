@@ -23,7 +23,6 @@
  */
 import { z } from 'zod';
 import { MAX_TOKEN_LENGTH } from '../auth/token';
-import type { QueueStats } from '../hub/broker';
 import { ERROR_CODES, type Failure, type Result } from './acks';
 import type { EntryKey, Envelope } from './envelope';
 import { LIMITS, nameSchema } from './schemas';
@@ -70,7 +69,16 @@ export interface RoomView {
 }
 
 /** One queue's figures, as the broker counts them (its `snapshot`). */
-export type { QueueStats };
+export interface QueueStats {
+  queueId: string;
+  /** Messages in the queue: waiting, in flight or claimed. */
+  depth: number;
+  /** Of those, in flight or claimed. */
+  inFlight: number;
+  /** Messages in its dead-letter queue. */
+  dead: number;
+  consumers: number;
+}
 
 /**
  * The hub's queue store: its kind, whether it takes calls, since when, and why not (Redis
