@@ -40,7 +40,9 @@ const OPEN_SOCKET = (url: string) =>
 it("refuses another site's page in Chromium, lets the hub's own page connect, and the vendor and driver lose nothing", async () => {
   const hub = await t.hub();
   const vendor = t.vendor(hub, 'acme-widgets');
-  t.driver(hub, 'driver-1');
+  const driver = t.driver(hub, 'driver-1');
+  // Both connected before counting the hub's clients: the count must not grow by one arriving late.
+  await Promise.all([waitFor(vendor, 'connected'), waitFor(driver, 'connected')]);
   const browser = await launchBrowser(t);
   const page = await browser.newPage();
   const socketUrl = `ws://localhost:${hub.port}/socket.io/?EIO=4&transport=websocket`;

@@ -213,7 +213,10 @@ describe('a client id taken by a second connection on /caps', () => {
     second.on('pickup', (e) => received.push(e.messageId));
     await waitFor(second, 'connect');
     expect((await dropped)[0]).toBe('io server disconnect');
-    await until(hub.broker, ['sent'], () => received.length >= 2, 'both pickups reach the second connection');
+    // Re-checked as each pickup arrives at the second connection: the hub sends both before that
+    // connection's connect arrives, so a wait on the hub's `sent` was re-checked only at the
+    // in-flight one's ack-timeout redelivery, 10 s later.
+    await until(second, ['pickup'], () => received.length >= 2, 'both pickups reach the second connection');
     expect(received.sort()).toEqual([claimed.orderId, inFlight.orderId].sort());
     expect(first.connected).toBe(false);
     expect(await second.timeout(5000).emitWithAck('delivered', report('delivered', claimed, 'driver-a'))).toEqual({ ok: true, messageId: claimed.orderId, duplicate: false });
