@@ -36,7 +36,9 @@ export class Proc extends EventEmitter<{ line: [line: string]; exit: [code: numb
         this.emit('line', line);
       });
     }
-    this.child.on('exit', (code, signal) => {
+    // `close`, not `exit`: it comes once the output pipes are drained, so a test that reads
+    // `lines` after the exit sees every line the process wrote.
+    this.child.on('close', (code, signal) => {
       this.exitInfo = { code, signal };
       this.emit('exit', code, signal);
     });
