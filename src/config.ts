@@ -3,6 +3,7 @@
  * the defaults below; the rest of the code receives a fully filled, typed object.
  * `.env.example` documents each variable with its default; keep the two in step.
  */
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
@@ -60,6 +61,16 @@ const list = () =>
     .default('')
     .transform((text) => text.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item !== ''));
 
+/**
+ * `TRUSTED_PROXIES`: a {@link list} of exact IP addresses, IPv4 or IPv6 (no ranges). The first item
+ * that is not one is refused, by name, so that a typo cannot quietly leave a proxy untrusted.
+ */
+const addresses = () =>
+  list().superRefine((items, ctx) => {
+    const bad = items.find((item) => isIP(item) === 0);
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `expected IP addresses separated by commas, each one exact (10.0.0.5, fd00::5; no ranges such as 10.0.0.0/8); ${JSON.stringify(bad)} is not one` });
+  });
+
 /** Where our vendor keeps its journal across restarts, unless CAPS_STATE_DIR says otherwise. */
 export const DEFAULT_STATE_DIR = join(homedir(), '.local', 'state', 'caps');
 
@@ -109,6 +120,7 @@ const hubEnvSchema = z.object({
   ALLOWED_ORIGINS: list(),
   MAX_CONNECTIONS: int(20_000, 1),
   MAX_CONNECTIONS_PER_ADDRESS: int(100, 1),
+  TRUSTED_PROXIES: addresses(),
 });
 
 /** The hub's variables, and what holds between them: a standby waits for a Redis writer lease. */
@@ -222,6 +234,11 @@ export interface TrustPolicy extends SecretSource {
   maxConnections: number;
   /** `MAX_CONNECTIONS_PER_ADDRESS`: connections from one address not on this machine. */
   maxConnectionsPerAddress: number;
+  /**
+   * `TRUSTED_PROXIES`: addresses of proxies on other machines (a load balancer) whose
+   * `X-Forwarded-For` the hub believes, as a loopback proxy's is (edge/caller.ts). Empty: none.
+   */
+  trustedProxies: string[];
 }
 
 /** How the hub delivers queued messages. */
@@ -356,6 +373,7 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
       allowedOrigins: e.ALLOWED_ORIGINS,
       maxConnections: e.MAX_CONNECTIONS,
       maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+      trustedProxies: e.TRUSTED_PROXIES,
     },
   };
 }

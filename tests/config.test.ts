@@ -60,3 +60,12 @@ it('takes a standby and a writer lease for the Redis store, and refuses a standb
   expect(() => hubConfig({}, { CAPS_STANDBY: 'yes' })).toThrow('CAPS_STANDBY="yes": expected true or false');
   expect(() => hubConfig({}, { CAPS_REDIS_LEASE_MS: '500' })).toThrow('CAPS_REDIS_LEASE_MS="500": expected a whole number ≥ 1000');
 });
+
+it('takes TRUSTED_PROXIES as a list of exact IP addresses, none by default, and refuses an item that is not one', () => {
+  expect(DEFAULT_HUB_CONFIG.trust.trustedProxies).toEqual([]);
+  expect(hubConfig({}, { TRUSTED_PROXIES: ' 10.0.0.5, FD00::5 ,,' }).trust.trustedProxies).toEqual(['10.0.0.5', 'fd00::5']);
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.5,10.0.0.0/8' })).toThrow(
+    'invalid environment: TRUSTED_PROXIES="10.0.0.5,10.0.0.0/8": expected IP addresses separated by commas, each one exact (10.0.0.5, fd00::5; no ranges such as 10.0.0.0/8); "10.0.0.0/8" is not one',
+  );
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: 'haproxy.internal' })).toThrow('"haproxy.internal" is not one');
+});

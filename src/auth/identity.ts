@@ -26,7 +26,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
-import { callerAddress } from '../edge/caller';
+import type { Callers } from '../edge/caller';
 import { verifyToken, type TokenClaims, type TokenRole } from './token';
 
 /** Who a socket is, as the hub decided at connect. */
@@ -57,6 +57,8 @@ export interface AuthenticateOptions {
   classroom: 'local' | 'open';
   /** The roles this namespace serves: `/caps` serves vendors and drivers. */
   roles: readonly TokenRole[];
+  /** Who a connection's caller is (the hub's, from `TRUSTED_PROXIES`): its address, and whether it is on this machine. */
+  callers: Callers;
   /** The hub's clock, for expiry (tests pass one). */
   now?: () => Date;
 }
@@ -97,7 +99,7 @@ function forgetToken(socket: AuthenticatedSocket): void {
 type Resolution = { identity: Identity } | { refused: RefusalCode; message: string };
 
 async function resolveIdentity(socket: AuthenticatedSocket, options: AuthenticateOptions): Promise<Resolution> {
-  const caller = callerAddress(socket.request);
+  const caller = options.callers.of(socket.request);
   const token = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
   if (token === undefined) {
     const claimed = socket.data.handshake;

@@ -14,13 +14,14 @@
  * - **none**: refused. Anyone off the hub's machine without the token, by default.
  *
  * The caller's address is the hub's edge's (edge/caller.ts): behind a reverse proxy on the same
- * machine, the caller the proxy names in `X-Forwarded-For`, not the proxy.
+ * machine, or one listed in `TRUSTED_PROXIES`, the caller the proxy names in `X-Forwarded-For`,
+ * not the proxy; a loopback address only when the caller is on the hub's own machine.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
 import type { DashboardWatch } from '../config';
-import { callerAddress, isLoopback } from '../edge/caller';
+import { isLoopback, type Callers } from '../edge/caller';
 import type { Access } from '../protocol/dashboard';
 
 /** The settings the policy follows. */
@@ -46,11 +47,11 @@ export interface Caller {
   token?: unknown;
 }
 
-/** The parts of a Socket.IO socket's handshake the policy needs. */
-export function callerOf(socket: Pick<Socket, 'handshake' | 'request'>): Caller {
+/** The parts of a Socket.IO socket's handshake the policy needs; `callers` places it (the hub's). */
+export function callerOf(socket: Pick<Socket, 'handshake' | 'request'>, callers: Callers): Caller {
   const { handshake } = socket;
   const auth = (handshake.auth ?? {}) as Record<string, unknown>;
-  return { address: callerAddress(socket.request).address, origin: handshake.headers.origin, host: handshake.headers.host, token: auth.token };
+  return { address: callers.of(socket.request).address, origin: handshake.headers.origin, host: handshake.headers.host, token: auth.token };
 }
 
 /** Decides what `caller` may see and do under `policy`. */
@@ -75,9 +76,9 @@ export function accessOf(caller: Caller, policy: AccessPolicy): Decision {
 }
 
 /** The caller of an HTTP request, with the token of an `Authorization: Bearer …` header. */
-export function requestCaller(req: IncomingMessage): Caller {
+export function requestCaller(req: IncomingMessage, callers: Callers): Caller {
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  return { address: callerAddress(req).address, origin: req.headers.origin, host: req.headers.host, token: bearer };
+  return { address: callers.of(req).address, origin: req.headers.origin, host: req.headers.host, token: bearer };
 }
 
 /** The `Origin` names the host the caller connected to (the page was served by this hub). */

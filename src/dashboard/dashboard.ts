@@ -62,7 +62,7 @@ export function attachDashboard(port: DashboardPort, options: DashboardOptions):
   const nsp = namespaceOf<DashboardNamespace>(port, DASHBOARD_NAMESPACE);
   // Decided once, at the handshake: its address, headers and auth do not change while the socket lives.
   nsp.use((socket, next) => {
-    const access = accessOf(callerOf(socket), options);
+    const access = accessOf(callerOf(socket, port.callers), options);
     if (access.level === 'none') return next(Object.assign(new Error(access.why), { data: { code: 'forbidden' } }));
     socket.data.access = access;
     next();

@@ -31,7 +31,7 @@ export function addDeadLetterRoutes(port: DashboardPort, policy: AccessPolicy, l
   const list = port.route(
     '/dead-letters',
     allowing(['GET'], (req, res) => {
-      const access = accessOf(requestCaller(req), policy);
+      const access = accessOf(requestCaller(req, port.callers), policy);
       if (access.level === 'none') return json(res, 403, failure('forbidden', access.why));
       const queue = new URL(req.url ?? '/', 'http://localhost').searchParams.get('queue');
       const queueId = queue === null ? undefined : parse(queueIdSchema, queue);
@@ -45,7 +45,7 @@ export function addDeadLetterRoutes(port: DashboardPort, policy: AccessPolicy, l
   const requeue = port.route(
     '/dead-letters/requeue',
     allowing(['POST'], (req, res) => {
-      const access = accessOf(requestCaller(req), policy);
+      const access = accessOf(requestCaller(req, port.callers), policy);
       if (access.level !== 'control') return json(res, 403, failure('forbidden', access.why));
       readBody(req, MAX_BODY_BYTES).then(
         async (body) => {

@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Namespace } from 'socket.io';
 import type { AuthenticatedSocket } from '../auth/identity';
+import type { Callers } from '../edge/caller';
 import type { DeadLetterView, QueueStats, StoreStatus } from '../protocol/dashboard';
 import type { EntryKey, Envelope } from '../protocol/envelope';
 
@@ -99,4 +100,6 @@ export interface DashboardPort {
    * token whose claims agree with the socket's parsed `data.handshake`, or anonymous. For `/control`.
    */
   authenticateClient(socket: AuthenticatedSocket, next: (err?: Error) => void): void;
+  /** The hub's judge of where a request comes from (edge/caller.ts, `TRUSTED_PROXIES`), for the access policy. */
+  readonly callers: Callers;
 }

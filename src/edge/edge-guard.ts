@@ -13,7 +13,7 @@
  * count of those left out, so that a flood of refused requests cannot flood the log.
  *
  * @example
- *   const guard = new EdgeGuard(config.trust, logger);
+ *   const guard = new EdgeGuard(config.trust, new Callers(config.trust.trustedProxies), logger);
  *   const http = createServer(guard.http((req, res) => …routes…));
  *   const io = new Server(http, { allowRequest: guard.allowRequest });
  *   guard.watch(io.engine, http);
@@ -22,7 +22,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Server as SocketIoServer } from 'socket.io';
 import type { TrustPolicy } from '../config';
 import type { Logger } from '../logger';
-import { callerAddress } from './caller';
+import type { Callers } from './caller';
 import { ConnectionLimits, type Place } from './connection-limits';
 import { OriginPolicy } from './origin-policy';
 
@@ -53,6 +53,8 @@ export class EdgeGuard {
 
   constructor(
     trust: Pick<TrustPolicy, 'allowedHosts' | 'allowedOrigins' | 'maxConnections' | 'maxConnectionsPerAddress'>,
+    /** Who each request's caller is, which the per-address limit counts (the hub's, from `TRUSTED_PROXIES`). */
+    private readonly callers: Callers,
     private readonly logger: Logger,
     options: EdgeGuardOptions = {},
   ) {
@@ -68,7 +70,7 @@ export class EdgeGuard {
       this.warn(refusal.code, refusal.message, req);
       return callback(refusal.message, false);
     }
-    const caller = callerAddress(req);
+    const caller = this.callers.of(req);
     const taken = this.limits.take(caller);
     if ('refused' in taken) {
       this.warn('too_many_connections', taken.refused, req);
@@ -143,7 +145,7 @@ export class EdgeGuard {
     }
     const leftOut = last?.leftOut ?? 0;
     this.warned.set(kind, { at: now, leftOut: 0 });
-    this.logger.warn({ kind, address: callerAddress(req).address, ...(leftOut > 0 ? { alsoRefused: leftOut } : {}) }, `refused: ${message}`);
+    this.logger.warn({ kind, address: this.callers.of(req).address, ...(leftOut > 0 ? { alsoRefused: leftOut } : {}) }, `refused: ${message}`);
   }
 }
 

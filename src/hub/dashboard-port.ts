@@ -40,6 +40,7 @@ export function dashboardPort(hub: Hub): DashboardPort {
     requeueDead: (key) => broker.requeueDead(key),
     namespace: (name) => hub.io.of(name),
     authenticateClient: (socket, next) => hub.authenticateClient(socket, next),
+    callers: hub.callers,
     route(path, handler) {
       hub.routes.set(path, handler);
       return () => {

@@ -26,6 +26,7 @@ import { authenticate, type AuthenticatedSocket } from '../auth/identity';
 import { LiveConnections } from '../auth/live-connections';
 import { MemoryJournal } from '../client/journal';
 import { loadSecret } from '../auth/secret';
+import { Callers } from '../edge/caller';
 import { EdgeGuard, onlyMethods } from '../edge/edge-guard';
 import { Broker } from './broker';
 import type { Consumer } from './consumer';
@@ -61,6 +62,8 @@ export interface Hub {
   readonly routes: Routes;
   /** The HTTP server that carries Socket.IO and the routes. */
   readonly http: HttpServer;
+  /** Who a request's caller is, by `TRUSTED_PROXIES` (edge/caller.ts); the edge, identities and the dashboard ask it. */
+  readonly callers: Callers;
   /**
    * The middleware that decides who a vendor or driver is (auth/identity.ts), for the namespaces
    * our clients open beside `/caps` (the dashboard's `/control`), after their handshake's parse.
@@ -90,7 +93,8 @@ export function redisSettings(config: HubConfig, logger: Logger): RedisSettings 
  */
 export async function startHub(config: HubConfig, logger: Logger, options: { store?: QueueStore } = {}): Promise<Hub> {
   const key = loadSecret(config.trust); // before the store: an unsafe secret file stops the hub here
-  const guard = new EdgeGuard(config.trust, logger);
+  const callers = new Callers(config.trust.trustedProxies);
+  const guard = new EdgeGuard(config.trust, callers, logger);
   const store = options.store ?? (await createStore(config.store, storeOptions(config), redisSettings(config, logger)));
   const broker = await Broker.open(store, config.delivery, { logger });
   const routes: Routes = new Map();
@@ -121,7 +125,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     next();
   });
   // After the handshake's parse: a token's claims must agree with it (auth/identity.ts).
-  const authenticateClient = authenticate({ key, classroom: config.trust.classroom, roles: ['vendor', 'driver'] });
+  const authenticateClient = authenticate({ key, classroom: config.trust.classroom, roles: ['vendor', 'driver'], callers });
   nsp.use(authenticateClient);
   // A client id belongs to one credential: another is refused, the same one takes over. Last, so
   // that the check and the reservation of the client id are one step (auth/live-connections.ts).
@@ -230,6 +234,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     activity,
     routes,
     http,
+    callers,
     authenticateClient,
     close: () =>
       (closing ??= (async () => {

@@ -2,13 +2,14 @@
  * Connection limits: MAX_CONNECTIONS from everyone and MAX_CONNECTIONS_PER_ADDRESS from one other
  * machine (remote-callers.test.ts tries that one from a real second address). The accounting alone,
  * then a real hub: refused past the limit, with the reason in the refusal and the log, and a place
- * is given back when a connection closes, or when a handshake never becomes one.
+ * is given back when a connection closes, or when a handshake never becomes one. Whose address a
+ * connection counts against: trusted-proxies.test.ts.
  */
 import { connect } from 'node:net';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { DEFAULT_HUB_CONFIG, type TrustPolicy } from '../../src/config';
-import { callerAddress } from '../../src/edge/caller';
+import { Callers } from '../../src/edge/caller';
 import { ConnectionLimits } from '../../src/edge/connection-limits';
 import { EdgeGuard, WARN_EVERY_MS } from '../../src/edge/edge-guard';
 import { CapturingLogger, setup, TEST_SECRET, type TestContext } from '../helpers/setup';
@@ -41,20 +42,10 @@ describe('the accounting', () => {
     expect(limits.take(remote('10.0.0.2'))).toHaveProperty('refused');
   });
 
-  it("takes a local proxy's last X-Forwarded-For entry for the caller, and no other machine's", () => {
-    const req = (remoteAddress: string, forwarded?: string) =>
-      ({ socket: { remoteAddress }, headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded } }) as unknown as IncomingMessage;
-    expect(callerAddress(req('::ffff:10.0.0.2'))).toEqual({ address: '10.0.0.2', loopback: false });
-    expect(callerAddress(req('10.0.0.2', '127.0.0.1'))).toEqual({ address: '10.0.0.2', loopback: false });
-    expect(callerAddress(req('127.0.0.1', '127.0.0.1, 203.0.113.9'))).toEqual({ address: '203.0.113.9', loopback: false });
-    expect(callerAddress(req('::1', '198.51.100.1, 127.0.0.1'))).toEqual({ address: '127.0.0.1', loopback: true });
-    expect(callerAddress(req('::1', ''))).toEqual({ address: '::1', loopback: true });
-  });
-
   it('logs refusals at most once per kind every WARN_EVERY_MS, with the count of those left out', () => {
     const logs = new CapturingLogger();
     let now = 0;
-    const guard = new EdgeGuard(trust({ maxConnections: 1 }), logs.logger, { now: () => now });
+    const guard = new EdgeGuard(trust({ maxConnections: 1 }), new Callers([]), logs.logger, { now: () => now });
     const request = () => ({ headers: {}, socket: Object.assign(new EventEmitter(), { remoteAddress: '10.0.0.9' }) }) as unknown as IncomingMessage;
     const answers: boolean[] = [];
     for (const at of [0, 1, 2, 3, WARN_EVERY_MS + 3]) {
@@ -84,7 +75,7 @@ describe("the guard's places", () => {
   const endOfTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   it("gives back a handshake's place at the end of its turn when its TCP connection is gone, and when it closes if still under way", async () => {
-    const guard = new EdgeGuard(trust({}), new CapturingLogger().logger);
+    const guard = new EdgeGuard(trust({}), new Callers([]), new CapturingLogger().logger);
     const gone = handshake();
     const slow = handshake();
     expect([admitted(guard, gone), admitted(guard, slow)]).toEqual([true, true]);
@@ -98,7 +89,7 @@ describe("the guard's places", () => {
   });
 
   it('hands the place to the engine socket that takes the handshake over: no listener stays on the TCP socket, and the place is given back once, when the engine socket closes', async () => {
-    const guard = new EdgeGuard(trust({}), new CapturingLogger().logger);
+    const guard = new EdgeGuard(trust({}), new Callers([]), new CapturingLogger().logger);
     const engine = new EventEmitter();
     guard.watch(engine as unknown as Parameters<EdgeGuard['watch']>[0], new EventEmitter() as unknown as Parameters<EdgeGuard['watch']>[1]);
     const req = handshake();

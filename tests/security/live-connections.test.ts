@@ -16,6 +16,7 @@ import { Server, type Socket } from 'socket.io';
 import { io } from 'socket.io-client';
 import { authenticate } from '../../src/auth/identity';
 import { LiveConnections } from '../../src/auth/live-connections';
+import { Callers } from '../../src/edge/caller';
 import { issueToken } from '../../src/auth/token';
 import { setup, TEST_SECRET, type TestContext } from '../helpers/setup';
 import { waitFor } from '../helpers/wait-for';
@@ -51,7 +52,7 @@ async function serve(middlewares: (live: LiveConnections<Socket>) => Middleware[
   t.defer(() => new Promise((resolve) => io.close(resolve)));
   const live = new LiveConnections<Socket>();
   const nsp = io.of('/t');
-  nsp.use(authenticate({ key, classroom: 'local', roles: ['driver'] }));
+  nsp.use(authenticate({ key, classroom: 'local', roles: ['driver'], callers: new Callers([]) }));
   for (const middleware of middlewares(live)) nsp.use(middleware);
   nsp.on('connection', (socket) => {
     live.admit(socket);
