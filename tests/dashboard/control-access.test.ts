@@ -262,7 +262,8 @@ afterAll(() => remote?.remove());
 
   it('shows a page that says why it may not watch, and lets it in with the token', async () => {
     const { hub, driverPaused } = await hubWithDriver(TOKEN);
-    const page = await (await launchBrowser(t)).newPage();
+    // The browser runs on the other "machine", and reaches the hub across the veth pair.
+    const page = await (await launchBrowser(t, { netns: remote!.name })).newPage();
     // What the page said and asked for, reported if it never becomes ready.
     const trace: string[] = [];
     page.on('console', (m) => trace.push(`console ${m.type()}: ${m.text()}`));
@@ -274,7 +275,6 @@ afterAll(() => remote?.remove());
       trace.push(`websocket: ${ws.url()}`);
       ws.on('close', () => trace.push(`websocket closed: ${ws.url()}`));
     });
-    // From this side of the veth the browser's source address is the veth's, not loopback.
     await page.goto(`http://${remote!.hostAddress}:${hub.port}/`);
     await page
       .locator('body[data-access="none"][data-control="off"]')
