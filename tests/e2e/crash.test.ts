@@ -3,10 +3,12 @@
  * driver SIGKILLed mid-delivery. Every order must end delivered once and thanked once, judged
  * from the clients' own output.
  */
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countIds, freePort, Processes, type Proc } from '../helpers/processes';
+import { until } from '../helpers/wait-for';
 
 const procs = new Processes();
 let dir: string;
@@ -19,6 +21,27 @@ afterEach(async () => {
 const POSTED = /VENDOR: posted (\S+) for /;
 const THANKED = /VENDOR: Thank you for delivering (\S+)/;
 const DELIVERED = /DRIVER: delivered (\S+)/;
+
+/**
+ * Waits until the drivers' output shows every posted order delivered. The vendor's last thank-you
+ * does not mean the test has read the drivers' lines: each process's output comes through its own
+ * pipe, and a loaded machine read the vendor's 60 thank-yous before 19 of the drivers' lines. If
+ * some never come, the tally that follows says which.
+ */
+async function driversCaughtUp(vendor: Proc, drivers: Proc[]): Promise<void> {
+  const lines = new EventEmitter();
+  const forward = () => lines.emit('line');
+  for (const driver of drivers) driver.on('line', forward);
+  const delivered = () => {
+    const { orders, delivered } = tally(vendor, drivers);
+    return delivered === orders;
+  };
+  try {
+    await until(lines, ['line'], delivered, "every order delivered in the drivers' output", 20_000).catch(() => undefined);
+  } finally {
+    for (const driver of drivers) driver.off('line', forward);
+  }
+}
 
 /** Orders, deliveries, duplicates and losses, from the processes' output. */
 function tally(vendor: Proc, drivers: Proc[]) {
@@ -52,6 +75,7 @@ it('loses nothing and repeats nothing when the hub is SIGKILLed mid-stream', asy
   const restartMs = Date.now() - restartedAt;
 
   await vendor.count(THANKED, N, 60_000);
+  await driversCaughtUp(vendor, drivers);
   const figures = tally(vendor, drivers);
   console.log(`hub SIGKILL crash test: ${JSON.stringify({ ...figures, restartMs })}`);
   expect(figures).toEqual({ orders: N, delivered: N, thanked: N, duplicates: 0, lost: 0 });
@@ -74,6 +98,7 @@ it('hands a killed driver’s package to another driver, and delivers each order
   await doomed.kill();
 
   await vendor.count(THANKED, N, 60_000);
+  await driversCaughtUp(vendor, [doomed, survivor]);
   expect(countIds(doomed.lines, DELIVERED).has(picked)).toBe(false);
   expect(countIds(survivor.lines, DELIVERED).get(picked)).toBe(1);
   const figures = tally(vendor, [doomed, survivor]);
