@@ -536,9 +536,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.emit('suspect', consumer, became.timeouts);
   }
 
-  /** A suspect's wait is over: it may hold one message, and acknowledging it clears the suspect. */
+  /**
+   * A suspect's wait is over: it may hold one message, and acknowledging it clears the suspect.
+   * Only attached consumers get here: `detach` forgets a standing, and its timer with it.
+   */
   private probation(queue: QueueState, consumer: Consumer): void {
-    if (!queue.holdings.has(consumer)) return;
     this.offerRoom(queue, consumer);
     this.dispatch(queue);
   }

@@ -40,6 +40,9 @@ interface Standing {
   probationTimer?: NodeJS.Timeout;
 }
 
+/** A consumer's standing from its first answer, or its first timeout. */
+const fresh = (acknowledged: boolean): Standing => ({ acknowledged, timeouts: 0, trust: 'trusted', strikes: 0 });
+
 /** A consumer that just became a suspect: after how many timeouts, and when its probation starts. */
 export interface BecameSuspect {
   timeouts: number;
@@ -85,7 +88,7 @@ export class Standings {
   acknowledged(consumer: Consumer): boolean {
     const standing = this.byConsumer.get(consumer);
     if (!standing) {
-      this.byConsumer.set(consumer, { acknowledged: true, timeouts: 0, trust: 'trusted', strikes: 0 });
+      this.byConsumer.set(consumer, fresh(true));
       return false;
     }
     standing.acknowledged = true;
@@ -103,7 +106,7 @@ export class Standings {
    */
   timedOut(consumer: Consumer): BecameSuspect | undefined {
     let standing = this.byConsumer.get(consumer);
-    if (!standing) this.byConsumer.set(consumer, (standing = { acknowledged: false, timeouts: 0, trust: 'trusted', strikes: 0 }));
+    if (!standing) this.byConsumer.set(consumer, (standing = fresh(false)));
     standing.timeouts++;
     if (standing.trust === 'suspect' || (standing.trust === 'trusted' && standing.timeouts < this.policy.suspectAfter)) return undefined;
     standing.trust = 'suspect';
