@@ -1,5 +1,6 @@
 /** The de-duplication window's memory of acknowledged keys (src/queue/acked-keys.ts). */
 import { AckedKeys } from '../../src/queue/acked-keys';
+import fc from 'fast-check';
 
 const key = (queueId: string, messageId: string) => ({ queueId, messageId });
 
@@ -30,4 +31,46 @@ it('remembers nothing with a zero window', () => {
   keys.add(key('q', 'a'), 10_000);
   expect(keys.has(key('q', 'a'), 10_000)).toBe(false);
   expect(keys.size).toBe(0);
+});
+
+it('keeps a key acknowledged again for the window from its later acknowledgement', () => {
+  const keys = new AckedKeys(1000);
+  keys.add(key('q', 'a'), 10_000);
+  keys.add(key('q', 'b'), 10_100);
+  keys.add(key('q', 'a'), 10_500);
+  // The first acknowledgement of 'a' leaves the window at 11,000; its second keeps it until 11,500.
+  expect(keys.has(key('q', 'a'), 11_050)).toBe(true);
+  expect(keys.has(key('q', 'b'), 11_100)).toBe(false);
+  expect(keys.has(key('q', 'a'), 11_499)).toBe(true);
+  expect(keys.has(key('q', 'a'), 11_500)).toBe(false);
+  expect(keys.size).toBe(0);
+});
+
+it('answers as "acknowledged less than a window ago" does, for any run of acknowledgements and questions', () => {
+  const windowMs = 50;
+  const step = fc.record({
+    ack: fc.boolean(),
+    queueId: fc.constantFrom('driver', 'acme-widgets'),
+    messageId: fc.constantFrom('a', 'b', 'c', 'd'),
+    advanceMs: fc.integer({ min: 0, max: 30 }),
+  });
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
+      const keys = new AckedKeys(windowMs);
+      // The model: when each key was last acknowledged.
+      const last = new Map<string, number>();
+      let now = 1_000_000;
+      for (const { ack, queueId, messageId, advanceMs } of steps) {
+        now += advanceMs;
+        const name = `${queueId}/${messageId}`;
+        if (ack) {
+          keys.add(key(queueId, messageId), now);
+          last.set(name, now);
+        } else {
+          const at = last.get(name);
+          expect(keys.has(key(queueId, messageId), now)).toBe(at !== undefined && now - at < windowMs);
+        }
+      }
+    }),
+  );
 });
