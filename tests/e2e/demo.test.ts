@@ -1,9 +1,11 @@
 /**
  * `npm run demo` as a class starts it: the hub first, the clients once it listens, so the first
- * screen has no connection warnings; a port in use ends it with one clear line.
+ * screen has no connection warnings; a port in use ends it with one clear line. With `CAPS_STORE`
+ * set to a Redis, its hub keeps its queues there.
  */
 import { createServer } from 'node:net';
 import { freePort, Processes } from '../helpers/processes';
+import { RedisServer } from '../helpers/redis-server';
 
 const procs = new Processes();
 afterEach(() => procs.cleanup());
@@ -37,5 +39,23 @@ it('ends with one clear line when the port is in use', async () => {
     expect(demo.matching(/^\[(acme-widgets|1-800-flowers|driver-\d)\]/)).toEqual([]);
   } finally {
     blocker.close();
+  }
+});
+
+const THANKS = /VENDOR: Thank you for delivering (\S+)/;
+
+it('runs its hub on the Redis that CAPS_STORE names, and the orders go through it', async () => {
+  const redis = await RedisServer.start();
+  try {
+    const port = await freePort();
+    const demo = procs.start('demo', 'demo', [], { PORT: String(port), CAPS_STORE: redis.url });
+    await demo.line(new RegExp(`CAPS hub listening on .*store: redis://127\\.0\\.0\\.1:${redis.port}`), STARTUP_MS);
+    const thanks = await demo.line(THANKS, STARTUP_MS);
+    const orderId = THANKS.exec(thanks)![1]!;
+    // The driver's `delivered` completed the pickup in Redis before the vendor heard of it.
+    expect(await redis.run('ZSCORE', 'caps:acked:driver', orderId)).not.toBeNull();
+  } finally {
+    await procs.cleanup();
+    await redis.cleanup();
   }
 });
