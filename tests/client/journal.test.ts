@@ -1,4 +1,5 @@
 /** The client journal: what a client has done, surviving restarts and torn writes. */
+import fc from 'fast-check';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileJournal, MemoryJournal } from '../../src/client/journal';
@@ -41,4 +42,21 @@ it('in memory, forgets the oldest ids past its capacity', () => {
   const journal = new MemoryJournal(2);
   for (const id of ['a', 'b', 'c']) journal.add('thanked', id);
   expect(['a', 'b', 'c'].map((id) => journal.has('thanked', id))).toEqual([false, true, true]);
+});
+
+it('in memory, keeps exactly the most recent ids up to its capacity, however many come and go', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 5 }), fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 300 }), (capacity, ids) => {
+      const journal = new MemoryJournal(capacity);
+      // The model: ids in the order they were first recorded, the oldest dropped past the capacity.
+      let kept: string[] = [];
+      for (const n of ids) {
+        const id = `order-${n}`;
+        journal.add('delivered', id, n);
+        if (!kept.includes(id)) kept = [...kept, id].slice(-capacity);
+        expect(journal.list('delivered').map((r) => r.id)).toEqual(kept);
+        expect(journal.has('delivered', id)).toBe(true);
+      }
+    }),
+  );
 });
