@@ -9,6 +9,7 @@
  */
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RecentIds } from '../recent-ids';
 
 export interface Journal {
   /** Whether `id` was recorded under `kind` (e.g. `thanked`, `delivered`). */
@@ -20,46 +21,24 @@ export interface Journal {
   close(): void;
 }
 
-/** One kind's ids: their data, and the order they were first recorded in, oldest first. */
-interface KindIds {
-  readonly data: Map<string, unknown>;
-  /** The ids from `head` on are the map's keys, in insertion order; the ones before were forgotten. */
-  order: string[];
-  head: number;
-}
-
-/**
- * Remembers the most recent `capacity` ids of each kind, in memory.
- *
- * The oldest id is found in `order`, not as the map's first key: a `Map` whose first keys were
- * deleted steps over every deleted slot again to find its first key, until V8 next rehashes it.
- * At the hub's 100,000 completed pickups that made each `add` cost about 40 µs once full
- * (docs/benchmarks.md, "The hub's memory of completed pickups").
- */
+/** Remembers the most recent `capacity` ids of each kind, in memory. */
 export class MemoryJournal implements Journal {
-  private readonly kinds = new Map<string, KindIds>();
+  private readonly kinds = new Map<string, RecentIds<unknown>>();
 
   constructor(private readonly capacity = 100_000) {}
 
   has(kind: string, id: string): boolean {
-    return this.kinds.get(kind)?.data.has(id) ?? false;
+    return this.kinds.get(kind)?.has(id) ?? false;
   }
 
   add(kind: string, id: string, data?: unknown): void {
     let ids = this.kinds.get(kind);
-    if (!ids) this.kinds.set(kind, (ids = { data: new Map(), order: [], head: 0 }));
-    if (!ids.data.has(id)) ids.order.push(id);
-    ids.data.set(id, data);
-    if (ids.data.size > this.capacity) ids.data.delete(ids.order[ids.head++]!);
-    // Drop the forgotten ids from the front once they are half the array: amortised O(1) per add.
-    if (ids.head > 32 && ids.head * 2 > ids.order.length) {
-      ids.order = ids.order.slice(ids.head);
-      ids.head = 0;
-    }
+    if (!ids) this.kinds.set(kind, (ids = new RecentIds(this.capacity)));
+    ids.add(id, data);
   }
 
   list(kind: string): { id: string; data: unknown }[] {
-    return [...(this.kinds.get(kind)?.data ?? [])].map(([id, data]) => ({ id, data }));
+    return [...(this.kinds.get(kind)?.entries() ?? [])].map(([id, data]) => ({ id, data }));
   }
 
   close(): void {}

@@ -1,6 +1,7 @@
 import { readConsumerAck, type ConsumerAck } from '../protocol/acks';
 import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
 import type { CapsSocket } from '../protocol/sockets';
+import { RecentIds } from '../recent-ids';
 import { classroomPayload, emitToClassroom, ourEnvelope } from './classroom-delivery';
 import type { Consumer } from './consumer';
 
@@ -25,7 +26,7 @@ const SENT_MEMORY = 1024;
  */
 export class SocketConsumer implements Consumer {
   /** The ids this classroom consumer has sent, oldest first; `undefined` for ours. */
-  private readonly sent: Set<string> | undefined;
+  private readonly sent: RecentIds | undefined;
 
   constructor(
     readonly id: string,
@@ -36,7 +37,7 @@ export class SocketConsumer implements Consumer {
     /** A classroom client's consumer; otherwise one of ours, which answers a notice with an ack. */
     classroom: boolean,
   ) {
-    this.sent = classroom ? new Set() : undefined;
+    this.sent = classroom ? new RecentIds(SENT_MEMORY) : undefined;
   }
 
   deliver(envelope: Envelope, onAck: (result: ConsumerAck) => void): void {
@@ -60,7 +61,6 @@ export class SocketConsumer implements Consumer {
     const sent = this.sent!;
     if (sent.has(messageId)) return false;
     sent.add(messageId);
-    if (sent.size > SENT_MEMORY) sent.delete(sent.values().next().value!);
     return true;
   }
 }
