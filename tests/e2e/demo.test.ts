@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { freePort, Processes } from '../helpers/processes';
+import { HUB_KEYS } from '../helpers/redis-hubs';
 import { RedisServer } from '../helpers/redis-server';
 
 const procs = new Processes();
@@ -53,7 +54,7 @@ it('runs its hub on the Redis that CAPS_STORE names, and the orders go through i
     const thanks = await demo.line(THANKS, STARTUP_MS);
     const orderId = THANKS.exec(thanks)![1]!;
     // The driver's `delivered` completed the pickup in Redis before the vendor heard of it.
-    expect(await redis.run('ZSCORE', 'caps:acked:driver', orderId)).not.toBeNull();
+    expect(await redis.run('ZSCORE', HUB_KEYS.acked('driver'), orderId)).not.toBeNull();
   } finally {
     await procs.cleanup();
     await redis.cleanup();

@@ -1,6 +1,6 @@
 /** The de-duplication window's memory of acknowledged keys (src/queue/acked-keys.ts). */
-import { AckedKeys } from '../../src/queue/acked-keys';
 import fc from 'fast-check';
+import { AckedKeys } from '../../src/queue/acked-keys';
 
 const key = (queueId: string, messageId: string) => ({ queueId, messageId });
 
