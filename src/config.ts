@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { Durability } from './queue/store';
-import { parseStoreSpec, STORE_SPEC_GRAMMAR } from './queue/store-spec';
+import { parseStoreSpec, redactStoreName, STORE_SPEC_GRAMMAR } from './queue/store-spec';
 import { DEFAULT_LEASE_MS as DEFAULT_WRITER_LEASE_MS } from './queue/redis/writer-lease';
 
 /** A whole number from the environment, with a floor (and a ceiling). */
@@ -129,7 +129,7 @@ const hubSettingsSchema = hubEnvSchema.superRefine((env, ctx) => {
   ctx.addIssue({
     code: 'custom',
     path: ['CAPS_STANDBY'],
-    message: `a standby hub (--standby) waits for the writer lease of a Redis prefix, so it needs CAPS_STORE=redis://host:port[/db]; CAPS_STORE is ${JSON.stringify(env.CAPS_STORE)}`,
+    message: `a standby hub (--standby) waits for the writer lease of a Redis prefix, so it needs CAPS_STORE=redis://host:port[/db]; CAPS_STORE is ${JSON.stringify(redactStoreName(env.CAPS_STORE))}`,
   });
 });
 
@@ -170,7 +170,7 @@ export interface HubConfig {
    */
   hubId: string | undefined;
   log: { format: LogFormat; level: LogLevel };
-  /** `CAPS_STORE`: `memory` (the default), `lmdb:<dir>` or `redis://host:port[/db]`. */
+  /** `CAPS_STORE`: `memory` (the default), `lmdb:<dir>` or `redis[s]://[[user][:password]@]host:port[/db]`. */
   store: string;
   /**
    * `CAPS_REDIS_PREFIX`: what the Redis store puts before each of its keys. One hub writes under a
@@ -311,6 +311,15 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** Variables whose values are secrets: a message names them, but shows `***` for the value. */
+const SECRET_VARIABLES = new Set(['CAPS_SECRET', 'CAPS_TOKEN', 'DASHBOARD_TOKEN']);
+
+/** A variable's value as an error message may show it: secrets hidden, and the password in a store name. */
+function shown(name: string, value: string | undefined): string {
+  if (value !== undefined && SECRET_VARIABLES.has(name)) return '***';
+  return JSON.stringify(name === 'CAPS_STORE' && value !== undefined ? redactStoreName(value) : value);
+}
+
 function read<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   // An empty variable (`PORT=`) means "use the default", as it does in most tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
@@ -318,7 +327,7 @@ function read<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join('.');
-      return `${name}=${JSON.stringify(present[name])}: ${issue.message}`;
+      return `${name}=${shown(name, present[name])}: ${issue.message}`;
     });
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   }

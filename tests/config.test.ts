@@ -28,9 +28,22 @@ it('lets flags override the environment, and treats an empty variable as unset',
 it('names every bad variable, its value and what was expected, on one line', () => {
   expect(() => hubConfig({}, { PORT: 'three', CAPS_STORE: 'redis' })).toThrow(ConfigError);
   expect(() => hubConfig({}, { PORT: 'three', CAPS_STORE: 'redis' })).toThrow(
-    /^invalid environment: PORT="three": expected a whole number from 0 to 65535; CAPS_STORE="redis": expected memory, lmdb:<dir> or redis:\/\/host:port\[\/db\]$/,
+    /^invalid environment: PORT="three": expected a whole number from 0 to 65535; CAPS_STORE="redis": expected memory, lmdb:<dir> or redis\[s\]:\/\/\[\[user\]\[:password\]@\]host:port\[\/db\]$/,
   );
   expect(() => hubConfig({}, { PORT: '70000' })).toThrow('PORT="70000": expected a whole number from 0 to 65535');
+});
+
+it('never shows a secret, nor the password in a store name, in what it says about a bad variable', () => {
+  const message = (env: NodeJS.ProcessEnv) => {
+    try {
+      hubConfig({}, env);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('no error');
+  };
+  expect(message({ CAPS_SECRET: 'short-secret' })).toBe('invalid environment: CAPS_SECRET=***: at least 32 characters (HS256 needs a 256-bit key)');
+  expect(message({ CAPS_STORE: 'redis://:pw-in-url@localhost' })).toMatch(/^invalid environment: CAPS_STORE="redis:\/\/\*\*\*@localhost": expected memory/);
 });
 
 it('takes a hub address without a scheme as http, and refuses one that is not an address', () => {

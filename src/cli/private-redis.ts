@@ -54,6 +54,12 @@ export interface PrivateRedisOptions {
   logFile?: string;
   /** How long each start may take before it fails; 30 s unless given. */
   readyMs?: number;
+  /**
+   * Further redis-server options for the server's port, after its own (a later option wins): a
+   * password (`() => ['--requirepass', pw]`), or TLS on that port instead of plain TCP
+   * (`(port) => ['--port', '0', '--tls-port', String(port), …]`). `spec` and `url` do not know of them.
+   */
+  args?: (port: number) => string[];
 }
 
 /** Every server still running, for the `exit` hook. */
@@ -113,7 +119,7 @@ export class PrivateRedis {
   /** Starts the server again on the same port and directory; resolves once it takes connections. */
   async restart(): Promise<void> {
     if (this.child) throw new PrivateRedisError('redis-server is already running');
-    const args = ['--port', String(this.port), '--bind', HOST, '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'];
+    const args = ['--port', String(this.port), '--bind', HOST, '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', ...(this.options.args?.(this.port) ?? [])];
     const child = spawn(REDIS_SERVER, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     // Gone: it exited, or it could not be started at all (not installed).

@@ -11,7 +11,7 @@ import { onShutdown } from '../cli/shutdown';
 import { portNumber } from '../cli/options';
 import { runCli, UsageError } from '../cli/run';
 import type { QueueStore } from '../queue/store';
-import { STORE_SPEC_GRAMMAR } from '../queue/store-spec';
+import { redactStoreName, STORE_SPEC_GRAMMAR } from '../queue/store-spec';
 import { CAPS_NAMESPACE } from '../protocol/events';
 import { attachDashboard } from '../dashboard/dashboard';
 import { dashboardPort } from './dashboard-port';
@@ -57,7 +57,7 @@ async function serveHub(config: HubConfig, logger: Logger, store?: QueueStore): 
     throw err;
   });
   const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, watch: config.dashboardWatch, logger });
-  logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (hub id: ${hub.id}, store: ${config.store}, ready in ${Date.now() - started} ms)`);
+  logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (hub id: ${hub.id}, store: ${redactStoreName(config.store)}, ready in ${Date.now() - started} ms)`);
   const withToken = config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only';
   const watchers = config.dashboardWatch === 'open' ? '; anyone may watch, with names and addresses hidden' : '';
   logger.info(`Dashboard: ${hub.url}/ (this machine${withToken}${watchers})`);

@@ -1,6 +1,6 @@
 /**
  * Picks the queue store named by `CAPS_STORE`: `memory` (the default), `lmdb:<dir>` or
- * `redis://host:port[/db]`. The lmdb driver and the Redis client are loaded only when chosen.
+ * `redis[s]://[[user][:password]@]host:port[/db]`. The lmdb driver and the Redis client are loaded only when chosen.
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,7 +9,7 @@ import { MemoryStore } from './memory-store';
 import type { RedisStore } from './redis-store';
 import type { StandbyOptions } from './redis/standby';
 import type { QueueStore, StoreOptions } from './store';
-import { parseStoreSpec, STORE_SPEC_GRAMMAR } from './store-spec';
+import { parseStoreSpec, redactStoreName, STORE_SPEC_GRAMMAR } from './store-spec';
 
 /** Thrown for a `CAPS_STORE` value no store answers to. */
 export class UnknownStoreError extends Error {
@@ -83,7 +83,7 @@ export interface RedisSettings {
  */
 export async function openRedisStore(spec: string, options: StoreOptions, redis: RedisSettings & { standby?: StandbyOptions }): Promise<RedisStore> {
   const parsed = parseStoreSpec(spec);
-  if (parsed?.kind !== 'redis') throw new UnknownStoreError(`not a Redis store: "${spec}"; use redis://host:port[/db]`);
+  if (parsed?.kind !== 'redis') throw new UnknownStoreError(`not a Redis store: "${redactStoreName(spec)}"; use redis[s]://[[user][:password]@]host:port[/db]`);
   // Loaded here, not at the top, so that only a hub on Redis loads the Redis client.
   const { RedisStore } = require('./redis-store') as typeof import('./redis-store');
   return RedisStore.open(parsed, { ...options, ...redis });
@@ -92,7 +92,7 @@ export async function openRedisStore(spec: string, options: StoreOptions, redis:
 /** Opens the store `spec` names. The caller owns it and must `close` it. */
 export async function createStore(spec: string, options: StoreOptions, redis: RedisSettings): Promise<QueueStore> {
   const parsed = parseStoreSpec(spec);
-  if (!parsed) throw new UnknownStoreError(`unknown store "${spec}": use ${STORE_SPEC_GRAMMAR}`);
+  if (!parsed) throw new UnknownStoreError(`unknown store "${redactStoreName(spec)}": use ${STORE_SPEC_GRAMMAR}`);
   if (parsed.kind === 'memory') return new MemoryStore(options);
   if (parsed.kind === 'redis') return openRedisStore(spec, options, redis);
   checkStoreDir(parsed.dir);

@@ -9,7 +9,7 @@
  *   const options = simulationOptions({ orders: 3000, store: 'lmdb:/tmp/caps', chaos: true, seed: 7 });
  *   const onRedis = simulationOptions({ store: 'redis', chaos: true }); // a private redis-server for the run
  */
-import { parseStoreSpec, STORE_SPEC_GRAMMAR, type RedisSpec } from '../queue/store-spec';
+import { parseStoreSpec, redactStoreName, STORE_SPEC_GRAMMAR, type RedisSpec } from '../queue/store-spec';
 import { DEFAULT_LEASE_MS } from '../queue/redis/writer-lease';
 
 export interface SimulationOptions {
@@ -22,7 +22,7 @@ export interface SimulationOptions {
   /**
    * The hub's queue store: `memory`, `lmdb:<dir>` (a new or empty directory), `redis` (a private
    * redis-server that the simulator starts for the run and removes after it) or
-   * `redis://host:port[/db]` (that Redis, under a key prefix of the run's own, deleted after it).
+   * `redis[s]://[[user][:password]@]host:port[/db]` (that Redis, under a key prefix of the run's own, deleted after it).
    */
   store: string;
   /** Inject faults from a schedule seeded by `seed`. */
@@ -90,7 +90,7 @@ export function simulationOptions(partial: Partial<SimulationOptions> = {}): Sim
   if (options.orders < 1) problems.push('--orders must be at least 1');
   if (options.window < 1) problems.push('--window must be at least 1');
   if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) problems.push('--rate must be more than 0');
-  if (!simulationStore(options.store)) problems.push(`--store must be ${STORE_SPEC_GRAMMAR}, or ${PRIVATE_REDIS} (a private redis-server), not "${options.store}"`);
+  if (!simulationStore(options.store)) problems.push(`--store must be ${STORE_SPEC_GRAMMAR}, or ${PRIVATE_REDIS} (a private redis-server), not "${redactStoreName(options.store)}"`);
   if (problems.length) throw new SimulationOptionsError(problems.join('; '));
   return options;
 }

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
+import { serverOptions } from '../queue/redis/server-options';
 import { describeRedis, type RedisSpec } from '../queue/store-spec';
 
 /** How many keys one SCAN step looks at, and one UNLINK removes at most. */
@@ -49,7 +50,7 @@ function scan(redis: Redis, prefix: string): AsyncIterable<string[]> {
 
 /** Runs `use` on a connection of its own to `spec`, closed afterwards; rejects naming the Redis if it cannot be reached. */
 async function withRedis<T>(spec: RedisSpec, use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({ host: spec.host, port: spec.port, db: spec.db, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis({ ...serverOptions(spec), lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
   // A failed connection rejects with only "Connection is closed"; the reason is in the error event
   // (which also keeps ioredis from printing it).
   let reason: Error | undefined;

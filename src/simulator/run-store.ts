@@ -6,7 +6,7 @@
  *   queues); it is left where it is afterwards;
  * - `redis`: a private redis-server for the run (src/cli/private-redis.ts), its output in the run
  *   directory's `redis.log`, removed afterwards. Chaos may SIGKILL and restart it;
- * - `redis://host:port[/db]`: that Redis, under a prefix of the run's own (redis-prefix.ts),
+ * - `redis[s]://[[user][:password]@]host:port[/db]`: that Redis, under a prefix of the run's own (redis-prefix.ts),
  *   checked empty first and emptied afterwards, so that nothing else in it is touched.
  *
  * @example
@@ -16,7 +16,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrivateRedis } from '../cli/private-redis';
-import { describeRedis, type RedisSpec } from '../queue/store-spec';
+import { describeRedis, redactStoreName, type RedisSpec } from '../queue/store-spec';
 import { SimulationOptionsError, simulationStore } from './options';
 import { countKeys, deleteKeys, newRunPrefix } from './redis-prefix';
 
@@ -35,7 +35,7 @@ export class RunStore {
   /** Makes `store` ready in `runDir`. Rejects with {@link SimulationOptionsError} if it cannot be used. */
   static async prepare(store: string, runDir: string): Promise<RunStore> {
     const parsed = simulationStore(store);
-    if (!parsed) throw new SimulationOptionsError(`unknown store "${store}"`);
+    if (!parsed) throw new SimulationOptionsError(`unknown store "${redactStoreName(store)}"`);
     if (parsed.kind === 'memory') return new RunStore({ CAPS_STORE: 'memory' }, undefined, undefined);
     if (parsed.kind === 'lmdb') {
       if (existsSync(parsed.dir) && readdirSync(parsed.dir).length > 0) {
@@ -48,11 +48,12 @@ export class RunStore {
       const redis = await PrivateRedis.start({ logFile: join(runDir, 'redis.log') });
       return new RunStore({ CAPS_STORE: redis.url, CAPS_REDIS_PREFIX: prefix }, redis, undefined);
     }
-    const found = await countKeys(parsed.spec, prefix).catch((err: Error) => {
-      throw new SimulationOptionsError(`cannot use --store ${store}: ${err.message}`);
+    const { spec } = parsed;
+    const found = await countKeys(spec, prefix).catch((err: Error) => {
+      throw new SimulationOptionsError(`cannot use --store ${describeRedis(spec)}: ${err.message}`);
     });
-    if (found > 0) throw new SimulationOptionsError(`${describeRedis(parsed.spec)} already holds ${found} keys under the run's new prefix ${prefix}; run again`);
-    return new RunStore({ CAPS_STORE: store, CAPS_REDIS_PREFIX: prefix }, undefined, parsed.spec);
+    if (found > 0) throw new SimulationOptionsError(`${describeRedis(spec)} already holds ${found} keys under the run's new prefix ${prefix}; run again`);
+    return new RunStore({ CAPS_STORE: store, CAPS_REDIS_PREFIX: prefix }, undefined, spec);
   }
 
   /** The run's Redis key prefix, on Redis. */

@@ -14,7 +14,7 @@ import { connectCaps, type CapsClientSocket, type HandshakeFields } from '../../
 import type { Envelope } from '../../src/protocol/envelope';
 import { RedisKeys } from '../../src/queue/redis/keys';
 import { freePort, Processes, type Proc } from './processes';
-import { RedisServer } from './redis-server';
+import { RedisServer, type RedisServerOptions } from './redis-server';
 import { testCredential } from './setup';
 
 /** A 3-second writer lease (`CAPS_REDIS_LEASE_MS`), so that a standby takes over within seconds. */
@@ -31,9 +31,12 @@ export class RedisHubs {
   private readonly sockets: CapsClientSocket[] = [];
   private server: RedisServer | undefined;
 
+  /** `redis`: how the Redis is started (a password, TLS); a plain one unless given. */
+  constructor(private readonly redisOptions: RedisServerOptions = {}) {}
+
   /** The Redis, started on first use. */
   async redis(): Promise<RedisServer> {
-    this.server ??= await RedisServer.start();
+    this.server ??= await RedisServer.start(this.redisOptions);
     return this.server;
   }
 

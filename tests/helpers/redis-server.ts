@@ -6,41 +6,63 @@
  *
  * `kill` SIGKILLs it and `restart` starts it again on the same port and directory, where it reloads
  * its append-only file; `run` sends it a command; `cleanup` kills it (only this process) and
- * removes the directory.
+ * removes the directory. Started with a `password`, it asks every client for it (`requirepass`);
+ * with `tls`, it takes only TLS connections on its port, with the given certificate.
  *
  * @example
  *   const redis = await RedisServer.start();
  *   t.defer(() => redis.cleanup());
  *   const hub = await t.hub({ store: redis.url });
  */
+import { readFileSync } from 'node:fs';
 import Redis from 'ioredis';
 import { PrivateRedis } from '../../src/cli/private-redis';
+import { serverOptions } from '../../src/queue/redis/server-options';
 import type { RedisSpec } from '../../src/queue/store-spec';
+import type { TlsFiles } from './tls-files';
 import { WAIT_MS } from './wait-for';
+
+export interface RedisServerOptions {
+  /** The password every client must give (`requirepass`). */
+  password?: string;
+  /** Serve TLS only, with this certificate. */
+  tls?: TlsFiles;
+}
 
 export class RedisServer {
   /** A plain client for `run`, made on first use. */
   private client: Redis | undefined;
 
-  private constructor(private readonly server: PrivateRedis) {}
+  private constructor(
+    private readonly server: PrivateRedis,
+    private readonly options: RedisServerOptions,
+  ) {}
 
   /** Starts a new server; resolves once it takes connections. */
-  static async start(): Promise<RedisServer> {
-    return new RedisServer(await PrivateRedis.start({ readyMs: WAIT_MS }));
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const { password, tls } = options;
+    const args = (port: number) => [
+      ...(password === undefined ? [] : ['--requirepass', password]),
+      ...(tls === undefined ? [] : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no']),
+    ];
+    return new RedisServer(await PrivateRedis.start({ readyMs: WAIT_MS, args }), options);
   }
 
   get port(): number {
     return this.server.port;
   }
 
-  /** `redis://127.0.0.1:<port>/0`: a `CAPS_STORE` value. */
+  /** `redis[s]://[:<password>@]127.0.0.1:<port>/0`: a `CAPS_STORE` value. */
   get url(): string {
-    return this.server.url;
+    const { password, tls } = this.options;
+    const credentials = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
+    return `${tls ? 'rediss' : 'redis'}://${credentials}127.0.0.1:${this.port}/0`;
   }
 
   /** The same, parsed, as `RedisStore.open` takes it. */
   get spec(): RedisSpec {
-    return this.server.spec;
+    const { password, tls } = this.options;
+    return { ...this.server.spec, ...(password !== undefined && { password }), ...(tls && { tls: true }) };
   }
 
   /** Starts the server again on the same port and directory; resolves once it takes connections. */
@@ -50,7 +72,8 @@ export class RedisServer {
 
   /** Runs one Redis command on the server, as a test looks at or changes what a store wrote. */
   run(command: string, ...args: (string | number)[]): Promise<unknown> {
-    this.client ??= new Redis({ host: '127.0.0.1', port: this.port });
+    const ca = this.options.tls && readFileSync(this.options.tls.ca);
+    this.client ??= new Redis({ ...serverOptions(this.spec), ...(ca && { tls: { ca } }) });
     return this.client.call(command, ...args);
   }
 

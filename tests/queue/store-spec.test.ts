@@ -1,5 +1,5 @@
 /** The one grammar of store names (src/queue/store-spec.ts). */
-import { describeRedis, parseStoreSpec } from '../../src/queue/store-spec';
+import { describeRedis, parseStoreSpec, redactStoreName } from '../../src/queue/store-spec';
 
 it('reads memory, lmdb:<dir> and redis://host:port[/db]', () => {
   expect(parseStoreSpec('memory')).toEqual({ kind: 'memory' });
@@ -10,6 +10,15 @@ it('reads memory, lmdb:<dir> and redis://host:port[/db]', () => {
   expect(parseStoreSpec('redis://[::1]:6379/1')).toEqual({ kind: 'redis', host: '::1', port: 6379, db: 1 });
 });
 
+it('reads a password, an ACL user and TLS, percent-decoded', () => {
+  const at = { kind: 'redis', host: 'redis.internal', port: 6379, db: 0 };
+  expect(parseStoreSpec('redis://:s3cret@redis.internal:6379')).toEqual({ ...at, password: 's3cret' });
+  expect(parseStoreSpec('redis://caps:s3cret@redis.internal:6379/0')).toEqual({ ...at, username: 'caps', password: 's3cret' });
+  expect(parseStoreSpec('redis://caps@redis.internal:6379')).toEqual({ ...at, username: 'caps' });
+  expect(parseStoreSpec('redis://:p%40ss%2Fw%3Ard@redis.internal:6379')).toEqual({ ...at, password: 'p@ss/w:rd' });
+  expect(parseStoreSpec('rediss://:s3cret@redis.internal:6379/2')).toEqual({ ...at, db: 2, password: 's3cret', tls: true });
+});
+
 it('names nothing it does not understand, rather than guessing', () => {
   for (const text of [
     'redis',
@@ -17,9 +26,9 @@ it('names nothing it does not understand, rather than guessing', () => {
     'redis://localhost', // the port is part of the grammar
     'redis://localhost:6379/x',
     'redis://localhost:6379/1/2',
-    'redis://user:secret@localhost:6379',
     'redis://localhost:6379?db=1',
-    'rediss://localhost:6379',
+    'redis://:%E0%A4%A@localhost:6379', // a broken escape in the password
+    'redisss://localhost:6379',
     'lmdb:',
     'Memory',
   ]) {
@@ -27,7 +36,19 @@ it('names nothing it does not understand, rather than guessing', () => {
   }
 });
 
-it('writes a Redis store back in one form, for messages', () => {
+it('writes a Redis store back in one form, for messages, never with its password', () => {
   expect(describeRedis({ kind: 'redis', host: '127.0.0.1', port: 6380, db: 0 })).toBe('redis://127.0.0.1:6380/0');
   expect(describeRedis({ kind: 'redis', host: '::1', port: 6379, db: 2 })).toBe('redis://[::1]:6379/2');
+  expect(describeRedis({ kind: 'redis', host: 'r', port: 6379, db: 0, password: 's3cret', tls: true })).toBe('rediss://:***@r:6379/0');
+  expect(describeRedis({ kind: 'redis', host: 'r', port: 6379, db: 0, username: 'caps', password: 's3cret' })).toBe('redis://caps:***@r:6379/0');
+  expect(describeRedis({ kind: 'redis', host: 'r', port: 6379, db: 0, username: 'caps' })).toBe('redis://caps@r:6379/0');
+});
+
+it('hides the password of any store name it is given to print, valid or not', () => {
+  expect(redactStoreName('redis://caps:s3cret@r:6379/1')).toBe('redis://caps:***@r:6379/1');
+  expect(redactStoreName('redis://:s3cret@r:6379?db=1')).toBe('redis://***@r:6379?db=1');
+  expect(redactStoreName('redis://:s3c@ret@r')).toBe('redis://***@r');
+  expect(redactStoreName('redis://:%E0%A4%A@r:6379')).toBe('redis://***@r:6379');
+  expect(redactStoreName('lmdb:./data')).toBe('lmdb:./data');
+  expect(redactStoreName('memory')).toBe('memory');
 });

@@ -35,7 +35,7 @@ describe('chaos plan on Redis', () => {
 
   it('takes redis and redis:// stores, and refuses what is neither', () => {
     expect(simulationOptions({ store: 'redis' }).store).toBe('redis');
-    expect(() => simulationOptions({ store: 'redis:' })).toThrow('--store must be memory, lmdb:<dir> or redis://host:port[/db], or redis (a private redis-server), not "redis:"');
+    expect(() => simulationOptions({ store: 'redis:' })).toThrow('--store must be memory, lmdb:<dir> or redis[s]://[[user][:password]@]host:port[/db], or redis (a private redis-server), not "redis:"');
   });
 });
 

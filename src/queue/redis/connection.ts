@@ -25,6 +25,7 @@ import Redis from 'ioredis';
 import type { Logger } from '../../logger';
 import { describeRedis, type RedisSpec } from '../store-spec';
 import { RedisUnreachableError } from './errors';
+import { serverOptions } from './server-options';
 
 /** How long a call may wait for the first byte of its reply before the connection counts as dead. */
 const SOCKET_TIMEOUT_MS = 5_000;
@@ -34,6 +35,13 @@ const RECONNECT_MAX_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 /** The reason given for a connection that closed without an error. */
 const CLOSED = 'the connection was closed';
+
+/** What to do about a refusal of the credentials, which Redis words for its own protocol. */
+function credentialsHint(why: string): string {
+  if (why.startsWith('NOAUTH')) return ' (this Redis asks for a password: give it in the store name, as redis://:<password>@host:port or redis://<user>:<password>@host:port)';
+  if (why.startsWith('WRONGPASS')) return ' (Redis refused the user or password the store name gives)';
+  return '';
+}
 
 export class RedisConnection extends EventEmitter<{ down: []; back: [] }> {
   readonly client: Redis;
@@ -54,9 +62,7 @@ export class RedisConnection extends EventEmitter<{ down: []; back: [] }> {
     super();
     this.where = describeRedis(spec);
     this.client = new Redis({
-      host: spec.host,
-      port: spec.port,
-      db: spec.db,
+      ...serverOptions(spec),
       connectionName: 'caps-hub',
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -92,7 +98,7 @@ export class RedisConnection extends EventEmitter<{ down: []; back: [] }> {
     } catch (err) {
       connection.client.disconnect();
       const why = connection.lastError === CLOSED ? (err as Error).message : connection.lastError;
-      throw new RedisUnreachableError(`cannot use ${connection.where} as the queue store: ${why}`);
+      throw new RedisUnreachableError(`cannot use ${connection.where} as the queue store: ${why}${credentialsHint(why)}`);
     }
     connection.opened = true;
     return connection;
