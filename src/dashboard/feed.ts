@@ -25,7 +25,7 @@ export class DashboardFeed {
   private watched = false;
   private readonly throughput = new Throughput();
   /** The last lists sent, as JSON, so that an unchanged list is not sent again. */
-  private readonly sent = { clients: '', rooms: '', queues: '', store: '' };
+  private readonly sent = { clients: '', rooms: '', queues: '', store: '', hubs: '' };
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly port: DashboardPort) {
@@ -75,6 +75,7 @@ export class DashboardFeed {
       rooms: this.rooms(),
       queues: this.port.queues(),
       store: this.port.store(),
+      hubs: this.port.hubs(),
       packages: this.packages.all().map((card) => cardFor(card, access.level)),
       log: this.log.all().map((line) => lineFor(line, access.level)),
       throughput: this.throughput.values(),
@@ -96,6 +97,8 @@ export class DashboardFeed {
     if (queues) update.queues = queues;
     const store = this.changed('store', this.port.store());
     if (store) update.store = store;
+    const hubs = this.changed('hubs', this.port.hubs());
+    if (hubs) update.hubs = hubs;
     const packages = this.packages.takeChanged();
     if (packages.length) update.packages = packages;
     const { lines, skipped } = this.log.take();

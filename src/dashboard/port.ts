@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Namespace } from 'socket.io';
 import type { AuthenticatedSocket } from '../auth/identity';
 import type { Callers } from '../edge/caller';
-import type { DeadLetterView, QueueStats, StoreStatus } from '../protocol/dashboard';
+import type { DeadLetterView, HubView, QueueStats, StoreStatus } from '../protocol/dashboard';
 import type { EntryKey, Envelope } from '../protocol/envelope';
 
 /** A `/caps` session as the dashboard sees it. */
@@ -80,6 +80,8 @@ export interface DashboardPort {
   queues(): QueueStats[];
   /** The queue store's kind and health, as `/healthz` and `/metrics` report it. */
   store(): StoreStatus;
+  /** Every hub of this CAPS, active or standing by (a roster on Redis); none on an embedded store. */
+  hubs(): HubView[];
   /** The `/caps` rooms other than each socket's own, with the socket ids in them. */
   rooms(): { name: string; socketIds: Iterable<string> }[];
   /** Listens to the hub's activity; returns the function that stops listening. */

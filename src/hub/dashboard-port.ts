@@ -30,6 +30,7 @@ export function dashboardPort(hub: Hub): DashboardPort {
     },
     queues: () => broker.snapshot(),
     store: () => hub.storeHealth.status(),
+    hubs: () => hub.hubs(),
     rooms() {
       const { adapter } = hub.nsp;
       // Every socket sits in a room named after its own id; those are not the rooms people mean.

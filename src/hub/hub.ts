@@ -17,6 +17,7 @@ import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
 import { CAPS_NAMESPACE } from '../protocol/events';
 import { CAPS_PROTOCOL, handshakeSchema } from '../protocol/handshake';
+import type { HubView } from '../protocol/dashboard';
 import type { CapsNamespace, CapsServer, CapsSocket } from '../protocol/sockets';
 import { parse } from '../protocol/schemas';
 import { createStore, type RedisSettings } from '../queue/create-store';
@@ -54,6 +55,8 @@ export interface Hub {
   readonly store: QueueStore;
   /** Whether the store takes calls, since when, why not, and its outages: for `/healthz`, `/metrics`, the dashboard. */
   readonly storeHealth: StoreHealthWatch;
+  /** Every hub of this CAPS, from the roster on Redis (`startHub`'s `hubs`); none on an embedded store. */
+  hubs(): HubView[];
   /** The connected `/caps` clients, by socket id. */
   readonly sessions: ReadonlyMap<string, Session>;
   /** Delivery events and client changes as they happen (the dashboard listens). */
@@ -86,12 +89,19 @@ export function redisSettings(config: HubConfig, logger: Logger): RedisSettings 
   return { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger };
 }
 
+export interface StartHubOptions {
+  /** An open store, rather than the one `config.store` names: a test's, or a standby's that waited for its lease. */
+  store?: QueueStore;
+  /** Where the hubs of this CAPS are listed (queue/redis/hub-roster.ts): on Redis, the process's roster. */
+  hubs?: () => HubView[];
+}
+
 /**
  * Starts a hub on `config.port`. The hub opens the store `config.store` names and closes it in
  * `close`; a test, or a standby that has waited for its Redis store's lease (standby-hub.ts), may
  * pass an already open `store` instead (the hub still closes it).
  */
-export async function startHub(config: HubConfig, logger: Logger, options: { store?: QueueStore } = {}): Promise<Hub> {
+export async function startHub(config: HubConfig, logger: Logger, options: StartHubOptions = {}): Promise<Hub> {
   const key = loadSecret(config.trust); // before the store: an unsafe secret file stops the hub here
   const callers = new Callers(config.trust.trustedProxies);
   const guard = new EdgeGuard(config.trust, callers, logger);
@@ -230,6 +240,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: { sto
     broker,
     store,
     storeHealth,
+    hubs: options.hubs ?? (() => []),
     sessions,
     activity,
     routes,

@@ -4,6 +4,7 @@
  * hub on Redis waits for another one that holds its prefix, and takes over when it dies
  * (standby-hub.ts).
  */
+import { hostname } from 'node:os';
 import { Command } from 'commander';
 import { hubConfig, loadDotenvFile, type HubConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
@@ -11,11 +12,12 @@ import { onShutdown } from '../cli/shutdown';
 import { portNumber } from '../cli/options';
 import { runCli, UsageError } from '../cli/run';
 import type { QueueStore } from '../queue/store';
-import { redactStoreName, STORE_SPEC_GRAMMAR } from '../queue/store-spec';
+import type { HubRoster } from '../queue/redis/hub-roster';
+import { parseStoreSpec, redactStoreName, STORE_SPEC_GRAMMAR } from '../queue/store-spec';
 import { CAPS_NAMESPACE } from '../protocol/events';
 import { attachDashboard } from '../dashboard/dashboard';
 import { dashboardPort } from './dashboard-port';
-import { startHub } from './hub';
+import { startHub, type StartHubOptions } from './hub';
 import { runStandby, type Serving } from './standby-hub';
 
 async function main(): Promise<void> {
@@ -39,20 +41,37 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection: a bug in the hub; please report it'));
   let serving: Serving | undefined;
   const stopping = new AbortController();
+  const roster = await joinRoster(config, logger);
   // Before the hub starts, so that a standby can be stopped while it waits: it holds nothing yet.
   onShutdown(logger, async () => {
     stopping.abort();
     await serving?.stop();
+    await roster?.close();
   });
-  const serve = async (store?: QueueStore) => (serving = await serveHub(config, logger, store));
+  const serve = async (store?: QueueStore) => {
+    serving = await serveHub(config, logger, { ...(store && { store }), ...(roster && { hubs: () => roster.hubs() }) });
+    roster?.update({ role: 'active', id: serving.id, port: serving.port });
+    const stop = serving.stop;
+    return { ...serving, stop: () => stop().finally(() => roster?.update({ role: 'standby' })) };
+  };
   if (config.standby) await runStandby(config, logger, { serve, signal: stopping.signal });
   else await serve();
 }
 
-/** Starts the hub (on `store` if given, else on the one `config` names) and its dashboard, and says where. */
-async function serveHub(config: HubConfig, logger: Logger, store?: QueueStore): Promise<Serving> {
+/** On Redis, joins the roster of the hubs on the prefix (queue/redis/hub-roster.ts), as a standby until this hub serves. */
+async function joinRoster(config: HubConfig, logger: Logger): Promise<HubRoster | undefined> {
+  const spec = parseStoreSpec(config.store);
+  if (spec?.kind !== 'redis') return undefined;
+  const entry = { id: config.hubId ?? `${hostname()}:${config.port}`, role: 'standby' as const, host: hostname(), pid: process.pid, port: config.port, startedAt: Date.now() };
+  // Loaded here, as the store is (create-store.ts), so that only a hub on Redis loads the Redis client.
+  const { HubRoster } = require('../queue/redis/hub-roster') as typeof import('../queue/redis/hub-roster');
+  return HubRoster.join(spec, entry, { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger });
+}
+
+/** Starts the hub (on `options.store` if given, else on the one `config` names) and its dashboard, and says where. */
+async function serveHub(config: HubConfig, logger: Logger, options: StartHubOptions): Promise<Serving> {
   const started = Date.now();
-  const hub = await startHub(config, logger, store ? { store } : {}).catch((err: unknown) => {
+  const hub = await startHub(config, logger, options).catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${config.port} is in use; set PORT or --port`);
     throw err;
   });
@@ -66,6 +85,8 @@ async function serveHub(config: HubConfig, logger: Logger, store?: QueueStore): 
   let stopping: Promise<void> | undefined;
   return {
     url: hub.url,
+    id: hub.id,
+    port: hub.port,
     stop: () =>
       (stopping ??= (() => {
         dashboard.close();

@@ -27,9 +27,9 @@
  * - A hub with no broker and no port cannot serve anything by mistake: nothing is answered by a
  *   hub that does not hold the lease.
  *
- * The price: a port check cannot tell a standby from a dead hub (the log, or the process, can),
- * and the port is bound only at takeover: were it taken meanwhile, the takeover fails with
- * "port in use".
+ * The price: a port check cannot tell a standby from a dead hub (the roster in Redis can:
+ * queue/redis/hub-roster.ts, the dashboard's Hubs panel), and the port is bound only at takeover:
+ * were it taken meanwhile, the takeover fails with "port in use".
  */
 import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
@@ -41,6 +41,9 @@ import { redisSettings, storeOptions } from './hub';
 export interface Serving {
   /** `http://localhost:<port>`. */
   readonly url: string;
+  /** Its hub id, and the port it listens on. */
+  readonly id: string;
+  readonly port: number;
   /** Stops the hub (its clients are disconnected, its store closed). Safe to call twice. */
   stop(): Promise<void>;
 }

@@ -97,6 +97,28 @@ export interface StoreStatus {
   outages: number;
 }
 
+/**
+ * One hub of a CAPS on Redis, active or standing by, as the roster in Redis lists it
+ * (queue/redis/hub-roster.ts). A hub on an embedded store has no roster, and the page shows none.
+ */
+export interface HubView {
+  /** Its hub id (`CAPS_HUB_ID`, or `<hostname>:<port>`): the `hub` label of its metrics. */
+  id: string;
+  /** `active`: it holds the writer lease and serves; `standby`: it waits for the lease and does not listen. */
+  role: 'active' | 'standby';
+  /** The machine it runs on, and its process there. */
+  host: string;
+  pid: number;
+  /** The port it serves on, or will once it is the active hub. */
+  port: number;
+  /** When the process started (ms since the epoch). */
+  startedAt: number;
+  /** How long before the roster was last read its last heartbeat reached Redis (ms). */
+  beatAgoMs: number;
+  /** Whether it is the hub that sends this. */
+  self: boolean;
+}
+
 /** A message that could not be delivered, as `GET /dead-letters` lists it. */
 export interface DeadLetterView extends EntryKey {
   envelope: Envelope;
@@ -159,6 +181,8 @@ export interface DashboardSnapshot {
   rooms: RoomView[];
   queues: QueueStats[];
   store: StoreStatus;
+  /** Every hub of this CAPS, by id; empty on an embedded store. */
+  hubs: HubView[];
   /** Oldest first. */
   packages: PackageCard[];
   /** Oldest first. */
@@ -178,6 +202,8 @@ export interface DashboardUpdate {
   queues?: QueueStats[];
   /** Sent when the store went down, came back, or is down for another reason. */
   store?: StoreStatus;
+  /** Sent when a hub joined, left, changed its role, or beat again. */
+  hubs?: HubView[];
   packages?: PackageCard[];
   log?: LogLine[];
   skipped?: number;

@@ -9,6 +9,7 @@ import { attachDashboard } from '../../src/dashboard/dashboard';
 import { dashboardPort } from '../../src/hub/dashboard-port';
 import type { Hub } from '../../src/hub/hub';
 import type { Vendor } from '../../src/vendor/vendor';
+import { HubRoster, type RosterEntry } from '../../src/queue/redis/hub-roster';
 import { RedisServer } from '../helpers/redis-server';
 import { setup, silentLogger, type TestContext } from '../helpers/setup';
 import { waitFor } from '../helpers/wait-for';
@@ -75,6 +76,7 @@ it('shows the clients, moves a posted order to delivered, and shows the driver q
   await page.locator('#connection[data-state="live"]').waitFor();
   await page.getByText("Controls on: you are on the hub's machine.").waitFor();
   await page.locator('#store[data-state="up"]').getByText('memory store: up').waitFor();
+  expect(await page.locator('#hubs-panel').isHidden()).toBe(true); // one hub, no roster
 
   // 2. It lists both clients as connected and controllable, and the store's room.
   await untilClient(page, VENDOR, 'connected');
@@ -191,11 +193,20 @@ it('shows control and bidi characters from clients as visible marks, never appli
   await screenshot(page, 'control-characters');
 });
 
-it('shows the Redis store unavailable, with since when and why, while Redis is gone, and up again once it is back', async () => {
+it('lists the hubs on the Redis prefix, and shows the Redis store unavailable, with since when and why, while Redis is gone, and up again once it is back', async () => {
   t = await setup();
   const redis = await RedisServer.start();
   t.defer(() => redis.cleanup());
-  const hub = await t.hub({ store: redis.url });
+  // This hub's roster entry, and a standby's, as two hub processes would write them (hub/main.ts).
+  const join = async (id: string, role: RosterEntry['role'], pid: number) => {
+    const roster = await HubRoster.join(redis.spec, { id, role, host: 'box', pid, port: 3000, startedAt: Date.now() }, { prefix: 'caps:', leaseMs: 600_000, logger: silentLogger });
+    t.defer(() => roster.close());
+    return roster;
+  };
+  const roster = await join('hub-1', 'active', 1);
+  await join('hub-2', 'standby', 2);
+  await roster.refresh();
+  const hub = await t.hub({ store: redis.url }, silentLogger, { hubs: () => roster.hubs() });
   const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
   t.defer(() => dashboard.close());
   const page = await (await launchBrowser(t)).newPage();
@@ -203,6 +214,9 @@ it('shows the Redis store unavailable, with since when and why, while Redis is g
   await page.locator('body[data-ready="true"]').waitFor();
   const store = page.locator('#store');
   await page.locator('#store[data-state="up"][data-kind="redis"]').getByText('redis store: up').waitFor();
+  await page.locator('#hubs-panel li[data-hub="hub-1"][data-role="active"]').getByText(/active \(this page’s hub\) · pid 1 on box/).waitFor();
+  await page.locator('#hubs-panel li[data-hub="hub-2"][data-role="standby"]').getByText(/standby · pid 2 on box · heard \d+\.\d s ago/).waitFor();
+  expect(await page.locator('#hubs-panel').isVisible()).toBe(true);
 
   await redis.kill();
   await page.locator('#store[data-state="down"]').waitFor();

@@ -17,7 +17,7 @@ import { io, type Socket } from 'socket.io-client';
 import { DEFAULT_HUB_CONFIG, type DeliveryPolicy, type HubConfig } from '../../src/config';
 import type { Logger } from '../../src/logger';
 import { Driver, type DriverOptions } from '../../src/driver/driver';
-import { startHub, type Hub } from '../../src/hub/hub';
+import { startHub, type Hub, type StartHubOptions } from '../../src/hub/hub';
 import { issueToken } from '../../src/auth/token';
 import type { Credential } from '../../src/client/connect';
 import { CAPS_NAMESPACE } from '../../src/protocol/events';
@@ -59,8 +59,8 @@ export const testCredential: Credential = (claims) => issueToken(new TextEncoder
 export type HubOverrides = Partial<Omit<HubConfig, 'delivery'>> & { delivery?: Partial<DeliveryPolicy> };
 
 export interface TestContext {
-  /** Starts a hub on port 0 (memory store unless `store` says otherwise). */
-  hub(overrides?: HubOverrides, logger?: Logger): Promise<Hub>;
+  /** Starts a hub on port 0 (memory store unless `store` says otherwise), with `startHub`'s `options`. */
+  hub(overrides?: HubOverrides, logger?: Logger, options?: StartHubOptions): Promise<Hub>;
   vendor(hub: Hub | string, store: string, options?: Partial<VendorOptions>): Vendor;
   driver(hub: Hub | string, name: string, options?: Partial<DriverOptions>): Driver;
   /** A raw Socket.IO client with no handshake, as the classroom clients connect. */
@@ -83,7 +83,7 @@ export async function setup(): Promise<TestContext> {
   const onUnhandled = (reason: unknown) => void unhandled.push(reason);
   process.on('unhandledRejection', onUnhandled);
   return {
-    async hub(overrides = {}, logger = silentLogger) {
+    async hub(overrides = {}, logger = silentLogger, options = {}) {
       const config: HubConfig = {
         ...DEFAULT_HUB_CONFIG,
         port: 0,
@@ -92,7 +92,7 @@ export async function setup(): Promise<TestContext> {
         ...overrides,
         delivery: { ...DEFAULT_HUB_CONFIG.delivery, ...overrides.delivery },
       };
-      const hub = await startHub(config, logger);
+      const hub = await startHub(config, logger, options);
       defer(() => hub.close());
       return hub;
     },

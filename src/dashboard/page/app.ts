@@ -8,6 +8,7 @@ import type { Access, ControlAck, ControlAction, DASHBOARD_LIMITS, DashboardSnap
 import { Board } from './board.js';
 import { ClientsView } from './clients-view.js';
 import { byId, setText } from './dom.js';
+import { HubsView } from './hubs-view.js';
 import { LogView } from './log-view.js';
 import { QueuesView } from './queues-view.js';
 import { RoomsView } from './rooms-view.js';
@@ -32,6 +33,7 @@ const clients = new ClientsView(byId('clients'), byId('clients-empty'), command)
 const queues = new QueuesView(byId<HTMLTableElement>('queues').tBodies[0]!, byId('queues-empty'));
 const rooms = new RoomsView(byId('rooms'), byId('rooms-empty'));
 const store = new StoreView(byId('store'));
+const hubs = new HubsView(byId('hubs-panel'), byId('hubs'));
 const board = new Board(byId('board'), MAX_CARDS);
 const log = new LogView(
   { list: byId<HTMLOListElement>('log'), filter: byId<HTMLInputElement>('log-filter'), kind: byId<HTMLSelectElement>('log-kind'), pause: byId<HTMLButtonElement>('log-pause'), status: byId('log-status') },
@@ -56,6 +58,7 @@ socket.on('snapshot', (snapshot: DashboardSnapshot) => {
   rooms.render(snapshot.rooms);
   queues.render(snapshot.queues);
   store.render(snapshot.store);
+  hubs.render(snapshot.hubs);
   board.reset(snapshot.packages);
   log.reset(snapshot.log);
   sparkline.render(snapshot.throughput);
@@ -66,6 +69,7 @@ socket.on('update', (update: DashboardUpdate) => {
   if (update.rooms) rooms.render(update.rooms);
   if (update.queues) queues.render(update.queues);
   if (update.store) store.render(update.store);
+  if (update.hubs) hubs.render(update.hubs);
   if (update.packages) board.apply(update.packages);
   if (update.log || update.skipped) log.add(update.log ?? [], update.skipped ?? 0);
   if (update.throughput) sparkline.render(update.throughput);

@@ -16,6 +16,8 @@
  * | `owner:<q>`          | hash   | message id → the owner (the claiming driver), when it has one    |
  * | `death:<q>`          | hash   | message id → `{ reason, deadAt }` as JSON, for dead letters      |
  * | `acked:<q>`          | zset   | message id, scored by when it was acknowledged: the de-duplication window |
+ * | `hubs`               | hash   | a hub process → what it is, as JSON: every hub on the prefix, standbys too (hub-roster.ts) |
+ * | `hub-beats`          | zset   | a hub process, scored by its last heartbeat (Redis's clock, ms)  |
  *
  * A seq is kept as the score, and an owner apart from the body, so that the scripts never decode
  * JSON and a claim writes a few bytes. The counts make `depths` and `queues` one read.
@@ -26,6 +28,8 @@ export class RedisKeys {
   readonly seq: string;
   readonly liveCounts: string;
   readonly deadCounts: string;
+  readonly hubs: string;
+  readonly hubBeats: string;
 
   constructor(readonly prefix: string) {
     this.writer = `${prefix}writer`;
@@ -33,6 +37,8 @@ export class RedisKeys {
     this.seq = `${prefix}seq`;
     this.liveCounts = `${prefix}counts:live`;
     this.deadCounts = `${prefix}counts:dead`;
+    this.hubs = `${prefix}hubs`;
+    this.hubBeats = `${prefix}hub-beats`;
   }
 
   live(queueId: string): string {

@@ -25,6 +25,7 @@ const SCRIPTS = {
   takeLease: ['take-lease'],
   renewLease: ['fence', 'renew-lease'],
   releaseLease: ['release-lease'],
+  hubRoster: ['hub-roster'],
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -1,0 +1,52 @@
+/**
+ * The dashboard lists every hub of a CAPS on Redis (src/queue/redis/hub-roster.ts), with real hub
+ * processes: the active hub's page shows its standby, which does not listen and so cannot be seen
+ * any other way; once the active hub is SIGKILLed, the standby takes over, and its own page shows
+ * it as the one active hub, the killed one gone from the list.
+ *
+ * The hubs run on a 3-second writer lease, so they beat every second and a killed hub leaves the
+ * roster 3 seconds after its last beat; every step waits for a log line or a page update.
+ */
+import { io, type Socket } from 'socket.io-client';
+import { DASHBOARD_NAMESPACE, type DashboardSnapshot, type DashboardToPageEvents, type DashboardUpdate, type HubView } from '../../src/protocol/dashboard';
+import { ACTIVE_LINE, RedisHubs, SHORT_LEASE, STANDING_BY_LINE } from '../helpers/redis-hubs';
+import { until } from '../helpers/wait-for';
+
+const hubs = new RedisHubs();
+const pages: Socket[] = [];
+afterEach(async () => {
+  for (const page of pages.splice(0)) page.disconnect();
+  await hubs.cleanup();
+});
+
+/** A dashboard page on the hub at `url`, and the hubs it shows now (from its snapshot, then its updates). */
+function openPage(url: string): { page: Socket<DashboardToPageEvents>; shown: () => Pick<HubView, 'id' | 'role' | 'self'>[] } {
+  const page: Socket<DashboardToPageEvents> = io(`${url}${DASHBOARD_NAMESPACE}`, { forceNew: true, transports: ['websocket'] });
+  pages.push(page);
+  let latest: HubView[] = [];
+  page.on('snapshot', (snapshot: DashboardSnapshot) => (latest = snapshot.hubs));
+  page.on('update', (update: DashboardUpdate) => (latest = update.hubs ?? latest));
+  return { page, shown: () => latest.map(({ id, role, self }) => ({ id, role, self })) };
+}
+
+/** Resolves once the page shows exactly `expected`. */
+function shows(page: ReturnType<typeof openPage>, expected: Pick<HubView, 'id' | 'role' | 'self'>[]): Promise<void> {
+  const want = JSON.stringify(expected);
+  return until(page.page, ['snapshot', 'update'], () => JSON.stringify(page.shown()) === want, `the page to show the hubs ${want}`);
+}
+
+it('shows the active hub and its standby, and after a SIGKILL the standby alone, now active', async () => {
+  const one = await hubs.hub('hub-1', { ...SHORT_LEASE, LOG_LEVEL: 'info', CAPS_HUB_ID: 'hub-1' }, ['--standby']);
+  await one.proc.line(ACTIVE_LINE);
+  const two = await hubs.hub('hub-2', { ...SHORT_LEASE, LOG_LEVEL: 'info', CAPS_HUB_ID: 'hub-2' }, ['--standby']);
+  await two.proc.line(STANDING_BY_LINE);
+
+  await shows(openPage(one.url), [
+    { id: 'hub-1', role: 'active', self: true },
+    { id: 'hub-2', role: 'standby', self: false },
+  ]);
+
+  await one.proc.kill();
+  await two.proc.line(ACTIVE_LINE);
+  await shows(openPage(two.url), [{ id: 'hub-2', role: 'active', self: true }]);
+});
