@@ -15,7 +15,16 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from '../logger';
 import { failure } from '../protocol/acks';
-import { CONTROL_NAMESPACE, DASHBOARD_NAMESPACE, DASHBOARD_TICK_MS, type Access, type DashboardToPageEvents, type PageToDashboardEvents } from '../protocol/dashboard';
+import {
+  CONTROL_NAMESPACE,
+  DASHBOARD_NAMESPACE,
+  DASHBOARD_TICK_MS,
+  type Access,
+  type ControlAck,
+  type DashboardToPageEvents,
+  type PageToDashboardEvents,
+  type StopHubAck,
+} from '../protocol/dashboard';
 import { accessOf, callerOf, type AccessPolicy } from './access';
 import { ControlCommands } from './control-commands';
 import { DashboardFeed } from './feed';
@@ -37,6 +46,11 @@ const LEVELS: readonly Access['level'][] = ['control', 'watch'];
 
 export interface DashboardOptions extends AccessPolicy {
   logger: Logger;
+  /**
+   * Stops this hub's process as Ctrl-C would, for a page's `stopHub`; given by `npm run hub` on
+   * Redis, where another hub takes over. Without it, `stopHub` is answered `not_found`.
+   */
+  stopHub?: () => void;
   /** How long to wait for a controllable client to carry out a command (tests shorten it). */
   remoteTimeoutMs?: number;
 }
@@ -70,7 +84,7 @@ export function attachDashboard(port: DashboardPort, options: DashboardOptions):
   nsp.on('connection', (socket) => {
     feed.watch(true);
     void socket.join(socket.data.access.level);
-    servePage(socket, feed, commands, logger);
+    servePage(socket, feed, commands, logger, options.stopHub);
   });
 
   const ticker = setInterval(() => {
@@ -104,16 +118,29 @@ function namespaceOf<N>(port: DashboardPort, name: string): N {
 }
 
 /** One open page: its snapshot, then its commands. */
-function servePage(socket: PageSocket, feed: DashboardFeed, commands: ControlCommands, logger: Logger): void {
+function servePage(socket: PageSocket, feed: DashboardFeed, commands: ControlCommands, logger: Logger, stopHub: (() => void) | undefined): void {
   const { access } = socket.data;
   socket.emit('snapshot', feed.snapshot(access));
-  // The map types what our page sends; anything can arrive, so the handler takes `unknown`.
-  (socket as unknown as Socket).on('control', (...args: unknown[]) => {
+  // The map types what our page sends; anything can arrive, so the handlers take `unknown`.
+  const untyped = socket as unknown as Socket;
+  const ackOf = (event: string, args: unknown[]) => {
     const ack = args.at(-1);
-    if (typeof ack !== 'function') {
-      logger.warn({ address: socket.handshake.address }, 'dashboard control without an ack: ignored');
-      return;
-    }
+    if (typeof ack === 'function') return ack as (result: StopHubAck | ControlAck) => void;
+    logger.warn({ address: socket.handshake.address }, `dashboard ${event} without an ack: ignored`);
+    return undefined;
+  };
+  untyped.on('stopHub', (...args: unknown[]) => {
+    const ack = ackOf('stopHub', args);
+    if (!ack) return;
+    if (access.level !== 'control') return ack(failure('forbidden', `The hub refused: ${access.why}.`));
+    if (!stopHub) return ack(failure('not_found', 'This hub cannot be stopped from its dashboard: only a hub run by npm run hub on Redis, where another hub takes over, can.'));
+    logger.warn({ address: socket.handshake.address }, 'stopping this hub, as its dashboard asked');
+    ack({ ok: true, message: 'The hub is stopping; a standby takes over, and its dashboard is at its own address.' });
+    stopHub();
+  });
+  untyped.on('control', (...args: unknown[]) => {
+    const ack = ackOf('control', args);
+    if (!ack) return;
     commands.handle(access, args[0], socket.handshake.address).then(
       (result) => ack(result),
       // handle() answers every failure itself; this is for a bug in it.

@@ -1,6 +1,8 @@
 /**
  * The processes `npm run demo` starts, as commands for concurrently. The clients are
- * `--controllable`, so that the dashboard can post orders and stop and restart them.
+ * `--controllable`, so that the dashboard can post orders and stop and restart them. With several
+ * hubs (`--hubs N`, on Redis), each hub is a standby on a port of its own, and every client is
+ * given every hub's address, so that it moves to whichever hub serves.
  */
 import { HUB_NODE_FLAGS } from '../hub/node-flags';
 
@@ -11,22 +13,49 @@ export const DEMO_DRIVERS = ['driver-1', 'driver-2'] as const;
 const TS_NODE = 'exec ts-node -T';
 
 export interface DemoSettings {
+  /** The first hub's port; hub `i` (from 1) listens on `port + i - 1`. */
   port: number;
-  hubUrl: string;
+  /** How many hubs: 1, or several standbys sharing a Redis store. */
+  hubs: number;
+  /** The hubs' `CAPS_STORE`, passed in their environment (never on a command line, where `ps` shows a password). */
+  store: string;
   vendorIntervalMs: number;
   driverDelayMs: number;
 }
 
-export function demoCommands(s: DemoSettings): { name: string; command: string }[] {
+export interface DemoCommand {
+  name: string;
+  command: string;
+  env?: Record<string, string>;
+}
+
+/** `http://localhost:<port>` of each hub, in order. */
+export function demoHubUrls(s: Pick<DemoSettings, 'port' | 'hubs'>): string[] {
+  return Array.from({ length: s.hubs }, (_, i) => `http://localhost:${s.port + i}`);
+}
+
+/** The hubs' commands: one hub, or `hub-1` … `hub-N`, each a standby with its own id and port. */
+export function demoHubCommands(s: DemoSettings): DemoCommand[] {
+  const hub = `exec node ${HUB_NODE_FLAGS.join(' ')} -r ts-node/register/transpile-only src/hub/main.ts`;
+  if (s.hubs === 1) return [{ name: 'hub', command: `${hub} --port ${s.port}`, env: { CAPS_STORE: s.store } }];
+  return Array.from({ length: s.hubs }, (_, i) => ({
+    name: `hub-${i + 1}`,
+    command: `${hub} --port ${s.port + i} --standby`,
+    env: { CAPS_STORE: s.store, CAPS_HUB_ID: `hub-${i + 1}` },
+  }));
+}
+
+/** The vendors' and drivers' commands, each given every hub. */
+export function demoClientCommands(s: DemoSettings): DemoCommand[] {
+  const hubs = demoHubUrls(s).join(',');
   return [
-    { name: 'hub', command: `exec node ${HUB_NODE_FLAGS.join(' ')} -r ts-node/register/transpile-only src/hub/main.ts --port ${s.port}` },
     ...DEMO_STORES.map((store) => ({
       name: store,
-      command: `${TS_NODE} src/vendor/main.ts --store ${store} --hub ${s.hubUrl} --interval ${s.vendorIntervalMs} --controllable`,
+      command: `${TS_NODE} src/vendor/main.ts --store ${store} --hub ${hubs} --interval ${s.vendorIntervalMs} --controllable`,
     })),
     ...DEMO_DRIVERS.map((name) => ({
       name,
-      command: `${TS_NODE} src/driver/main.ts --name ${name} --hub ${s.hubUrl} --delay ${s.driverDelayMs} --controllable`,
+      command: `${TS_NODE} src/driver/main.ts --name ${name} --hub ${hubs} --delay ${s.driverDelayMs} --controllable`,
     })),
   ];
 }

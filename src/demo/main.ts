@@ -3,50 +3,84 @@
  * process of its own with its output prefixed by its name (coloured on a terminal only).
  * `PORT` (or `.env`) sets the hub's port. Ctrl-C stops every process cleanly.
  *
- * The clients start only once the hub says it is listening, so the first screen is the hub's
+ * `--hubs N --store redis://…` starts N hubs on that Redis instead, on N ports from `PORT` on:
+ * one serves and the others stand by (docs/scaling.md, "Hot standby"), and every client is given
+ * all of them. Stop the serving hub (its dashboard's Stop button, or kill it) and watch another
+ * take over and the clients move to it.
+ *
+ * The clients start only once a hub says it is listening, so the first screen is the hub's
  * address, not the clients' connection warnings; a hub that cannot start (a port in use) ends the
  * demo with its one-line reason.
  */
-import concurrently from 'concurrently';
+import { Command, InvalidArgumentError } from 'commander';
+import concurrently, { type ConcurrentlyResult } from 'concurrently';
 import { clientConfig, hubConfig, loadDotenvFile } from '../config';
-import { runCli } from '../cli/run';
-import { DEMO_DRIVERS, DEMO_STORES, demoCommands } from './commands';
+import { positiveNumber } from '../cli/options';
+import { runCli, UsageError } from '../cli/run';
+import { parseStoreSpec, redactStoreName, STORE_SPEC_GRAMMAR } from '../queue/store-spec';
+import { DEMO_DRIVERS, DEMO_STORES, demoClientCommands, demoHubCommands, demoHubUrls } from './commands';
 
-const HUB_LISTENING = /CAPS hub listening on/;
+const HUB_LISTENING = /CAPS hub listening on (http:\/\/\S+)\/caps/;
+/** Enough to show a takeover, and few enough for one machine. */
+const MAX_HUBS = 9;
+
+function hubCount(text: string): number {
+  const value = positiveNumber(text);
+  if (value > MAX_HUBS) throw new InvalidArgumentError(`expected at most ${MAX_HUBS}`);
+  return value;
+}
 
 async function main(): Promise<number> {
+  const opts = new Command('caps-demo')
+    .description('Run a hub, two vendors and two drivers in one terminal; the dashboard shows them')
+    .option('--hubs <n>', `hubs, on ports from PORT on: one serves, the others stand by (needs a Redis store; at most ${MAX_HUBS})`, hubCount, 1)
+    .option('-s, --store <store>', `the hubs' queue store: ${STORE_SPEC_GRAMMAR} (CAPS_STORE, default memory)`)
+    .parse()
+    .opts<{ hubs: number; store?: string }>();
   loadDotenvFile();
-  const { port } = hubConfig();
+  const { port, store } = hubConfig(opts.store === undefined ? {} : { CAPS_STORE: opts.store });
+  if (opts.hubs > 1 && parseStoreSpec(store)?.kind !== 'redis') {
+    throw new UsageError(`--hubs ${opts.hubs} needs a store the hubs share: --store redis://host:port (or CAPS_STORE); the store is ${redactStoreName(store)}`);
+  }
   const { vendorIntervalMs, driverDelayMs } = clientConfig();
-  const hubUrl = `http://localhost:${port}`;
-  const commands = demoCommands({ port, hubUrl, vendorIntervalMs, driverDelayMs });
+  const settings = { port, hubs: opts.hubs, store, vendorIntervalMs, driverDelayMs };
+  const urls = demoHubUrls(settings);
   const options = { prefix: 'name', killOthersOn: ['failure' as const] };
 
-  console.log(`CAPS demo: hub at ${hubUrl}/caps, vendors ${DEMO_STORES.join(' and ')}, drivers ${DEMO_DRIVERS.join(' and ')}. Ctrl-C stops it.`);
-  const hub = concurrently(
-    commands.filter((c) => c.name === 'hub'),
-    { ...options, prefixColors: ['magenta'] },
-  );
-  const listening = await new Promise<boolean>((resolve) => {
-    const watch = hub.commands[0]!.stdout.subscribe((chunk) => HUB_LISTENING.test(chunk.toString()) && resolve(true));
-    hub.result.then(
-      () => resolve(false),
-      () => resolve(false),
-    );
-    void hub.result.finally(() => watch.unsubscribe());
-  });
-  if (!listening) return hub.result.then(() => 0, () => 1);
+  const where = opts.hubs === 1 ? `hub at ${urls[0]}/caps` : `${opts.hubs} hubs at ${urls.join(', ')} (one serves, the others stand by)`;
+  console.log(`CAPS demo: ${where}, vendors ${DEMO_STORES.join(' and ')}, drivers ${DEMO_DRIVERS.join(' and ')}. Ctrl-C stops it.`);
+  // Several hubs: one that stops or dies must not take the others with it; that is what they are for.
+  const hubs = concurrently(demoHubCommands(settings), { ...options, ...(opts.hubs > 1 && { killOthersOn: [] }), prefixColors: ['magenta', 'red', 'gray'] });
+  const serving = await firstListening(hubs);
+  if (serving === undefined) return hubs.result.then(() => 0, () => 1);
 
-  console.log(`Dashboard: ${hubUrl}/ (open it in a browser to watch, post orders, and stop and restart clients)`);
-  const clients = concurrently(
-    commands.filter((c) => c.name !== 'hub'),
-    { ...options, prefixColors: ['cyan', 'blue', 'green', 'yellow'] },
-  );
-  // Either group failing stops the other, as one group with killOthersOn would.
-  hub.result.catch(() => clients.commands.forEach((c) => c.kill()));
-  clients.result.catch(() => hub.commands.forEach((c) => c.kill()));
-  const [hubEnd, clientsEnd] = await Promise.allSettled([hub.result, clients.result]);
-  return hubEnd.status === 'fulfilled' && clientsEnd.status === 'fulfilled' ? 0 : 1;
+  const others = opts.hubs > 1 ? `; should that hub stop, another takes over within seconds, with its dashboard at its own address (${urls.join(', ')})` : '';
+  console.log(`Dashboard: ${serving}/ (open it in a browser to watch, post orders, and stop and restart clients${others})`);
+  const clients = concurrently(demoClientCommands(settings), { ...options, prefixColors: ['cyan', 'blue', 'green', 'yellow'] });
+  // Either group failing stops the other, as one group with killOthersOn would. The hubs' group
+  // fails only once every hub has ended, one of them in failure.
+  hubs.result.catch(() => clients.commands.forEach((c) => c.kill()));
+  clients.result.catch(() => hubs.commands.forEach((c) => c.kill()));
+  const [hubsEnd, clientsEnd] = await Promise.allSettled([hubs.result, clients.result]);
+  return hubsEnd.status === 'fulfilled' && clientsEnd.status === 'fulfilled' ? 0 : 1;
+}
+
+/** The address of the first hub to say it listens, or `undefined` if every hub ended first. */
+function firstListening(hubs: ConcurrentlyResult): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const watches = hubs.commands.map((command) =>
+      command.stdout.subscribe((chunk) => {
+        const listening = HUB_LISTENING.exec(chunk.toString());
+        if (listening) resolve(listening[1]);
+      }),
+    );
+    // Handled either way: a hub that was killed makes the result reject, once every hub has ended.
+    const ended = () => {
+      for (const watch of watches) watch.unsubscribe();
+      resolve(undefined);
+    };
+    hubs.result.then(ended, ended);
+  });
 }
 
 runCli('caps-demo', () => main().then((code) => process.exit(code)));

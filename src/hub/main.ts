@@ -75,7 +75,9 @@ async function serveHub(config: HubConfig, logger: Logger, options: StartHubOpti
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${config.port} is in use; set PORT or --port`);
     throw err;
   });
-  const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, watch: config.dashboardWatch, logger });
+  // On Redis (a roster), a page may stop this hub, as Ctrl-C would: another hub takes over.
+  const stopHub = options.hubs && (() => process.kill(process.pid, 'SIGTERM'));
+  const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, watch: config.dashboardWatch, logger, ...(stopHub && { stopHub }) });
   logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (hub id: ${hub.id}, store: ${redactStoreName(config.store)}, ready in ${Date.now() - started} ms)`);
   const withToken = config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only';
   const watchers = config.dashboardWatch === 'open' ? '; anyone may watch, with names and addresses hidden' : '';

@@ -252,7 +252,16 @@ export interface ControlHandshake {
 /** `/dashboard`: what the page emits and the hub listens to. */
 export interface PageToDashboardEvents {
   control: (command: ControlCommand, ack: (result: ControlAck) => void) => void;
+  /**
+   * Stops the hub the page is connected to, as Ctrl-C would: it gives its writer lease up, a
+   * standby takes over, and the clients move there. For `control` pages, on a hub run by
+   * `npm run hub` on Redis (one with a Hubs panel); any other hub answers `not_found`.
+   */
+  stopHub: (ack: (result: StopHubAck) => void) => void;
 }
+
+/** The hub's answer to `stopHub`, sent before it stops. */
+export type StopHubAck = Result<{ message: string }>;
 
 /** `/dashboard`: what the hub emits and the page listens to. */
 export interface DashboardToPageEvents {

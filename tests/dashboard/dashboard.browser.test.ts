@@ -217,6 +217,10 @@ it('lists the hubs on the Redis prefix, and shows the Redis store unavailable, w
   await page.locator('#hubs-panel li[data-hub="hub-1"][data-role="active"]').getByText(/active \(this page’s hub\) · pid 1 on box/).waitFor();
   await page.locator('#hubs-panel li[data-hub="hub-2"][data-role="standby"]').getByText(/standby · pid 2 on box · heard \d+\.\d s ago/).waitFor();
   expect(await page.locator('#hubs-panel').isVisible()).toBe(true);
+  // Another hub's dashboard is a link away; this hub's own Stop reaches it (which, run in-process, cannot stop).
+  expect(await page.locator('#hubs-panel li[data-hub="hub-2"] a').getAttribute('href')).toBe('http://localhost:3000/');
+  await page.locator('#hubs-panel li[data-hub="hub-1"]').getByRole('button', { name: 'Stop this hub' }).click();
+  await page.locator('#notice[data-kind="error"]').getByText('This hub cannot be stopped from its dashboard').waitFor();
 
   await redis.kill();
   await page.locator('#store[data-state="down"]').waitFor();

@@ -1,7 +1,8 @@
 /**
  * `npm run demo` as a class starts it: the hub first, the clients once it listens, so the first
  * screen has no connection warnings; a port in use ends it with one clear line. With `CAPS_STORE`
- * set to a Redis, its hub keeps its queues there.
+ * set to a Redis, its hub keeps its queues there; with `--hubs 2`, one of two hubs serves, and
+ * when it is killed the other takes over and the orders go on.
  */
 import { createServer } from 'node:net';
 import { freePort, Processes } from '../helpers/processes';
@@ -55,6 +56,47 @@ it('runs its hub on the Redis that CAPS_STORE names, and the orders go through i
     const orderId = THANKS.exec(thanks)![1]!;
     // The driver's `delivered` completed the pickup in Redis before the vendor heard of it.
     expect(await redis.run('ZSCORE', HUB_KEYS.acked('driver'), orderId)).not.toBeNull();
+  } finally {
+    await procs.cleanup();
+    await redis.cleanup();
+  }
+});
+
+/** Two free ports in a row, for `--hubs 2`: the demo's hubs listen on PORT and PORT + 1. */
+async function twoFreePorts(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    const next = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      next.once('error', () => resolve(false));
+      next.listen(port + 1, '127.0.0.1', () => resolve(true));
+    });
+    await new Promise<void>((resolve) => (free ? next.close(() => resolve()) : resolve()));
+    if (free) return port;
+  }
+}
+
+it('with --hubs 2 on Redis, one hub serves, and when it is killed the other takes over and the orders go on', async () => {
+  const redis = await RedisServer.start();
+  try {
+    const port = await twoFreePorts();
+    // A 3-second writer lease, so that the standby takes over within seconds of the kill.
+    const demo = procs.start('demo', 'demo', ['--hubs', '2', '--store', redis.url], { PORT: String(port), CAPS_REDIS_LEASE_MS: '3000' });
+    const listening = await demo.line(/^\[hub-\d\] .*CAPS hub listening on/, STARTUP_MS);
+    const serving = /^\[hub-(\d)\]/.exec(listening)![1]!;
+    const other = serving === '1' ? '2' : '1';
+    await demo.line(THANKS, STARTUP_MS);
+
+    // The serving hub's process, as the hubs' roster in Redis names it.
+    const roster = (await redis.run('HVALS', HUB_KEYS.hubs)) as string[];
+    const entries = roster.map((json) => JSON.parse(json) as { id: string; role: string; pid: number });
+    expect(Object.fromEntries(entries.map(({ id, role }) => [id, role]))).toEqual({ [`hub-${serving}`]: 'active', [`hub-${other}`]: 'standby' });
+    process.kill(entries.find((entry) => entry.role === 'active')!.pid, 'SIGKILL');
+
+    const takeover = new RegExp(`^\\[hub-${other}\\] .*now the active hub: .* serves at http://localhost:${port + Number(other) - 1}`);
+    await demo.line(takeover, STARTUP_MS);
+    const before = demo.matching(THANKS).length;
+    await demo.count(THANKS, before + 2, STARTUP_MS);
   } finally {
     await procs.cleanup();
     await redis.cleanup();

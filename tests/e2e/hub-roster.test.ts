@@ -2,13 +2,22 @@
  * The dashboard lists every hub of a CAPS on Redis (src/queue/redis/hub-roster.ts), with real hub
  * processes: the active hub's page shows its standby, which does not listen and so cannot be seen
  * any other way; once the active hub is SIGKILLed, the standby takes over, and its own page shows
- * it as the one active hub, the killed one gone from the list.
+ * it as the one active hub, the killed one gone from the list. A page's "Stop this hub" stops the
+ * active hub as Ctrl-C would: it exits 0, gives its lease up, and the standby takes over.
  *
  * The hubs run on a 3-second writer lease, so they beat every second and a killed hub leaves the
  * roster 3 seconds after its last beat; every step waits for a log line or a page update.
  */
 import { io, type Socket } from 'socket.io-client';
-import { DASHBOARD_NAMESPACE, type DashboardSnapshot, type DashboardToPageEvents, type DashboardUpdate, type HubView } from '../../src/protocol/dashboard';
+import {
+  DASHBOARD_NAMESPACE,
+  type DashboardSnapshot,
+  type DashboardToPageEvents,
+  type DashboardUpdate,
+  type HubView,
+  type PageToDashboardEvents,
+  type StopHubAck,
+} from '../../src/protocol/dashboard';
 import { ACTIVE_LINE, RedisHubs, SHORT_LEASE, STANDING_BY_LINE } from '../helpers/redis-hubs';
 import { until } from '../helpers/wait-for';
 
@@ -20,8 +29,8 @@ afterEach(async () => {
 });
 
 /** A dashboard page on the hub at `url`, and the hubs it shows now (from its snapshot, then its updates). */
-function openPage(url: string): { page: Socket<DashboardToPageEvents>; shown: () => Pick<HubView, 'id' | 'role' | 'self'>[] } {
-  const page: Socket<DashboardToPageEvents> = io(`${url}${DASHBOARD_NAMESPACE}`, { forceNew: true, transports: ['websocket'] });
+function openPage(url: string): { page: Socket<DashboardToPageEvents, PageToDashboardEvents>; shown: () => Pick<HubView, 'id' | 'role' | 'self'>[] } {
+  const page: Socket<DashboardToPageEvents, PageToDashboardEvents> = io(`${url}${DASHBOARD_NAMESPACE}`, { forceNew: true, transports: ['websocket'] });
   pages.push(page);
   let latest: HubView[] = [];
   page.on('snapshot', (snapshot: DashboardSnapshot) => (latest = snapshot.hubs));
@@ -47,6 +56,25 @@ it('shows the active hub and its standby, and after a SIGKILL the standby alone,
   ]);
 
   await one.proc.kill();
+  await two.proc.line(ACTIVE_LINE);
+  await shows(openPage(two.url), [{ id: 'hub-2', role: 'active', self: true }]);
+});
+
+it('stops the active hub when its page asks, and the standby takes over', async () => {
+  const one = await hubs.hub('hub-1', { LOG_LEVEL: 'info', CAPS_HUB_ID: 'hub-1' }, ['--standby']);
+  await one.proc.line(ACTIVE_LINE);
+  const two = await hubs.hub('hub-2', { LOG_LEVEL: 'info', CAPS_HUB_ID: 'hub-2' }, ['--standby']);
+  await two.proc.line(STANDING_BY_LINE);
+  const page = openPage(one.url);
+  await shows(page, [
+    { id: 'hub-1', role: 'active', self: true },
+    { id: 'hub-2', role: 'standby', self: false },
+  ]);
+
+  const answer: StopHubAck = await page.page.emitWithAck('stopHub');
+  expect(answer).toMatchObject({ ok: true });
+  expect(await one.proc.exited()).toEqual({ code: 0, signal: null });
+  // The stopped hub gave its lease up and left the roster: no lease to wait out, no entry to expire.
   await two.proc.line(ACTIVE_LINE);
   await shows(openPage(two.url), [{ id: 'hub-2', role: 'active', self: true }]);
 });

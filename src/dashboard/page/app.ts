@@ -4,7 +4,17 @@
  * the Socket.IO client is the global `io` from `/socket.io/socket.io.min.js`.
  */
 import type { io as ioFunction, Socket } from 'socket.io-client';
-import type { Access, ControlAck, ControlAction, DASHBOARD_LIMITS, DashboardSnapshot, DashboardToPageEvents, DashboardUpdate, PageToDashboardEvents } from '../../protocol/dashboard';
+import type {
+  Access,
+  ControlAck,
+  ControlAction,
+  DASHBOARD_LIMITS,
+  DashboardSnapshot,
+  DashboardToPageEvents,
+  DashboardUpdate,
+  PageToDashboardEvents,
+  StopHubAck,
+} from '../../protocol/dashboard';
 import { Board } from './board.js';
 import { ClientsView } from './clients-view.js';
 import { byId, setText } from './dom.js';
@@ -33,7 +43,7 @@ const clients = new ClientsView(byId('clients'), byId('clients-empty'), command)
 const queues = new QueuesView(byId<HTMLTableElement>('queues').tBodies[0]!, byId('queues-empty'));
 const rooms = new RoomsView(byId('rooms'), byId('rooms-empty'));
 const store = new StoreView(byId('store'));
-const hubs = new HubsView(byId('hubs-panel'), byId('hubs'));
+const hubs = new HubsView(byId('hubs-panel'), byId('hubs'), stopHub);
 const board = new Board(byId('board'), MAX_CARDS);
 const log = new LogView(
   { list: byId<HTMLOListElement>('log'), filter: byId<HTMLInputElement>('log-filter'), kind: byId<HTMLSelectElement>('log-kind'), pause: byId<HTMLButtonElement>('log-pause'), status: byId('log-status') },
@@ -96,6 +106,24 @@ async function command(action: ControlAction, clientId: string): Promise<void> {
     say(`No answer from the hub to "${action} ${clientId}"; is it running?`, 'error');
     return;
   }
+  report(ack);
+}
+
+/** Asks the page's hub to stop, so that a standby takes over, and says how it went. */
+async function stopHub(): Promise<void> {
+  say('stopping this hub…', 'pending');
+  let ack: StopHubAck;
+  try {
+    ack = await socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('stopHub');
+  } catch {
+    say('No answer from the hub to "stop"; is it running?', 'error');
+    return;
+  }
+  report(ack);
+}
+
+/** Says what the hub answered a command. */
+function report(ack: ControlAck | StopHubAck): void {
   if (ack.ok) say(ack.message, 'ok');
   else say(ack.error.code === 'forbidden' ? `Not allowed: ${ack.error.message}` : ack.error.message, 'error');
 }
