@@ -146,7 +146,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
   answerWrongNamespace(io.of('/'), logger);
 
   const storeHealth = new StoreHealthWatch(store);
-  const metrics = createMetrics(broker, nsp, storeHealth);
+  const hubs = options.hubs ?? (() => []);
+  const metrics = createMetrics(broker, nsp, storeHealth, hubs);
   const eventLog = createEventLog(logger, config.log.format);
   const activity = new EventEmitter<HubActivity>();
   const sessions = new Map<string, Session>();
@@ -240,7 +241,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     broker,
     store,
     storeHealth,
-    hubs: options.hubs ?? (() => []),
+    hubs,
     sessions,
     activity,
     routes,

@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { DRIVER_QUEUE } from '../protocol/envelope';
 import { CLIENT_EVENTS } from '../protocol/spellings';
 import type { Broker } from './broker';
+import type { HubView } from '../protocol/dashboard';
 import type { CapsNamespace } from '../protocol/sockets';
 import type { StoreHealthWatch } from './store-health';
 
@@ -18,7 +19,11 @@ export interface HubMetrics {
   countEvent(event: string): void;
 }
 
-export function createMetrics(broker: Broker, nsp: CapsNamespace, storeHealth: StoreHealthWatch): HubMetrics {
+/**
+ * The hub's metrics, read from its broker, its namespace, its store's health watch, and `hubs`:
+ * the roster of the hubs on its Redis prefix (none on an embedded store).
+ */
+export function createMetrics(broker: Broker, nsp: CapsNamespace, storeHealth: StoreHealthWatch, hubs: () => HubView[]): HubMetrics {
   const registry = new Registry();
   // prom-client's own names start with `process_` or `nodejs_`: the prefix only adds `caps_`.
   collectDefaultMetrics({ register: registry, prefix: 'caps_' });
@@ -94,6 +99,19 @@ export function createMetrics(broker: Broker, nsp: CapsNamespace, storeHealth: S
     registers: [registry],
     collect() {
       this.set(storeHealth.downForMs() / 1000);
+    },
+  });
+
+  new Gauge({
+    name: 'caps_hubs',
+    help: 'Hubs on this Redis prefix, by role (active or standby), as the roster in Redis lists them; absent on an embedded store',
+    labelNames: ['role'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const listed = hubs();
+      if (listed.length === 0) return;
+      for (const role of ['active', 'standby'] as const) this.set({ role }, listed.filter((hub) => hub.role === role).length);
     },
   });
 

@@ -54,6 +54,9 @@ it('shows the active hub and its standby, and after a SIGKILL the standby alone,
     { id: 'hub-1', role: 'active', self: true },
     { id: 'hub-2', role: 'standby', self: false },
   ]);
+  const metrics = await (await fetch(`${one.url}/metrics`)).text();
+  expect(metrics).toMatch(/^caps_hubs\{role="active",hub="hub-1"\} 1$/m);
+  expect(metrics).toMatch(/^caps_hubs\{role="standby",hub="hub-1"\} 1$/m);
 
   await one.proc.kill();
   await two.proc.line(ACTIVE_LINE);

@@ -38,6 +38,8 @@ it('labels every metric with its hub: CAPS_HUB_ID, else <hostname>:<port>, each 
     // The process metrics and the hub's own, each sample labelled with this hub and no other.
     expect(samples.map((s) => s.name)).toEqual(expect.arrayContaining(['caps_process_resident_memory_bytes', 'caps_connected_clients', 'caps_suspect_consumers']));
     expect(samples.filter((s) => s.labels.hub !== hub.id)).toEqual([]);
+    // One hub on an embedded store: no roster, so no count of hubs by role.
+    expect(samples.filter((s) => s.name === 'caps_hubs')).toEqual([]);
   }
   expect((await (await fetch(`${named.url}/healthz`)).json()).hub).toBe('hub-a');
 });
