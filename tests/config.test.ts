@@ -43,7 +43,8 @@ it('never shows a secret, nor the password in a store name, in what it says abou
     throw new Error('no error');
   };
   expect(message({ CAPS_SECRET: 'short-secret' })).toBe('invalid environment: CAPS_SECRET=***: at least 32 characters (HS256 needs a 256-bit key)');
-  expect(message({ CAPS_STORE: 'redis://:pw-in-url@localhost' })).toMatch(/^invalid environment: CAPS_STORE="redis:\/\/\*\*\*@localhost": expected memory/);
+  expect(message({ CAPS_STORE: 'redis://:pw-in-url@localhost' })).toMatch(/^invalid environment: CAPS_STORE="\*\*\*@localhost": expected memory/);
+  expect(message({ CAPS_STORE: 'redis:/:pw-in-url@localhost:6379' })).not.toContain('pw-in-url');
 });
 
 it('takes a hub address without a scheme as http, and refuses one that is not an address', () => {

@@ -47,10 +47,11 @@ const LEVELS: readonly Access['level'][] = ['control', 'watch'];
 export interface DashboardOptions extends AccessPolicy {
   logger: Logger;
   /**
-   * Stops this hub's process as Ctrl-C would, for a page's `stopHub`; given by `npm run hub` on
-   * Redis, where another hub takes over. Without it, `stopHub` is answered `not_found`.
+   * A page's `stopHub`, once its access is checked: stops this hub's process as Ctrl-C would,
+   * after the answer is sent, or says why not. Given by `npm run hub -- --standby` on Redis,
+   * where another hub takes over. Without it, `stopHub` is answered `not_found`.
    */
-  stopHub?: () => void;
+  stopHub?: () => StopHubAck;
   /** How long to wait for a controllable client to carry out a command (tests shorten it). */
   remoteTimeoutMs?: number;
 }
@@ -118,7 +119,7 @@ function namespaceOf<N>(port: DashboardPort, name: string): N {
 }
 
 /** One open page: its snapshot, then its commands. */
-function servePage(socket: PageSocket, feed: DashboardFeed, commands: ControlCommands, logger: Logger, stopHub: (() => void) | undefined): void {
+function servePage(socket: PageSocket, feed: DashboardFeed, commands: ControlCommands, logger: Logger, stopHub: (() => StopHubAck) | undefined): void {
   const { access } = socket.data;
   socket.emit('snapshot', feed.snapshot(access));
   // The map types what our page sends; anything can arrive, so the handlers take `unknown`.
@@ -133,10 +134,10 @@ function servePage(socket: PageSocket, feed: DashboardFeed, commands: ControlCom
     const ack = ackOf('stopHub', args);
     if (!ack) return;
     if (access.level !== 'control') return ack(failure('forbidden', `The hub refused: ${access.why}.`));
-    if (!stopHub) return ack(failure('not_found', 'This hub cannot be stopped from its dashboard: only a hub run by npm run hub on Redis, where another hub takes over, can.'));
-    logger.warn({ address: socket.handshake.address }, 'stopping this hub, as its dashboard asked');
-    ack({ ok: true, message: 'The hub is stopping; a standby takes over, and its dashboard is at its own address.' });
-    stopHub();
+    if (!stopHub) return ack(failure('not_found', 'This hub cannot be stopped from its dashboard: only a hub run by npm run hub -- --standby on Redis, where another hub takes over, can.'));
+    const answer = stopHub();
+    if (answer.ok) logger.warn({ address: socket.handshake.address }, 'stopping this hub, as its dashboard asked');
+    ack(answer);
   });
   untyped.on('control', (...args: unknown[]) => {
     const ack = ackOf('control', args);

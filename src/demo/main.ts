@@ -57,9 +57,11 @@ async function main(): Promise<number> {
   const others = opts.hubs > 1 ? `; should that hub stop, another takes over within seconds, with its dashboard at its own address (${urls.join(', ')})` : '';
   console.log(`Dashboard: ${serving}/ (open it in a browser to watch, post orders, and stop and restart clients${others})`);
   const clients = concurrently(demoClientCommands(settings), { ...options, prefixColors: ['cyan', 'blue', 'green', 'yellow'] });
-  // Either group failing stops the other, as one group with killOthersOn would. The hubs' group
-  // fails only once every hub has ended, one of them in failure.
-  hubs.result.catch(() => clients.commands.forEach((c) => c.kill()));
+  // Clients failing stops the hubs, as one group with killOthersOn would. The hubs' group ends only
+  // once every hub has (stopped from a dashboard, or failed): with no hub left, the clients would
+  // retry for ever, so they are stopped whichever way it ended.
+  const stopClients = () => clients.commands.forEach((c) => c.kill());
+  hubs.result.then(stopClients, stopClients);
   clients.result.catch(() => hubs.commands.forEach((c) => c.kill()));
   const [hubsEnd, clientsEnd] = await Promise.allSettled([hubs.result, clients.result]);
   return hubsEnd.status === 'fulfilled' && clientsEnd.status === 'fulfilled' ? 0 : 1;

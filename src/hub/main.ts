@@ -14,6 +14,8 @@ import { runCli, UsageError } from '../cli/run';
 import type { QueueStore } from '../queue/store';
 import type { HubRoster } from '../queue/redis/hub-roster';
 import { parseStoreSpec, redactStoreName, STORE_SPEC_GRAMMAR } from '../queue/store-spec';
+import { failure } from '../protocol/acks';
+import type { HubView, StopHubAck } from '../protocol/dashboard';
 import { CAPS_NAMESPACE } from '../protocol/events';
 import { attachDashboard } from '../dashboard/dashboard';
 import { dashboardPort } from './dashboard-port';
@@ -51,11 +53,16 @@ async function main(): Promise<void> {
   const serve = async (store?: QueueStore) => {
     serving = await serveHub(config, logger, { ...(store && { store }), ...(roster && { hubs: () => roster.hubs() }) });
     roster?.update({ role: 'active', id: serving.id, port: serving.port });
-    const stop = serving.stop;
-    return { ...serving, stop: () => stop().finally(() => roster?.update({ role: 'standby' })) };
+    return serving;
   };
-  if (config.standby) await runStandby(config, logger, { serve, signal: stopping.signal });
-  else await serve();
+  // A standby that lost its lease says so in the roster at once, before it has stopped serving.
+  const onLost = () => roster?.update({ role: 'standby' });
+  const running = config.standby ? runStandby(config, logger, { serve, signal: stopping.signal, onLost }) : serve();
+  await running.catch(async (err: unknown) => {
+    // A hub that cannot start (the lease held, the port in use) leaves the roster before it says why and exits.
+    await roster?.close();
+    throw err;
+  });
 }
 
 /** On Redis, joins the roster of the hubs on the prefix (queue/redis/hub-roster.ts), as a standby until this hub serves. */
@@ -68,6 +75,18 @@ async function joinRoster(config: HubConfig, logger: Logger): Promise<HubRoster 
   return HubRoster.join(spec, entry, { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger });
 }
 
+/**
+ * A dashboard's Stop, on a standby-run hub: stops it as Ctrl-C would (SIGTERM to itself, once the
+ * answer is sent), so that a standby takes over; refused while the roster lists no standby, which
+ * would leave nothing serving.
+ */
+function stopForTakeover(hubs: HubView[]): StopHubAck {
+  const standbys = hubs.filter((hub) => hub.role === 'standby' && !hub.self).map((hub) => hub.id);
+  if (standbys.length === 0) return failure('unavailable', 'No standby hub is listed to take over, so stopping this hub would stop the service. Start a standby first, or stop this hub from its terminal.');
+  setImmediate(() => process.kill(process.pid, 'SIGTERM'));
+  return { ok: true, message: `The hub is stopping; ${standbys.join(' or ')} takes over within seconds, with its dashboard at its own address.` };
+}
+
 /** Starts the hub (on `options.store` if given, else on the one `config` names) and its dashboard, and says where. */
 async function serveHub(config: HubConfig, logger: Logger, options: StartHubOptions): Promise<Serving> {
   const started = Date.now();
@@ -75,8 +94,8 @@ async function serveHub(config: HubConfig, logger: Logger, options: StartHubOpti
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${config.port} is in use; set PORT or --port`);
     throw err;
   });
-  // On Redis (a roster), a page may stop this hub, as Ctrl-C would: another hub takes over.
-  const stopHub = options.hubs && (() => process.kill(process.pid, 'SIGTERM'));
+  const { hubs } = options;
+  const stopHub = config.standby && hubs ? () => stopForTakeover(hubs()) : undefined;
   const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, watch: config.dashboardWatch, logger, ...(stopHub && { stopHub }) });
   logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (hub id: ${hub.id}, store: ${redactStoreName(config.store)}, ready in ${Date.now() - started} ms)`);
   const withToken = config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only';

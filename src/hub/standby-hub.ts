@@ -53,6 +53,8 @@ export interface StandbyRun {
   serve(store: QueueStore): Promise<Serving>;
   /** Ends a wait for the lease (the process is being stopped); `runStandby` then returns. */
   signal: AbortSignal;
+  /** Called as soon as the lease is found lost, before the hub stops serving. */
+  onLost?: () => void;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function runStandby(config: HubConfig, logger: Logger, run: Standby
     logger.info(`now the active hub: this hub holds the writer lease of ${store.where} and serves at ${serving.url}`);
     // The store has said why (writer-lease.ts): it writes nothing more, and stands by again.
     await store.whenLost();
+    run.onLost?.();
     await serving.stop();
   }
 }

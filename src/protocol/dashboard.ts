@@ -255,7 +255,8 @@ export interface PageToDashboardEvents {
   /**
    * Stops the hub the page is connected to, as Ctrl-C would: it gives its writer lease up, a
    * standby takes over, and the clients move there. For `control` pages, on a hub run by
-   * `npm run hub` on Redis (one with a Hubs panel); any other hub answers `not_found`.
+   * `npm run hub -- --standby` on Redis, and only while the roster lists a standby (`unavailable`
+   * otherwise); any other hub answers `not_found`.
    */
   stopHub: (ack: (result: StopHubAck) => void) => void;
 }

@@ -85,11 +85,11 @@ export function describeRedis(spec: RedisSpec): string {
 
 /**
  * A store name as it may be written to a log or an error: a Redis one with its password replaced
- * by `***`; anything else as it is, but for what stands between a scheme and the last `@`, which
- * may be a password in a name that is not valid.
+ * by `***`; anything else as it is, but for everything up to its last `@`, which may hold a
+ * password in a name mistyped past parsing (`redis:/:pw@host`, ` redis://:pw@host`).
  */
 export function redactStoreName(text: string): string {
   const spec = parseStoreSpec(text);
   if (spec?.kind === 'redis') return describeRedis(spec);
-  return text.replace(/^([a-z][\w+.-]*:\/\/).*@/i, `$1${HIDDEN}@`);
+  return text.replace(/^.*@/s, `${HIDDEN}@`);
 }

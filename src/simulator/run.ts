@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
 import { ChaosMonkey, planChaos } from './chaos';
 import { freePort } from '../cli/free-port';
+import { redactStoreName } from '../queue/store-spec';
 import { HubProcess, sumOf, type MetricSample } from './hub-process';
 import { judge } from './judge';
 import { readJournals } from './journals';
@@ -134,7 +135,8 @@ export async function simulate(options: SimulationOptions, hooks: RunHooks = {})
         vendors: options.vendors,
         drivers: options.drivers,
         orders: options.orders,
-        store: options.store,
+        // The report is printed and may be kept: a password in the store's name is not.
+        store: redactStoreName(options.store),
         ...(store.prefix === undefined ? {} : { redisPrefix: store.prefix }),
         chaos: options.chaos,
         seed: options.seed,

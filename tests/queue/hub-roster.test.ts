@@ -72,7 +72,25 @@ it('forgets a hub that stops at once, and one that stopped beating a lease after
 
   await b.close();
   expect((await a.refresh()).map((hub) => hub.id)).toEqual(['hub-a:3000']);
-  expect(await redis.run('ZRANGE', keys.hubBeats, 0, -1)).toEqual(['box pid 1']);
+  expect(await redis.run('ZRANGE', keys.hubBeats, 0, -1)).toEqual([expect.stringMatching(/^box pid 1 #/)]);
+});
+
+it('keeps apart two hubs on machines of one name with one pid (containers), and one leaving leaves the other', async () => {
+  const a = await join('hub-a:3000', 1, 'active');
+  const b = await join('hub-b:3000', 1, 'standby');
+  expect((await a.refresh()).map((hub) => hub.id)).toEqual(['hub-a:3000', 'hub-b:3000']);
+  await b.close();
+  expect((await a.refresh()).map((hub) => hub.id)).toEqual(['hub-a:3000']);
+});
+
+it('lets the roster expire three leases after the last beat of any hub, once nobody is left to prune it', async () => {
+  const a = await join('hub-a:3000', 1, 'active');
+  await a.refresh();
+  for (const key of [keys.hubs, keys.hubBeats]) {
+    const ttl = Number(await redis.run('PTTL', key));
+    expect(ttl).toBeGreaterThan(2 * LEASE_MS);
+    expect(ttl).toBeLessThanOrEqual(3 * LEASE_MS);
+  }
 });
 
 it('leaves out an entry it cannot read, and lists the rest', async () => {

@@ -46,9 +46,14 @@ it('writes a Redis store back in one form, for messages, never with its password
 
 it('hides the password of any store name it is given to print, valid or not', () => {
   expect(redactStoreName('redis://caps:s3cret@r:6379/1')).toBe('redis://caps:***@r:6379/1');
-  expect(redactStoreName('redis://:s3cret@r:6379?db=1')).toBe('redis://***@r:6379?db=1');
-  expect(redactStoreName('redis://:s3c@ret@r')).toBe('redis://***@r');
-  expect(redactStoreName('redis://:%E0%A4%A@r:6379')).toBe('redis://***@r:6379');
+  expect(redactStoreName('redis://:s3cret@r:6379?db=1')).toBe('***@r:6379?db=1');
+  expect(redactStoreName('redis://:s3c@ret@r')).toBe('***@r');
+  expect(redactStoreName('redis://:%E0%A4%A@r:6379')).toBe('***@r:6379');
+  // Mistyped past the scheme: still nothing before the last @ is shown.
+  expect(redactStoreName('redis:/:hunter2@h:6379')).toBe('***@h:6379');
+  expect(redactStoreName('redis::hunter2@h:6379')).toBe('***@h:6379');
+  expect(redactStoreName(' redis://:hunter2@h:6379')).toBe('***@h:6379');
+  expect(redactStoreName('redis://:line\nbreak@h:6379')).toBe('redis://:***@h:6379/0'); // URL drops the newline
   expect(redactStoreName('lmdb:./data')).toBe('lmdb:./data');
   expect(redactStoreName('memory')).toBe('memory');
 });

@@ -11,7 +11,8 @@
  *   (lua/hub-roster.lua). Beats are stamped with Redis's clock, not the hubs'.
  * - **Leaving.** A hub that stops leaves at once. One that was killed, or lost Redis, stops
  *   beating, and leaves the roster for every reader one lease after its last beat: when its writer
- *   lease, if it held it, has run out too.
+ *   lease, if it held it, has run out too. Once no hub of the prefix beats, the roster's keys
+ *   expire three leases after the last beat.
  *
  * While Redis is away, beats fail at once and the roster keeps its last reading; the store's
  * health (hub/store-health.ts) is what says that Redis is away.
@@ -22,6 +23,7 @@
  *   roster.hubs(); // [{ id: 'hub-1:3000', role: 'active', …, self: true }, { id: 'hub-2:3000', role: 'standby', … }]
  *   await roster.close();
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../../logger';
 import type { HubView } from '../../protocol/dashboard';
@@ -79,7 +81,9 @@ export class HubRoster {
   static async join(spec: RedisSpec, entry: RosterEntry, options: HubRosterOptions): Promise<HubRoster> {
     // The store's own connection says when Redis is lost and back; this one would only repeat it.
     const connection = await RedisConnection.open(spec, options.logger.child({}, { level: 'error' }));
-    const roster = new HubRoster(connection, new Scripts(connection.client), new RedisKeys(options.prefix), `${entry.host} pid ${entry.pid}`, { ...entry }, options.leaseMs);
+    // Host and pid name it for people; the random part keeps two hubs apart that share both (containers, each pid 1).
+    const member = `${entry.host} pid ${entry.pid} #${randomUUID()}`;
+    const roster = new HubRoster(connection, new Scripts(connection.client), new RedisKeys(options.prefix), member, { ...entry }, options.leaseMs);
     try {
       await roster.refresh();
     } catch (err) {

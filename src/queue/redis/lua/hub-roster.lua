@@ -3,6 +3,8 @@
 -- leave the roster), and how long a hub stays listed after its last heartbeat (ms).
 -- Beats are scored by Redis's clock, so hubs on machines whose clocks disagree still agree on who is
 -- gone. Reply: Redis's time (ms), then member, last beat, JSON for every hub still listed.
+-- Writing after TIME needs effects replication: the default since Redis 5, asked for before it.
+if redis.replicate_commands then redis.replicate_commands() end
 local hubs, beats = KEYS[1], KEYS[2]
 local member, entry, expiry = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local time = redis.call('TIME')
@@ -15,6 +17,9 @@ if entry == '' then
 end
 redis.call('HSET', hubs, member, entry)
 redis.call('ZADD', beats, now, member)
+-- Once every hub of the prefix is gone (killed: nobody left to prune), the roster goes too.
+redis.call('PEXPIRE', hubs, 3 * expiry)
+redis.call('PEXPIRE', beats, 3 * expiry)
 
 -- Hubs that stopped beating (killed, or cut off from Redis) leave the roster for every reader.
 local gone = redis.call('ZRANGEBYSCORE', beats, '-inf', '(' .. (now - expiry))
