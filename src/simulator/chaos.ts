@@ -31,7 +31,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Faker, en } from '@faker-js/faker';
-import type { HubProcess } from './hub-process';
+import type { SimulatedHub } from './hub-process';
 import type { WorkerProcess } from './worker-process';
 
 export const FAULT_KINDS = ['kill-client', 'drop', 'flap', 'kill-hub', 'kill-redis'] as const;
@@ -105,7 +105,7 @@ export interface RedisTarget {
 
 export interface ChaosTargets {
   workers: WorkerProcess[];
-  hub: HubProcess;
+  hub: SimulatedHub;
   redis?: RedisTarget;
   /** Runs just before the hub is killed, e.g. to read its counters while it can still answer. */
   beforeHubKill?: () => Promise<void>;

@@ -51,7 +51,23 @@ export interface HubProcessEvents {
   crashed: [exit: ChildExit, logTail: string];
 }
 
-export class HubProcess extends EventEmitter<HubProcessEvents> {
+/**
+ * What the run and its chaos drive: one hub (HubProcess), or one serving and standbys
+ * (hub-cluster.ts). `kill` SIGKILLs the hub that serves; `start` after it brings that one back and
+ * resolves once a hub serves again.
+ */
+export interface SimulatedHub extends EventEmitter<HubProcessEvents> {
+  /** Every hub's address, for the clients. */
+  readonly urls: string[];
+  readonly running: boolean;
+  start(): Promise<void>;
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+  /** The serving hub's /metrics, parsed. */
+  scrape(): Promise<MetricSample[]>;
+}
+
+export class HubProcess extends EventEmitter<HubProcessEvents> implements SimulatedHub {
   readonly url: string;
   private child: Child | undefined;
   private expectingExit = false;
@@ -64,29 +80,40 @@ export class HubProcess extends EventEmitter<HubProcessEvents> {
       /** How long a restarted hub may wait for its store before it can start (run-store.ts); 0 by default. */
       storeWaitMs?: number;
       logFile: string;
+      /** Run as a standby (`--standby`) under this hub id, one of several on one Redis (hub-cluster.ts). */
+      standbyId?: string;
     },
   ) {
     super();
     this.url = `http://127.0.0.1:${options.port}`;
   }
 
-  /** Starts the hub and resolves once it answers /healthz. Rejects if it exits first or takes too long. */
-  async start(): Promise<void> {
+  get urls(): string[] {
+    return [this.url];
+  }
+
+  /**
+   * Starts the hub and resolves once it answers /healthz, or at once with `untilServing` false (a
+   * standby, which listens only once it takes over). Rejects if it exits first or takes too long.
+   */
+  async start(untilServing = true): Promise<void> {
     this.expectingExit = false;
+    const standby = this.options.standbyId === undefined ? {} : { CAPS_STANDBY: 'true', CAPS_HUB_ID: this.options.standbyId };
     const child = new Child({
       entry: 'src/hub/main.ts',
       nodeFlags: [...HUB_NODE_FLAGS],
       preload: ['src/simulator/orphan-guard.ts'],
-      env: childEnv({ PORT: String(this.options.port), HOST: '127.0.0.1', ...this.options.storeEnv, ...SIMULATION_HUB_ENV }),
+      env: childEnv({ PORT: String(this.options.port), HOST: '127.0.0.1', ...this.options.storeEnv, ...SIMULATION_HUB_ENV, ...standby }),
       logFile: this.options.logFile,
     });
     this.child = child;
     child.on('exit', (exit) => {
       if (!this.expectingExit && this.child === child) this.emit('crashed', exit, child.logTail());
     });
+    if (!untilServing) return;
     const readyMs = READY_MS + (this.options.storeWaitMs ?? 0);
     const deadline = Date.now() + readyMs;
-    while (!(await this.healthy())) {
+    while (!(await this.serving())) {
       if (!child.running) throw new HubProcessError(`the hub exited while starting:\n${child.logTail()}`);
       if (Date.now() > deadline) throw new HubProcessError(`the hub did not answer ${this.url}/healthz within ${readyMs} ms:\n${child.logTail()}`);
       await pause(50);
@@ -116,7 +143,8 @@ export class HubProcess extends EventEmitter<HubProcessEvents> {
     return parseMetrics(await response.text());
   }
 
-  private async healthy(): Promise<boolean> {
+  /** Whether it answers /healthz: it serves (a standby does not listen). */
+  async serving(): Promise<boolean> {
     try {
       const response = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1_000) });
       return response.ok;

@@ -19,7 +19,7 @@ import { formatReport, toJson } from './report';
 import { simulate } from './run';
 
 /** The flags: the options that keep their name, those renamed, and `--json`, which is the CLI's own. */
-type Flags = Partial<Pick<SimulationOptions, 'vendors' | 'drivers' | 'orders' | 'store' | 'chaos' | 'seed' | 'window' | 'port' | 'keep'>> & {
+type Flags = Partial<Pick<SimulationOptions, 'vendors' | 'drivers' | 'orders' | 'store' | 'chaos' | 'seed' | 'window' | 'port' | 'hubs' | 'keep'>> & {
   delay?: SimulationOptions['driverDelayMs'];
   rate?: number;
   /** In seconds; `timeoutMs` in the options. */
@@ -48,6 +48,7 @@ async function main(): Promise<number> {
     .option('--rate <n>', 'orders per second, all vendors together (default: as fast as the hub takes them)', positiveNumber)
     .option('--timeout <s>', 'fail the run after this many seconds (default 60 + 0.02 per order)', positiveNumber)
     .option('--port <port>', "the hub's port (default: a free one)", positiveNumber)
+    .option('--hubs <n>', `hubs, each a standby on a port of its own, one serving at a time (a Redis store only; default ${D.hubs})`, positiveNumber)
     .option('--keep', 'keep the run directory (journals and logs) and print where it is')
     // A bad flag means the run could not be made: exit 2, not commander's 1, which would read as "an invariant failed".
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : CANNOT_RUN))
@@ -66,6 +67,7 @@ async function main(): Promise<number> {
     ratePerSecond: flags.rate,
     timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
     port: flags.port,
+    hubs: flags.hubs,
     keep: flags.keep,
   });
 

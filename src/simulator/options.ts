@@ -43,6 +43,11 @@ export interface SimulationOptions {
   timeoutMs: number | undefined;
   /** The hub's port; `undefined` picks a free one. It stays fixed across hub restarts. */
   port: number | undefined;
+  /**
+   * Hubs: 1, or several on a Redis store, each a standby on a free port of its own (the first on
+   * `port`), one serving at a time (hub-cluster.ts); chaos's `kill-hub` kills the one that serves.
+   */
+  hubs: number;
   /** Keep the run directory (journals and logs) instead of removing it at the end. */
   keep: boolean;
 }
@@ -59,6 +64,7 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   ratePerSecond: undefined,
   timeoutMs: undefined,
   port: undefined,
+  hubs: 1,
   keep: false,
 };
 
@@ -90,6 +96,8 @@ export function simulationOptions(partial: Partial<SimulationOptions> = {}): Sim
   if (options.orders < 1) problems.push('--orders must be at least 1');
   if (options.window < 1) problems.push('--window must be at least 1');
   if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) problems.push('--rate must be more than 0');
+  if (options.hubs < 1) problems.push('--hubs must be at least 1');
+  else if (options.hubs > 1 && simulationStore(options.store)?.kind !== 'redis') problems.push(`--hubs ${options.hubs} needs a Redis store, which the hubs share: --store ${PRIVATE_REDIS} or redis://host:port`);
   if (!simulationStore(options.store)) problems.push(`--store must be ${STORE_SPEC_GRAMMAR}, or ${PRIVATE_REDIS} (a private redis-server), not "${redactStoreName(options.store)}"`);
   if (problems.length) throw new SimulationOptionsError(problems.join('; '));
   return options;

@@ -18,7 +18,9 @@ export interface SimulationReport {
   /** Why the run failed besides the invariants (a timeout, a crash), if it did. */
   error?: string;
   /** `redisPrefix`: the run's own key prefix, on Redis. */
-  settings: { vendors: number; drivers: number; orders: number; store: string; redisPrefix?: string; chaos: boolean; seed: number };
+  settings: { vendors: number; drivers: number; orders: number; store: string; redisPrefix?: string; chaos: boolean; seed: number; hubs: number };
+  /** With several hubs: the hub that served first, then the one that served after each hub kill. */
+  servedBy?: string[];
   verdict: Verdict;
   timings: Timings;
   /** `longestMs`: the longest each kind injected took, its restart included (a hub on Redis waits out the writer lease). */
@@ -64,6 +66,7 @@ export function toJson(report: SimulationReport): Record<string, unknown> {
     redeliveriesByReason: report.redeliveries.byReason,
     redeliveriesLowerBound: report.redeliveries.lowerBound,
     deadLetters: report.deadLetters,
+    ...(report.servedBy === undefined ? {} : { servedBy: report.servedBy }),
     leftInQueues: report.leftInQueues,
     p50Ms: t.p50Ms,
     p99Ms: t.p99Ms,
@@ -94,7 +97,7 @@ export function formatReport(report: SimulationReport): string {
     .join(', ');
   const check = (good: boolean) => (good ? '' : '  ✗');
   const rows: [string, string][] = [
-    ['run', `${s.vendors} vendors, ${s.drivers} drivers, store ${s.store}${s.redisPrefix ? ` (prefix ${s.redisPrefix})` : ''}, seed ${s.seed}${s.chaos ? ', chaos' : ''}`],
+    ['run', `${s.vendors} vendors, ${s.drivers} drivers, ${s.hubs === 1 ? '' : `${s.hubs} hubs (one serving), `}store ${s.store}${s.redisPrefix ? ` (prefix ${s.redisPrefix})` : ''}, seed ${s.seed}${s.chaos ? ', chaos' : ''}`],
     ['orders', `${v.orders}${check(v.orders === v.expected)}${v.orders === v.expected ? '' : ` (expected ${v.expected})`}`],
     ['delivered', `${v.delivered}${check(v.delivered === v.orders)}`],
     ['notified', `${v.notified}${check(v.notified === v.orders)}`],
@@ -103,6 +106,7 @@ export function formatReport(report: SimulationReport): string {
     ['reassigned', `${v.reassigned}${v.reassigned ? '  ⚠' : ''} (orders picked by a second driver although the first one's claim was stored)`],
     ['faults injected', faults.total === 0 ? (s.chaos ? '0' : '0 (no --chaos)') : `${faults.total} of ${faults.planned} planned: ${kinds}`],
     ...(longest ? [['longest fault, restart included', longest] as [string, string]] : []),
+    ...(report.servedBy ? [['served by', `${report.servedBy.join(' → ')} (the hub serving first, then after each hub kill)`] as [string, string]] : []),
     ['redeliveries', `${r.lowerBound ? '≥ ' : ''}${r.total}${reasons ? ` (${reasons})` : ''}, as counted by the hub`],
     ['dead letters', `${report.deadLetters}${check(report.deadLetters === 0)}`],
     ['throughput', `${t.ordersPerSecond} orders/s (first post to last thank-you, ${(t.durationMs / 1000).toFixed(1)} s)`],

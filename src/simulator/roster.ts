@@ -39,7 +39,8 @@ export type ClientSpec = VendorSpec | DriverSpec;
 export interface WorkerSpec {
   /** e.g. `vendors-1`, `drivers-2`; also names its log file. */
   id: string;
-  hubUrl: string;
+  /** Every hub's address: a client moves to the next one when it loses one (client/hub-link.ts). */
+  hubUrls: string[];
   clients: ClientSpec[];
   driverDelayMs: number;
   /** Orders a vendor may have unconfirmed at once. */
@@ -66,7 +67,7 @@ export const MAX_WORKERS_PER_ROLE = 2;
  * The workers of a run: vendors split over up to two workers, drivers over up to two, orders split
  * as evenly as they go (the first vendors take one more when `orders` does not divide).
  */
-export function roster(options: RosterOptions, runDir: string, hubUrl: string): WorkerSpec[] {
+export function roster(options: RosterOptions, runDir: string, hubUrls: string[]): WorkerSpec[] {
   const vendors: ClientSpec[] = Array.from({ length: options.vendors }, (_, i): VendorSpec => {
     const store = `store-${i + 1}`;
     const share = Math.floor(options.orders / options.vendors) + (i < options.orders % options.vendors ? 1 : 0);
@@ -85,7 +86,7 @@ export function roster(options: RosterOptions, runDir: string, hubUrl: string): 
     return { role: 'driver', name, journal: join(runDir, `${name}.journal`) };
   });
   const postIntervalMs = options.ratePerSecond === undefined ? 0 : (1000 * options.vendors) / options.ratePerSecond;
-  const common = { hubUrl, driverDelayMs: options.driverDelayMs, window: options.window, postIntervalMs };
+  const common = { hubUrls, driverDelayMs: options.driverDelayMs, window: options.window, postIntervalMs };
   return [
     ...groups(vendors, MAX_WORKERS_PER_ROLE).map((clients, i) => ({ id: `vendors-${i + 1}`, clients, ...common })),
     ...groups(drivers, MAX_WORKERS_PER_ROLE).map((clients, i) => ({ id: `drivers-${i + 1}`, clients, ...common })),

@@ -26,7 +26,8 @@ import { setTimeout as pause } from 'node:timers/promises';
 import { ChaosMonkey, planChaos } from './chaos';
 import { freePort } from '../cli/free-port';
 import { redactStoreName } from '../queue/store-spec';
-import { HubProcess, sumOf, type MetricSample } from './hub-process';
+import { HubCluster } from './hub-cluster';
+import { HubProcess, sumOf, type MetricSample, type SimulatedHub } from './hub-process';
 import { judge } from './judge';
 import { readJournals } from './journals';
 import type { ClientProgress } from './messages';
@@ -61,8 +62,11 @@ export async function simulate(options: SimulationOptions, hooks: RunHooks = {})
     throw err;
   }
   const storeWaitMs = restartWaitMs(options.store);
-  const hub = new HubProcess({ port, storeEnv: store.hubEnv, storeWaitMs, logFile: join(runDir, 'hub.log') });
-  const specs = roster(options, runDir, hub.url);
+  const hub: SimulatedHub =
+    options.hubs === 1
+      ? new HubProcess({ port, storeEnv: store.hubEnv, storeWaitMs, logFile: join(runDir, 'hub.log') })
+      : new HubCluster({ ports: [port, ...(await Promise.all(Array.from({ length: options.hubs - 1 }, () => freePort())))], storeEnv: store.hubEnv, storeWaitMs, logDir: runDir });
+  const specs = roster(options, runDir, hub.urls);
   const workers = specs.map((spec) => new WorkerProcess(spec, runDir));
   const redeliveries = new RedeliveryTally();
   const plan = options.chaos
@@ -140,12 +144,14 @@ export async function simulate(options: SimulationOptions, hooks: RunHooks = {})
         ...(store.prefix === undefined ? {} : { redisPrefix: store.prefix }),
         chaos: options.chaos,
         seed: options.seed,
+        hubs: options.hubs,
       },
       verdict,
       timings: timings(journals),
       faults: { total: monkey.total, planned: plan.length, byKind: { ...monkey.injected }, longestMs: { ...monkey.longestMs } },
       redeliveries: { total: redeliveries.total, byReason: redeliveries.byReason(), lowerBound: monkey.injected['kill-hub'] > 0 },
       deadLetters: sumOf(final, 'caps_queue_dead'),
+      ...(hub instanceof HubCluster ? { servedBy: [...hub.servedBy] } : {}),
       leftInQueues,
       elapsedMs: Date.now() - started,
       ...(leftBehind === undefined ? {} : { leftBehind }),
@@ -175,7 +181,7 @@ function totals(progress: Map<string, ClientProgress>, orders: number, faults: n
 }
 
 /** Messages in all of the hub's queues: waiting, in flight or claimed. */
-async function queued(hub: HubProcess): Promise<number> {
+async function queued(hub: SimulatedHub): Promise<number> {
   return sumOf(await hub.scrape(), 'caps_queue_depth');
 }
 
@@ -184,7 +190,7 @@ async function queued(hub: HubProcess): Promise<number> {
  * after a fault, say) when the workers stop: such a message could still make a duplicate effect,
  * and the judge should see it. Resolves with what is left after {@link SETTLE_MS}.
  */
-async function settle(hub: HubProcess): Promise<number> {
+async function settle(hub: SimulatedHub): Promise<number> {
   const deadline = Date.now() + SETTLE_MS;
   for (;;) {
     const left = await queued(hub).catch(() => NaN);
@@ -212,7 +218,7 @@ class RedeliveryTally {
   }
 
   /** Reads the hub's counters and banks them: the hub is about to be killed. */
-  async bank(hub: HubProcess): Promise<void> {
+  async bank(hub: SimulatedHub): Promise<void> {
     this.read(await hub.scrape().catch(() => []));
     for (const [reason, n] of this.current) this.banked.set(reason, (this.banked.get(reason) ?? 0) + n);
     this.current = new Map();

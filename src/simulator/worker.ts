@@ -46,10 +46,10 @@ function startClient(spec: ClientSpec, worker: WorkerSpec, logger: Logger): Runn
   const log = logger.child({ client: spec.name });
   const credential = localCredential(clientConfig(), log);
   if (spec.role === 'driver') {
-    const client = new Driver({ hubUrls: [worker.hubUrl], name: spec.name, credential, delayMs: worker.driverDelayMs, logger: log, journal });
+    const client = new Driver({ hubUrls: worker.hubUrls, name: spec.name, credential, delayMs: worker.driverDelayMs, logger: log, journal });
     return { spec, client, journal };
   }
-  const client = new Vendor({ hubUrls: [worker.hubUrl], store: spec.store, clientId: spec.clientId, credential, logger: log, journal });
+  const client = new Vendor({ hubUrls: worker.hubUrls, store: spec.store, clientId: spec.clientId, credential, logger: log, journal });
   return { spec, client, journal };
 }
 

@@ -35,6 +35,8 @@ describe('chaos plan on Redis', () => {
 
   it('takes redis and redis:// stores, and refuses what is neither', () => {
     expect(simulationOptions({ store: 'redis' }).store).toBe('redis');
+    expect(() => simulationOptions({ hubs: 2 })).toThrow('--hubs 2 needs a Redis store, which the hubs share: --store redis or redis://host:port');
+    expect(simulationOptions({ hubs: 3, store: 'redis' }).hubs).toBe(3);
     expect(() => simulationOptions({ store: 'redis:' })).toThrow('--store must be memory, lmdb:<dir> or redis[s]://[[user][:password]@]host:port[/db], or redis (a private redis-server), not "redis:"');
   });
 });
@@ -78,6 +80,19 @@ describe('npm run simulate on Redis', () => {
     expect(r.settings).toMatchObject({ store: 'redis', chaos: true, redisPrefix: expect.stringMatching(/^caps-sim-/) });
     // The restarted hub came back: after the killed one's writer lease, at most its 10 s, ran out.
     expect(r.faultsLongestMs['kill-hub']).toBeGreaterThan(0);
+    expect(run.code).toBe(0);
+  });
+
+  it('delivers and thanks every order exactly once with two hubs, one serving, while chaos kills the serving one', async () => {
+    const orders = 600;
+    const { report: r, run, context } = await runs.report(['--orders', String(orders), '--hubs', '2', '--store', 'redis', '--chaos', '--seed', '3', '--timeout', '300']);
+    expectInvariants(r, context, orders);
+    expect({ settings: r.settings, context }).toMatchObject({ settings: { hubs: 2, store: 'redis', chaos: true } });
+    const kills = r.faultsByKind['kill-hub'] as number;
+    expect(kills).toBeGreaterThan(0);
+    // A hub served at the start and again after each kill: a standby took over, or the killed one came back as one.
+    expect(r.servedBy).toHaveLength(kills + 1);
+    for (const hub of r.servedBy) expect(hub).toMatch(/^hub-[12]$/);
     expect(run.code).toBe(0);
   });
 
