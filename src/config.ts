@@ -129,7 +129,7 @@ const hubSettingsSchema = hubEnvSchema.superRefine((env, ctx) => {
   ctx.addIssue({
     code: 'custom',
     path: ['CAPS_STANDBY'],
-    message: `a standby hub (--standby) waits for the writer lease of a Redis prefix, so it needs CAPS_STORE=redis://host:port[/db]; CAPS_STORE is ${JSON.stringify(redactStoreName(env.CAPS_STORE))}`,
+    message: `a standby hub (--standby) waits for the writer lease of a Redis prefix, so it needs CAPS_STORE=redis[s]://[[user][:password]@]host:port[/db]; CAPS_STORE is ${JSON.stringify(redactStoreName(env.CAPS_STORE))}`,
   });
 });
 

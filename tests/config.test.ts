@@ -69,7 +69,7 @@ it('takes a standby and a writer lease for the Redis store, and refuses a standb
   const redis = hubConfig({ CAPS_STANDBY: 'true' }, { CAPS_STORE: 'redis://127.0.0.1:6379', CAPS_REDIS_LEASE_MS: '3000' });
   expect([redis.standby, redis.redisLeaseMs]).toEqual([true, 3000]);
   expect(() => hubConfig({ CAPS_STANDBY: 'true' }, { CAPS_STORE: 'lmdb:/tmp/q' })).toThrow(
-    'invalid environment: CAPS_STANDBY="true": a standby hub (--standby) waits for the writer lease of a Redis prefix, so it needs CAPS_STORE=redis://host:port[/db]; CAPS_STORE is "lmdb:/tmp/q"',
+    'invalid environment: CAPS_STANDBY="true": a standby hub (--standby) waits for the writer lease of a Redis prefix, so it needs CAPS_STORE=redis[s]://[[user][:password]@]host:port[/db]; CAPS_STORE is "lmdb:/tmp/q"',
   );
   expect(() => hubConfig({}, { CAPS_STANDBY: 'yes' })).toThrow('CAPS_STANDBY="yes": expected true or false');
   expect(() => hubConfig({}, { CAPS_REDIS_LEASE_MS: '500' })).toThrow('CAPS_REDIS_LEASE_MS="500": expected a whole number ≥ 1000');

@@ -144,6 +144,6 @@ it('refuses --standby without a Redis store, in one line, and exits 1', async ()
   const hub = procs.start('hub', 'hub', ['--standby'], { PORT: '0', CAPS_STORE: 'memory' });
   expect(await hub.exited()).toEqual({ code: 1, signal: null });
   expect(hub.lines).toEqual([
-    'caps-hub: invalid environment: CAPS_STANDBY="true": a standby hub (--standby) waits for the writer lease of a Redis prefix, so it needs CAPS_STORE=redis://host:port[/db]; CAPS_STORE is "memory"',
+    'caps-hub: invalid environment: CAPS_STANDBY="true": a standby hub (--standby) waits for the writer lease of a Redis prefix, so it needs CAPS_STORE=redis[s]://[[user][:password]@]host:port[/db]; CAPS_STORE is "memory"',
   ]);
 });
