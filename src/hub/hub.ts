@@ -79,6 +79,11 @@ export interface Hub {
 /** Extra HTTP routes, by path, for features that live beside the hub (the dashboard). */
 export type Routes = Map<string, (req: IncomingMessage, res: ServerResponse) => void>;
 
+/** The name a hub on `port` goes by among several: `CAPS_HUB_ID`, or `<hostname>:<port>`. */
+export function hubIdOf(config: HubConfig, port: number): string {
+  return config.hubId ?? `${hostname()}:${port}`;
+}
+
 /** What a hub's store is opened with, from its configuration. */
 export function storeOptions(config: HubConfig): StoreOptions {
   return { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability };
@@ -210,7 +215,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
-  const id = config.hubId ?? `${hostname()}:${port}`;
+  const id = hubIdOf(config, port);
   // The hub's own registry, so that hubs in one process (the tests') each label their own.
   metrics.registry.setDefaultLabels({ hub: id });
   // Registered once the id is known, in the same tick as the listen callback: no request comes first.

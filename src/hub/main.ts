@@ -19,7 +19,7 @@ import type { HubView, StopHubAck } from '../protocol/dashboard';
 import { CAPS_NAMESPACE } from '../protocol/events';
 import { attachDashboard } from '../dashboard/dashboard';
 import { dashboardPort } from './dashboard-port';
-import { startHub, type StartHubOptions } from './hub';
+import { hubIdOf, startHub, type StartHubOptions } from './hub';
 import { runStandby, type Serving } from './standby-hub';
 
 async function main(): Promise<void> {
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
 async function joinRoster(config: HubConfig, logger: Logger): Promise<HubRoster | undefined> {
   const spec = parseStoreSpec(config.store);
   if (spec?.kind !== 'redis') return undefined;
-  const entry = { id: config.hubId ?? `${hostname()}:${config.port}`, role: 'standby' as const, host: hostname(), pid: process.pid, port: config.port, startedAt: Date.now() };
+  const entry = { id: hubIdOf(config, config.port), role: 'standby' as const, host: hostname(), pid: process.pid, port: config.port, startedAt: Date.now() };
   // Loaded here, as the store is (create-store.ts), so that only a hub on Redis loads the Redis client.
   const { HubRoster } = require('../queue/redis/hub-roster') as typeof import('../queue/redis/hub-roster');
   return HubRoster.join(spec, entry, { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger });

@@ -1,6 +1,7 @@
 /**
  * Picks the queue store named by `CAPS_STORE`: `memory` (the default), `lmdb:<dir>` or
- * `redis[s]://[[user][:password]@]host:port[/db]`. The lmdb driver and the Redis client are loaded only when chosen.
+ * `redis[s]://[[user][:password]@]host:port[/db]`. The lmdb driver and the Redis client are
+ * loaded only when chosen.
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -1,7 +1,8 @@
 /**
  * The queue store on Redis (`CAPS_STORE=redis[s]://[[user][:password]@]host:port[/db]`): every
  * queue entry, dead letter and recent acknowledgement lives in Redis under one key prefix
- * (`CAPS_REDIS_PREFIX`), laid out as redis/keys.ts draws it. One hub writes under a prefix at a time (redis/writer-lease.ts).
+ * (`CAPS_REDIS_PREFIX`), laid out as redis/keys.ts draws it. One hub writes under a prefix at a
+ * time (redis/writer-lease.ts).
  *
  * ## Atomicity
  *

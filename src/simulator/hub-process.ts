@@ -65,6 +65,8 @@ export interface SimulatedHub extends EventEmitter<HubProcessEvents> {
   stop(): Promise<void>;
   /** The serving hub's /metrics, parsed. */
   scrape(): Promise<MetricSample[]>;
+  /** With several hubs: which served first, then after each kill (`hub-1`, …); one hub has no such list. */
+  readonly servedBy?: readonly string[];
 }
 
 export class HubProcess extends EventEmitter<HubProcessEvents> implements SimulatedHub {

@@ -22,7 +22,8 @@ export interface SimulationOptions {
   /**
    * The hub's queue store: `memory`, `lmdb:<dir>` (a new or empty directory), `redis` (a private
    * redis-server that the simulator starts for the run and removes after it) or
-   * `redis[s]://[[user][:password]@]host:port[/db]` (that Redis, under a key prefix of the run's own, deleted after it).
+   * `redis[s]://[[user][:password]@]host:port[/db]` (that Redis, under a key prefix of the run's
+   * own, deleted after it).
    */
   store: string;
   /** Inject faults from a schedule seeded by `seed`. */

@@ -6,8 +6,9 @@
  *   queues); it is left where it is afterwards;
  * - `redis`: a private redis-server for the run (src/cli/private-redis.ts), its output in the run
  *   directory's `redis.log`, removed afterwards. Chaos may SIGKILL and restart it;
- * - `redis[s]://[[user][:password]@]host:port[/db]`: that Redis, under a prefix of the run's own (redis-prefix.ts),
- *   checked empty first and emptied afterwards, so that nothing else in it is touched.
+ * - `redis[s]://[[user][:password]@]host:port[/db]`: that Redis, under a prefix of the run's own
+ *   (redis-prefix.ts), checked empty first and emptied afterwards, so that nothing else in it is
+ *   touched.
  *
  * @example
  *   const store = await RunStore.prepare('redis', runDir);

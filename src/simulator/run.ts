@@ -151,7 +151,7 @@ export async function simulate(options: SimulationOptions, hooks: RunHooks = {})
       faults: { total: monkey.total, planned: plan.length, byKind: { ...monkey.injected }, longestMs: { ...monkey.longestMs } },
       redeliveries: { total: redeliveries.total, byReason: redeliveries.byReason(), lowerBound: monkey.injected['kill-hub'] > 0 },
       deadLetters: sumOf(final, 'caps_queue_dead'),
-      ...(hub instanceof HubCluster ? { servedBy: [...hub.servedBy] } : {}),
+      ...(hub.servedBy && { servedBy: [...hub.servedBy] }),
       leftInQueues,
       elapsedMs: Date.now() - started,
       ...(leftBehind === undefined ? {} : { leftBehind }),

@@ -32,16 +32,6 @@ import { RedisConnection } from './connection';
 import { RedisKeys } from './keys';
 import { Scripts } from './scripts';
 
-/** What a hub says of itself in the roster. */
-export interface RosterEntry {
-  id: string;
-  role: HubView['role'];
-  host: string;
-  pid: number;
-  port: number;
-  startedAt: number;
-}
-
 export interface HubRosterOptions {
   prefix: string;
   /** The writer lease's length: a hub beats every third of it, and is listed for one after its last beat. */
@@ -49,7 +39,10 @@ export interface HubRosterOptions {
   logger: Logger;
 }
 
-/** Another hub's entry, as read back; one that does not parse (another version of CAPS) is left out. */
+/**
+ * What a hub says of itself in the roster: `HubView` without what the reader adds. An entry read
+ * back that does not parse (another version of CAPS) is left out.
+ */
 const entrySchema = z.object({
   id: z.string(),
   role: z.enum(['active', 'standby']),
@@ -57,7 +50,9 @@ const entrySchema = z.object({
   pid: z.number().int(),
   port: z.number().int(),
   startedAt: z.number(),
-});
+}) satisfies z.ZodType<Omit<HubView, 'beatAgoMs' | 'self'>>;
+
+export type RosterEntry = z.infer<typeof entrySchema>;
 
 export class HubRoster {
   private listed: HubView[] = [];
