@@ -3,11 +3,11 @@
  * the defaults below; the rest of the code receives a fully filled, typed object.
  * `.env.example` documents each variable with its default; keep the two in step.
  */
-import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { readProxyItem } from './edge/proxy-list';
 import type { Durability } from './queue/store';
 import { parseStoreSpec, redactStoreName, STORE_SPEC_GRAMMAR } from './queue/store-spec';
 import { DEFAULT_LEASE_MS as DEFAULT_WRITER_LEASE_MS } from './queue/redis/writer-lease';
@@ -62,13 +62,18 @@ const list = () =>
     .transform((text) => text.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item !== ''));
 
 /**
- * `TRUSTED_PROXIES`: a {@link list} of exact IP addresses, IPv4 or IPv6 (no ranges). The first item
- * that is not one is refused, by name, so that a typo cannot quietly leave a proxy untrusted.
+ * `TRUSTED_PROXIES`: a {@link list} of IP addresses and ranges, IPv4 or IPv6 (edge/proxy-list.ts).
+ * The first item that is not one is refused, by name, so that a typo cannot quietly leave a proxy
+ * untrusted.
  */
 const addresses = () =>
   list().superRefine((items, ctx) => {
-    const bad = items.find((item) => isIP(item) === 0);
-    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `expected IP addresses separated by commas, each one exact (10.0.0.5, fd00::5; no ranges such as 10.0.0.0/8); ${JSON.stringify(bad)} is not one` });
+    for (const item of items) {
+      const read = readProxyItem(item);
+      if (read.ok) continue;
+      ctx.addIssue({ code: 'custom', message: `expected IP addresses or ranges separated by commas (10.0.0.5, fd00::5, 10.0.0.0/24); ${JSON.stringify(item)}: ${read.why}` });
+      return;
+    }
   });
 
 /** Where our vendor keeps its journal across restarts, unless CAPS_STATE_DIR says otherwise. */
@@ -235,7 +240,7 @@ export interface TrustPolicy extends SecretSource {
   /** `MAX_CONNECTIONS_PER_ADDRESS`: connections from one address not on this machine. */
   maxConnectionsPerAddress: number;
   /**
-   * `TRUSTED_PROXIES`: addresses of proxies on other machines (a load balancer) whose
+   * `TRUSTED_PROXIES`: addresses, or ranges, of proxies on other machines (a load balancer) whose
    * `X-Forwarded-For` the hub believes, as a loopback proxy's is (edge/caller.ts). Empty: none.
    */
   trustedProxies: string[];

@@ -75,11 +75,16 @@ it('takes a standby and a writer lease for the Redis store, and refuses a standb
   expect(() => hubConfig({}, { CAPS_REDIS_LEASE_MS: '500' })).toThrow('CAPS_REDIS_LEASE_MS="500": expected a whole number ≥ 1000');
 });
 
-it('takes TRUSTED_PROXIES as a list of exact IP addresses, none by default, and refuses an item that is not one', () => {
+it('takes TRUSTED_PROXIES as a list of IP addresses and ranges, none by default, and refuses an item that is neither', () => {
   expect(DEFAULT_HUB_CONFIG.trust.trustedProxies).toEqual([]);
-  expect(hubConfig({}, { TRUSTED_PROXIES: ' 10.0.0.5, FD00::5 ,,' }).trust.trustedProxies).toEqual(['10.0.0.5', 'fd00::5']);
-  expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.5,10.0.0.0/8' })).toThrow(
-    'invalid environment: TRUSTED_PROXIES="10.0.0.5,10.0.0.0/8": expected IP addresses separated by commas, each one exact (10.0.0.5, fd00::5; no ranges such as 10.0.0.0/8); "10.0.0.0/8" is not one',
+  expect(hubConfig({}, { TRUSTED_PROXIES: ' 10.0.0.5, FD00::5 ,, 10.0.1.0/24,fd00:1::/64' }).trust.trustedProxies).toEqual(['10.0.0.5', 'fd00::5', '10.0.1.0/24', 'fd00:1::/64']);
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.5,haproxy.internal' })).toThrow(
+    'invalid environment: TRUSTED_PROXIES="10.0.0.5,haproxy.internal": expected IP addresses or ranges separated by commas (10.0.0.5, fd00::5, 10.0.0.0/24); "haproxy.internal": not an IP address or a range of them',
   );
-  expect(() => hubConfig({}, { TRUSTED_PROXIES: 'haproxy.internal' })).toThrow('"haproxy.internal" is not one');
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(`"10.0.0.0/33": a range's prefix length must be a whole number from 1 to 32`);
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: 'fd00::/129' })).toThrow('from 1 to 128');
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.0/8/1' })).toThrow('"10.0.0.0/8/1": not an IP address');
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.0/x' })).toThrow('from 1 to 32');
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: '0.0.0.0/0' })).toThrow('"0.0.0.0/0": a range of every address would let any client name any caller');
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: '::ffff:10.0.0.0/120' })).toThrow('write a range of IPv4 addresses as IPv4');
 });

@@ -5,6 +5,8 @@
  * hub's `TRUSTED_PROXIES` when it starts, and each of them asks it.
  */
 import type { IncomingMessage } from 'node:http';
+import type { BlockList } from 'node:net';
+import { listed, proxyList } from './proxy-list';
 
 export interface CallerAddress {
   /** The address trust and limits apply to. */
@@ -18,14 +20,15 @@ export type CallerRequest = Pick<IncomingMessage, 'headers' | 'socket'>;
 
 /** Decides the caller of each request, believing `X-Forwarded-For` from trusted proxies only. */
 export class Callers {
-  private readonly proxies: ReadonlySet<string>;
+  private readonly proxies: BlockList;
 
   /**
-   * @param trustedProxies `TRUSTED_PROXIES`: the exact addresses of the proxies in front of the
-   *   hub on other machines (a load balancer). Loopback addresses are trusted without being listed.
+   * @param trustedProxies `TRUSTED_PROXIES`: the addresses, or ranges (`10.0.0.0/24`), of the
+   *   proxies in front of the hub on other machines (a load balancer; proxy-list.ts). Loopback
+   *   addresses are trusted without being listed.
    */
   constructor(trustedProxies: readonly string[]) {
-    this.proxies = new Set(trustedProxies.map(plain));
+    this.proxies = proxyList(trustedProxies);
   }
 
   /**
@@ -52,9 +55,9 @@ export class Callers {
    *   that proxy's address, not loopback: a process on the load balancer's machine gets no more
    *   than the balancer, never the rights of one on the hub's.
    *
-   * Addresses are compared as written, except that an IPv4 address mapped into IPv6
-   * (`::ffff:10.0.0.2`, as Node reports IPv4 peers of a dual-stack socket) is taken as the IPv4
-   * address. `loopback` is true only for a loopback address on this machine.
+   * An IPv4 address mapped into IPv6 (`::ffff:10.0.0.2`, as Node reports IPv4 peers of a
+   * dual-stack socket) is taken as the IPv4 address, and the caller is reported in that form.
+   * `loopback` is true only for a loopback address on this machine.
    *
    * @example
    *   const callers = new Callers(['10.0.0.5']);
@@ -78,7 +81,7 @@ export class Callers {
   }
 
   private trusts(address: string): boolean {
-    return isLoopback(address) || this.proxies.has(address);
+    return isLoopback(address) || listed(this.proxies, address);
   }
 }
 

@@ -79,6 +79,20 @@ describe('the rule', () => {
     expect(callers.of(req('::ffff:127.0.0.1', '::ffff:127.0.0.1'))).toEqual({ address: '127.0.0.1', loopback: true });
     expect(callers.of(req('fd00::5', '2001:db8::9'))).toEqual(remote('2001:db8::9'));
   });
+
+  it('trusts every address of a listed range, IPv4 or IPv6, and compares addresses, not their spellings', () => {
+    const callers = new Callers(['10.0.1.0/24', 'fd00:1::/64', 'FD00:0::5']);
+    expect(callers.of(req('10.0.1.77', '203.0.113.9'))).toEqual(remote('203.0.113.9'));
+    expect(callers.of(req('::ffff:10.0.1.78', '203.0.113.9'))).toEqual(remote('203.0.113.9'));
+    // The next /24 is not in it: what it says of its caller is not believed.
+    expect(callers.of(req('10.0.2.1', '203.0.113.9'))).toEqual(remote('10.0.2.1'));
+    expect(callers.of(req('fd00:1::abcd', '2001:db8::9'))).toEqual(remote('2001:db8::9'));
+    expect(callers.of(req('fd00:2::1', '2001:db8::9'))).toEqual(remote('fd00:2::1'));
+    expect(callers.of(req('fd00:0:0::5', '2001:db8::9'))).toEqual(remote('2001:db8::9'));
+    // A chain through the range: each hop in it is passed over; an entry that is no address is no proxy.
+    expect(callers.of(req('10.0.1.1', '198.51.100.1, 10.0.1.2'))).toEqual(remote('198.51.100.1'));
+    expect(callers.of(req('10.0.1.1', '203.0.113.9, unknown'))).toEqual(remote('unknown'));
+  });
 });
 
 /** This machine's first non-loopback IPv4 address, the hub's peer address for clients that dial it. */
@@ -105,6 +119,14 @@ if (!lanAddress) console.warn('trusted-proxies: skipping the real hubs: this mac
     expect([addressOf(hub, first), addressOf(hub, second)]).toEqual(['203.0.113.1', '203.0.113.2']);
     expect(await from(hub, '203.0.113.1')).toEqual(limited);
     expect(await from(hub, '203.0.113.2')).toEqual(limited);
+  });
+
+  it("trusts a proxy by a range that holds its address, as by the address", async () => {
+    const subnet = `${lanAddress!.split('.').slice(0, 3).join('.')}.0/24`;
+    const hub = await t.hub({ trust: trust({ trustedProxies: [subnet] }) });
+    const first = await from(hub, '203.0.113.1');
+    expect(addressOf(hub, first)).toBe('203.0.113.1');
+    expect(await from(hub, '203.0.113.1')).toEqual(limited);
   });
 
   it("ignores the header from a peer that is not a trusted proxy: every caller counts against the peer's address", async () => {
