@@ -52,11 +52,15 @@ async function main(): Promise<void> {
   });
   const serve = async (store?: QueueStore) => {
     serving = await serveHub(config, logger, { ...(store && { store }), ...(roster && { hubs: () => roster.hubs() }) });
+    roster?.countClients(serving.clients);
     roster?.update({ role: 'active', id: serving.id, port: serving.port });
     return serving;
   };
   // A standby that lost its lease says so in the roster at once, before it has stopped serving.
-  const onLost = () => roster?.update({ role: 'standby' });
+  const onLost = () => {
+    roster?.countClients(undefined);
+    roster?.update({ role: 'standby' });
+  };
   const running = config.standby ? runStandby(config, logger, { serve, signal: stopping.signal, onLost }) : serve();
   await running.catch(async (err: unknown) => {
     // A hub that cannot start (the lease held, the port in use) leaves the roster before it says why and exits.
@@ -108,6 +112,7 @@ async function serveHub(config: HubConfig, logger: Logger, options: StartHubOpti
     url: hub.url,
     id: hub.id,
     port: hub.port,
+    clients: () => hub.nsp.sockets.size,
     stop: () =>
       (stopping ??= (() => {
         dashboard.close();

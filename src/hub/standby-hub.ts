@@ -44,6 +44,8 @@ export interface Serving {
   /** Its hub id, and the port it listens on. */
   readonly id: string;
   readonly port: number;
+  /** How many `/caps` clients are connected to it now. */
+  clients(): number;
   /** Stops the hub (its clients are disconnected, its store closed). Safe to call twice. */
   stop(): Promise<void>;
 }

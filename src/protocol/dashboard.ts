@@ -113,6 +113,8 @@ export interface HubView {
   port: number;
   /** When the process started (ms since the epoch). */
   startedAt: number;
+  /** Its connected `/caps` clients at its last beat: none while it stands by. Absent from a hub of an older CAPS. */
+  clients?: number;
   /** How long before the roster was last read its last heartbeat reached Redis (ms). */
   beatAgoMs: number;
   /** Whether it is the hub that sends this. */

@@ -205,6 +205,7 @@ it('lists the hubs on the Redis prefix, and shows the Redis store unavailable, w
   };
   const roster = await join('hub-1', 'active', 1);
   await join('hub-2', 'standby', 2);
+  roster.countClients(() => 3);
   await roster.refresh();
   const hub = await t.hub({ store: redis.url }, silentLogger, { hubs: () => roster.hubs() });
   const dashboard = attachDashboard(dashboardPort(hub), { token: '', watch: 'token', logger: silentLogger });
@@ -214,8 +215,8 @@ it('lists the hubs on the Redis prefix, and shows the Redis store unavailable, w
   await page.locator('body[data-ready="true"]').waitFor();
   const store = page.locator('#store');
   await page.locator('#store[data-state="up"][data-kind="redis"]').getByText('redis store: up').waitFor();
-  await page.locator('#hubs-panel li[data-hub="hub-1"][data-role="active"]').getByText(/active \(this page’s hub\) · pid 1 on box/).waitFor();
-  await page.locator('#hubs-panel li[data-hub="hub-2"][data-role="standby"]').getByText(/standby · pid 2 on box · heard \d+\.\d s ago/).waitFor();
+  await page.locator('#hubs-panel li[data-hub="hub-1"][data-role="active"]').getByText(/active \(this page’s hub\) · pid 1 on box · heard \d+\.\d s ago · 3 clients/).waitFor();
+  await page.locator('#hubs-panel li[data-hub="hub-2"][data-role="standby"]').getByText(/standby · pid 2 on box · heard \d+\.\d s ago · 0 clients/).waitFor();
   expect(await page.locator('#hubs-panel').isVisible()).toBe(true);
   // Another hub's dashboard is a link away; this hub's own Stop reaches it (which, run in-process, cannot stop).
   expect(await page.locator('#hubs-panel li[data-hub="hub-2"] a').getAttribute('href')).toBe('http://localhost:3000/');

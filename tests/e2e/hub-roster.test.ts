@@ -1,7 +1,7 @@
 /**
  * The dashboard lists every hub of a CAPS on Redis (src/queue/redis/hub-roster.ts), with real hub
  * processes: the active hub's page shows its standby, which does not listen and so cannot be seen
- * any other way; once the active hub is SIGKILLed, the standby takes over, and its own page shows
+ * any other way, and how many clients each hub has; once the active hub is SIGKILLed, the standby takes over, and its own page shows
  * it as the one active hub, the killed one gone from the list. A page's "Stop this hub" stops the
  * active hub as Ctrl-C would: it exits 0, gives its lease up and leaves the roster, and the standby
  * takes over; with no standby listed, the hub refuses to stop.
@@ -19,8 +19,9 @@ import {
   type PageToDashboardEvents,
   type StopHubAck,
 } from '../../src/protocol/dashboard';
+import { CAPS_NAMESPACE } from '../../src/protocol/events';
 import { ACTIVE_LINE, HUB_KEYS, RedisHubs, SHORT_LEASE, STANDING_BY_LINE } from '../helpers/redis-hubs';
-import { until } from '../helpers/wait-for';
+import { until, waitFor } from '../helpers/wait-for';
 
 const hubs = new RedisHubs();
 const pages: Socket[] = [];
@@ -55,6 +56,13 @@ it('shows the active hub and its standby, and after a SIGKILL the standby alone,
     { id: 'hub-1', role: 'active', self: true },
     { id: 'hub-2', role: 'standby', self: false },
   ]);
+  // A client of the active hub (a classroom one, from this machine) is counted at its next beat.
+  const client = io(`${one.url}${CAPS_NAMESPACE}`, { forceNew: true, transports: ['websocket'] });
+  pages.push(client);
+  await waitFor(client, 'connect');
+  const page = openPage(one.url);
+  const counts = () => page.hubs().map(({ id, clients }) => `${id}: ${clients}`).join(', ');
+  await until(page.page, ['snapshot', 'update'], () => counts() === 'hub-1: 1, hub-2: 0', 'the page to show one client on hub-1 and none on its standby');
   const metrics = await (await fetch(`${one.url}/metrics`)).text();
   expect(metrics).toMatch(/^caps_hubs\{role="active",hub="hub-1"\} 1$/m);
   expect(metrics).toMatch(/^caps_hubs\{role="standby",hub="hub-1"\} 1$/m);

@@ -46,7 +46,27 @@ it('lists every hub on the prefix, each with its role, and which one is itself',
     { id: 'hub-a:3000', role: 'active', self: false },
     { id: 'hub-b:3000', role: 'standby', self: true },
   ]);
-  expect(a.hubs()[1]).toEqual({ id: 'hub-b:3000', role: 'standby', host: 'box', pid: 2, port: 3002, startedAt: 1, beatAgoMs: expect.any(Number), self: false });
+  expect(a.hubs()[1]).toEqual({ id: 'hub-b:3000', role: 'standby', host: 'box', pid: 2, port: 3002, startedAt: 1, clients: 0, beatAgoMs: expect.any(Number), self: false });
+});
+
+it('says at each beat how many clients a hub has, and none once it stands by again', async () => {
+  const a = await join('hub-a:3000', 1, 'active');
+  const b = await join('hub-b:3000', 2, 'standby');
+  let connected = 7;
+  a.countClients(() => connected);
+  await a.refresh();
+  await b.refresh();
+  const clients = () => b.hubs().map(({ id, clients }) => [id, clients]);
+  expect(clients()).toEqual([['hub-a:3000', 7], ['hub-b:3000', 0]]);
+  connected = 2;
+  await a.refresh();
+  await b.refresh();
+  expect(clients()).toEqual([['hub-a:3000', 2], ['hub-b:3000', 0]]);
+  a.countClients(undefined);
+  a.update({ role: 'standby' });
+  await a.refresh();
+  await b.refresh();
+  expect(clients()).toEqual([['hub-a:3000', 0], ['hub-b:3000', 0]]);
 });
 
 it('shows a change of role, and a new id, at the next beat of any hub', async () => {

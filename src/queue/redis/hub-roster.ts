@@ -7,7 +7,7 @@
  * - **Joining.** A hub on Redis joins when it starts, standby or not, on a Redis connection of its
  *   own (it outlives the store, which a standby opens and closes at each takeover).
  * - **Beating.** Every third of the writer lease (`CAPS_REDIS_LEASE_MS`) it writes what it is (hub
- *   id, role, host, pid, port) and reads the whole roster back, in one script
+ *   id, role, host, pid, port, and how many clients it has) and reads the whole roster back, in one script
  *   (lua/hub-roster.lua). Beats are stamped with Redis's clock, not the hubs'.
  * - **Leaving.** A hub that stops leaves at once. One that was killed, or lost Redis, stops
  *   beating, and leaves the roster for every reader one lease after its last beat: when its writer
@@ -50,12 +50,15 @@ const entrySchema = z.object({
   pid: z.number().int(),
   port: z.number().int(),
   startedAt: z.number(),
+  clients: z.number().int().nonnegative().optional(),
 }) satisfies z.ZodType<Omit<HubView, 'beatAgoMs' | 'self'>>;
 
 export type RosterEntry = z.infer<typeof entrySchema>;
 
 export class HubRoster {
   private listed: HubView[] = [];
+  /** How many clients this hub has now, for its beats: none while it stands by. */
+  private clients?: () => number;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
@@ -99,6 +102,14 @@ export class HubRoster {
     void this.refresh().catch(() => undefined); // Redis away: the next beat says it
   }
 
+  /**
+   * Has every beat from now on say how many clients this hub has, from `count` (the serving hub's
+   * connected `/caps` clients); `undefined` says none (a hub standing by again).
+   */
+  countClients(count: (() => number) | undefined): void {
+    this.clients = count;
+  }
+
   /** Leaves the roster and closes the connection. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -115,7 +126,7 @@ export class HubRoster {
    */
   async refresh(): Promise<HubView[]> {
     if (this.closed) return this.listed;
-    const reply = await this.call(JSON.stringify(this.entry));
+    const reply = await this.call(JSON.stringify({ ...this.entry, clients: this.clients?.() ?? 0 }));
     const [now, ...rest] = reply;
     const hubs: HubView[] = [];
     for (let i = 0; i + 2 < rest.length; i += 3) {
