@@ -81,10 +81,15 @@ it('takes TRUSTED_PROXIES as a list of IP addresses and ranges, none by default,
   expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.5,haproxy.internal' })).toThrow(
     'invalid environment: TRUSTED_PROXIES="10.0.0.5,haproxy.internal": expected IP addresses or ranges separated by commas (10.0.0.5, fd00::5, 10.0.0.0/24); "haproxy.internal": not an IP address or a range of them',
   );
-  expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(`"10.0.0.0/33": a range's prefix length must be a whole number from 1 to 32`);
-  expect(() => hubConfig({}, { TRUSTED_PROXIES: 'fd00::/129' })).toThrow('from 1 to 128');
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(`"10.0.0.0/33": a range's prefix length must be a whole number from 8 to 32`);
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: 'fd00::/129' })).toThrow('from 16 to 128');
   expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.0/8/1' })).toThrow('"10.0.0.0/8/1": not an IP address');
-  expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.0/x' })).toThrow('from 1 to 32');
-  expect(() => hubConfig({}, { TRUSTED_PROXIES: '0.0.0.0/0' })).toThrow('"0.0.0.0/0": a range of every address would let any client name any caller');
-  expect(() => hubConfig({}, { TRUSTED_PROXIES: '::ffff:10.0.0.0/120' })).toThrow('write a range of IPv4 addresses as IPv4');
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: '10.0.0.0/x' })).toThrow('from 8 to 32');
+  expect(() => hubConfig({}, { TRUSTED_PROXIES: 'fe80::1%eth0' })).toThrow('"fe80::1%eth0": a zone index (%eth0) is not taken');
+  // Ranges that would trust far more than a pool of proxies, however they are written: every IPv4
+  // address in two halves, or inside IPv6 (mapped IPv4 addresses are how Node reports IPv4 peers).
+  for (const wide of ['0.0.0.0/0', '0.0.0.0/1', '::/0', '::/1']) expect(() => hubConfig({}, { TRUSTED_PROXIES: wide })).toThrow('a wider range holds far more than a pool of proxies');
+  for (const mapped of ['::ffff:10.0.0.0/120', '::ffff:a00:0/104', '0:0:0:0:0:ffff:0:0/96', '::/80']) {
+    expect(() => hubConfig({}, { TRUSTED_PROXIES: mapped })).toThrow(`${JSON.stringify(mapped)}: it holds IPv4 addresses (mapped into IPv6): write an IPv4 range`);
+  }
 });

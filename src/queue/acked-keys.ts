@@ -1,18 +1,20 @@
 /**
- * The keys acknowledged within the de-duplication window, oldest first. Every store uses it to
- * answer "was this key acknowledged recently?" without a scan: expired keys fall off the front.
+ * The keys acknowledged within the de-duplication window. Every store uses it to answer "was this
+ * key acknowledged recently?" without a scan: each map keeps its keys oldest first, and expired
+ * keys fall off its front.
  *
  * A busy hub acknowledges tens of thousands of messages a second, so this is built to be cheap to
  * hold: maps keyed by the message id string the message already carried (no new key string per
  * entry), with times kept as small whole numbers from a base (no boxed number).
  *
- * Each queue's keys are spread over 16 maps by the last characters of their ids, so that no one
- * map holds a whole queue's window (hundreds of thousands of keys at the hub's rates). V8 grows a
- * map, and reclaims the slots of deleted keys, by rehashing its whole table in one step: a `set`
- * that grew one map of uuid keys past 262,144 took 139 ms, during which the hub did nothing else.
- * And a map whose first keys were deleted steps over every deleted slot again each time it is read
- * from the front, until it is next rehashed, which is how expired keys are found. Both costs are
- * now a sixteenth (docs/benchmarks.md, "The de-duplication window in shards").
+ * Each queue's keys are spread over 16 maps by a hash of their ids, so that no one map holds a
+ * whole queue's window (hundreds of thousands of keys at the hub's rates). V8 grows a map, and
+ * reclaims the slots of deleted keys, by rehashing its whole table in one step, during which the
+ * hub does nothing else. And a map whose first keys were deleted steps over every deleted slot
+ * again each time it is read from the front, until it is next rehashed, which is how expired keys
+ * are found. With one map per queue, a burst of 300,000 keys cost 5.1–5.6 µs per check as it
+ * expired, and single calls of 11–17 ms; with 16, 1.7–2.0 µs and 5–9 ms (bench/dedup-expiry.ts;
+ * docs/benchmarks.md, "The de-duplication window in shards").
  *
  * Expired keys are dropped from the map of the key being asked about at once, and from every map
  * once per window, so that a queue nobody asks about any more (a store that closed) does not keep
@@ -26,10 +28,14 @@ const SHARDS = 16;
 /** A queue's maps, by shard: each iterates in insertion order, its keys' acknowledgement order. */
 type Shards = (Map<string, number> | undefined)[];
 
-/** The shard of a message id, from its last three characters: random in a uuid, varied in a counter. */
+/**
+ * The shard of a message id: FNV-1a over the whole id (at most 128 characters), so that ids that
+ * differ only in their middle (`order-17-pickup`, `order-18-pickup`) spread as well as uuids do.
+ */
 function shardOf(messageId: string): number {
-  const n = messageId.length;
-  return (messageId.charCodeAt(n - 1) + 3 * (messageId.charCodeAt(n - 2) | 0) + 9 * (messageId.charCodeAt(n - 3) | 0)) & (SHARDS - 1);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < messageId.length; i++) hash = Math.imul(hash ^ messageId.charCodeAt(i), 0x01000193);
+  return (hash ^ (hash >>> 16)) & (SHARDS - 1);
 }
 
 export class AckedKeys {

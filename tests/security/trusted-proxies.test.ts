@@ -72,7 +72,8 @@ describe('the rule', () => {
   });
 
   it('takes IPv4 addresses mapped into IPv6 as the IPv4 addresses, in the list, the peer and the header', () => {
-    const callers = new Callers(['::ffff:10.0.0.6', '10.0.0.5', 'fd00::5']);
+    const callers = new Callers(['::ffff:10.0.0.6', '10.0.0.5', 'fd00::5', '::ffff:a00:7']);
+    expect(callers.of(req('10.0.0.7', '203.0.113.9'))).toEqual(remote('203.0.113.9')); // listed in hex, as ::ffff:a00:7
     expect(callers.of(req('::ffff:10.0.0.2'))).toEqual(remote('10.0.0.2'));
     expect(callers.of(req('::ffff:10.0.0.5', '::ffff:203.0.113.9'))).toEqual(remote('203.0.113.9'));
     expect(callers.of(req('::FFFF:10.0.0.6', '203.0.113.9, ::ffff:10.0.0.5'))).toEqual(remote('203.0.113.9'));
