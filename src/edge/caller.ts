@@ -85,11 +85,20 @@ export class Callers {
   }
 }
 
-/** The entries of every `X-Forwarded-For` header of `req`, left to right, blanks left out. */
+/**
+ * The entries of every `X-Forwarded-For` header of `req`, left to right, blanks left out. Some
+ * proxies write the port they saw too (`203.0.113.9:51234`, `[2001:db8::9]:443`): it is dropped,
+ * or every connection of one caller would count as a caller of its own.
+ */
 function forwardedFor(req: CallerRequest): string[] {
   const header = req.headers['x-forwarded-for'];
   const text = Array.isArray(header) ? header.join(',') : header ?? '';
-  return text.split(',').map((entry) => plain(entry.trim())).filter((entry) => entry !== '');
+  return text.split(',').map((entry) => plain(withoutPort(entry.trim()))).filter((entry) => entry !== '');
+}
+
+/** `entry` without a port after it: IPv4 as `address:port`, IPv6 as `[address]:port` (or bracketed alone). */
+function withoutPort(entry: string): string {
+  return /^\[([^\]]+)\](?::\d+)?$/.exec(entry)?.[1] ?? /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(entry)?.[1] ?? entry;
 }
 
 /** An IPv4 address as people write it, also when it arrived mapped into IPv6 (`::ffff:10.0.0.2`); IPv6 in lower case. */

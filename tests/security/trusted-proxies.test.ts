@@ -81,6 +81,16 @@ describe('the rule', () => {
     expect(callers.of(req('fd00::5', '2001:db8::9'))).toEqual(remote('2001:db8::9'));
   });
 
+  it('reads an entry with the port its proxy saw as the address alone', () => {
+    const callers = new Callers(['10.0.0.5', 'fd00::5']);
+    expect(callers.of(req('10.0.0.5', '203.0.113.9:51234'))).toEqual(remote('203.0.113.9'));
+    expect(callers.of(req('10.0.0.5', '[2001:db8::9]:443'))).toEqual(remote('2001:db8::9'));
+    // A proxy's own entry with a port is still that proxy: the caller is the one before it.
+    expect(callers.of(req('10.0.0.5', '198.51.100.1:1000, [fd00::5]:8080'))).toEqual(remote('198.51.100.1'));
+    // What is not an address and a port stays as written, and so is no proxy.
+    expect(callers.of(req('10.0.0.5', '203.0.113.9:x'))).toEqual(remote('203.0.113.9:x'));
+  });
+
   it('trusts every address of a listed range, IPv4 or IPv6, and compares addresses, not their spellings', () => {
     const callers = new Callers(['10.0.1.0/24', 'fd00:1::/64', 'FD00:0::5']);
     expect(callers.of(req('10.0.1.77', '203.0.113.9'))).toEqual(remote('203.0.113.9'));
