@@ -17,8 +17,11 @@ import { createServer } from 'node:net';
 const LOWEST = 10_000;
 const ATTEMPTS = 50;
 
+/** The first port of Linux's ephemeral range, read once: it is the machine's, set at boot. */
+let ephemeral: { start: number | undefined } | undefined;
+
 export async function freePort(): Promise<number> {
-  const below = ephemeralStart();
+  const below = (ephemeral ??= { start: ephemeralStart() }).start;
   if (below !== undefined && below - LOWEST >= 1_000) {
     for (let i = 0; i < ATTEMPTS; i++) {
       const port = LOWEST + Math.floor(Math.random() * (below - LOWEST));

@@ -10,8 +10,8 @@
  */
 import { BlockList, isIP, SocketAddress } from 'node:net';
 
-/** The widest range taken, per family: wider ones hold far more than any pool of proxies. */
-const WIDEST_PREFIX = { ipv4: 8, ipv6: 16 } as const;
+/** The widest range taken, per family (wider ones hold far more than any pool of proxies), and the address's bits. */
+const PREFIX = { ipv4: { widest: 8, bits: 32 }, ipv6: { widest: 16, bits: 128 } } as const;
 
 /** Where IPv4 addresses sit inside IPv6 (`::ffff:10.0.0.5`): Node reports IPv4 peers of a dual-stack socket there. */
 const MAPPED_IPV4 = new BlockList();
@@ -39,13 +39,11 @@ export function readProxyItem(text: string): { ok: true; item: ProxyItem } | { o
   if (written.includes('%')) return { ok: false, why: 'a zone index (%eth0) is not taken: list the address without it' };
   const version = isIP(written);
   if (version === 0 || rest.length > 0) return { ok: false, why: 'not an IP address or a range of them' };
-  const address = version === 4 ? written : new SocketAddress({ address: written, family: 'ipv6' }).address;
-  const mapped = version === 6 && MAPPED_IPV4.check(address, 'ipv6');
-  if (prefixText === undefined) {
-    return { ok: true, item: mapped ? { address: address.slice('::ffff:'.length), family: 'ipv4' } : { address, family: version === 4 ? 'ipv4' : 'ipv6' } };
-  }
   const family = version === 4 ? 'ipv4' : 'ipv6';
-  const [widest, bits] = [WIDEST_PREFIX[family], version === 4 ? 32 : 128];
+  const address = family === 'ipv4' ? written : new SocketAddress({ address: written, family }).address;
+  const mapped = family === 'ipv6' && MAPPED_IPV4.check(address, 'ipv6');
+  if (prefixText === undefined) return { ok: true, item: mapped ? { address: address.slice('::ffff:'.length), family: 'ipv4' } : { address, family } };
+  const { widest, bits } = PREFIX[family];
   const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   if (!(prefix >= widest && prefix <= bits)) return { ok: false, why: `a range's prefix length must be a whole number from ${widest} to ${bits}: a wider range holds far more than a pool of proxies` };
   if (family === 'ipv6') {

@@ -57,10 +57,7 @@ async function main(): Promise<void> {
     return serving;
   };
   // A standby that lost its lease says so in the roster at once, before it has stopped serving.
-  const onLost = () => {
-    roster?.countClients(undefined);
-    roster?.update({ role: 'standby' });
-  };
+  const onLost = () => roster?.update({ role: 'standby' });
   const running = config.standby ? runStandby(config, logger, { serve, signal: stopping.signal, onLost }) : serve();
   await running.catch(async (err: unknown) => {
     // A hub that cannot start (the lease held, the port in use) leaves the roster before it says why and exits.

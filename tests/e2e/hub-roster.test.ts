@@ -1,8 +1,8 @@
 /**
  * The dashboard lists every hub of a CAPS on Redis (src/queue/redis/hub-roster.ts), with real hub
  * processes: the active hub's page shows its standby, which does not listen and so cannot be seen
- * any other way, and how many clients each hub has; once the active hub is SIGKILLed, the standby takes over, and its own page shows
- * it as the one active hub, the killed one gone from the list. A page's "Stop this hub" stops the
+ * any other way, and how many clients each hub has; once the active hub is SIGKILLed, the standby
+ * takes over, and its own page shows it as the one active hub, the killed one gone from the list. A page's "Stop this hub" stops the
  * active hub as Ctrl-C would: it exits 0, gives its lease up and leaves the roster, and the standby
  * takes over; with no standby listed, the hub refuses to stop.
  *

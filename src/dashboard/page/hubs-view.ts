@@ -1,7 +1,8 @@
 /**
  * The hubs of a CAPS on Redis, active and standing by, from the roster in Redis: which one serves,
- * which wait to take over, how long ago each was last heard of, and how many clients each had then. A standby does not listen, so
- * this is where one shows that it is alive. On an embedded store the panel stays hidden.
+ * which wait to take over, how long ago each was last heard of, and how many clients each had
+ * then. A standby does not listen, so this is where one shows that it is alive. On an embedded
+ * store the panel stays hidden.
  *
  * The page's own hub, when it serves, has a "Stop this hub" button (the hub obeys controllers
  * only); every other hub's id links to its dashboard, which answers once that hub serves.

@@ -7,8 +7,8 @@
  * - **Joining.** A hub on Redis joins when it starts, standby or not, on a Redis connection of its
  *   own (it outlives the store, which a standby opens and closes at each takeover).
  * - **Beating.** Every third of the writer lease (`CAPS_REDIS_LEASE_MS`) it writes what it is (hub
- *   id, role, host, pid, port, and how many clients it has) and reads the whole roster back, in one script
- *   (lua/hub-roster.lua). Beats are stamped with Redis's clock, not the hubs'.
+ *   id, role, host, pid, port, and how many clients it has) and reads the whole roster back, in one
+ *   script (lua/hub-roster.lua). Beats are stamped with Redis's clock, not the hubs'.
  * - **Leaving.** A hub that stops leaves at once. One that was killed, or lost Redis, stops
  *   beating, and leaves the roster for every reader one lease after its last beat: when its writer
  *   lease, if it held it, has run out too. Once no hub of the prefix beats, the roster's keys
@@ -57,7 +57,7 @@ export type RosterEntry = z.infer<typeof entrySchema>;
 
 export class HubRoster {
   private listed: HubView[] = [];
-  /** How many clients this hub has now, for its beats: none while it stands by. */
+  /** How many clients this hub has now, for its beats while it is active (a standby has none). */
   private clients?: () => number;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
@@ -104,9 +104,9 @@ export class HubRoster {
 
   /**
    * Has every beat from now on say how many clients this hub has, from `count` (the serving hub's
-   * connected `/caps` clients); `undefined` says none (a hub standing by again).
+   * connected `/caps` clients), while its role is `active`; a standby says none.
    */
-  countClients(count: (() => number) | undefined): void {
+  countClients(count: () => number): void {
     this.clients = count;
   }
 
@@ -126,7 +126,8 @@ export class HubRoster {
    */
   async refresh(): Promise<HubView[]> {
     if (this.closed) return this.listed;
-    const reply = await this.call(JSON.stringify({ ...this.entry, clients: this.clients?.() ?? 0 }));
+    const clients = this.entry.role === 'active' ? (this.clients?.() ?? 0) : 0;
+    const reply = await this.call(JSON.stringify({ ...this.entry, clients }));
     const [now, ...rest] = reply;
     const hubs: HubView[] = [];
     for (let i = 0; i + 2 < rest.length; i += 3) {
