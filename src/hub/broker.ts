@@ -142,7 +142,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /**
    * Stores `envelope` in `queueId` and delivers it. With `completes`, the same store step
    * acknowledges that entry: a driver's `delivered` completes its pickup this way.
-   * Rejects only if the store fails.
+   * Rejects only if the store fails; the message may have been stored all the same (the store
+   * failed after writing it), and the retry that comes back a duplicate delivers it.
+   * @returns `stored`, or `duplicate` for a message the store already had.
    */
   async publish(envelope: Envelope, queueId: string, completes?: EntryKey): Promise<PublishOutcome> {
     const queue = this.queue(queueId);
@@ -167,14 +169,17 @@ export class Broker extends EventEmitter<BrokerEvents> {
       this.total--;
     }
     if (completes) this.complete(completes);
-    if (outcome.status === 'duplicate') {
-      this.forgetIfIdle(queue);
-      return outcome;
-    }
-    this.track(queue, outcome.message);
-    this.emit('enqueued', outcome.message);
-    this.dispatch(queue);
-    return { status: 'stored' };
+    const stored = outcome.status === 'stored' ? outcome.message : outcome.live;
+    // A live duplicate the broker does not hold was stored by an earlier publish whose answer was
+    // lost (the store failed after the write): this retry is how it is learnt, rather than at the
+    // next restart, and until then nobody would be sent it.
+    if (stored && !queue.entries.has(stored.messageId)) {
+      if (outcome.status === 'duplicate') this.logger.info({ queueId, messageId: stored.messageId }, `took up ${stored.messageId} of queue ${queueId}: an earlier publish stored it though it failed`);
+      this.track(queue, stored);
+      this.emit('enqueued', stored);
+      this.dispatch(queue);
+    } else this.forgetIfIdle(queue);
+    return { status: outcome.status };
   }
 
   /**

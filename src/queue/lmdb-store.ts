@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { EntryKey } from '../protocol/envelope';
-import { QueueIndex } from './queue-index';
+import { copied, QueueIndex } from './queue-index';
 import {
   StoreClosedError,
   type DeadLetter,
@@ -100,7 +100,8 @@ export class StoreFormatError extends Error {
  * failed with it, new writes are refused with it, and once the batches under way have settled the
  * index is reloaded from the database, which LMDB left at its last commit, and writes are taken
  * again. Reads are served throughout. A write reported failed may still have committed (it shared
- * a transaction that succeeded): a retry is then a duplicate, never a loss.
+ * a transaction that succeeded): a retry is then a duplicate, and `enqueue`'s answer carries the
+ * entry (`live`), so that the broker takes it up.
  *
  * The in-memory state assumes this process is the environment's only writer.
  */
@@ -189,10 +190,9 @@ export class LmdbStore implements QueueStore {
   async enqueue(message: NewMessage, options: { completes?: EntryKey } = {}): Promise<EnqueueOutcome> {
     return this.write((now): EnqueueOutcome => {
       if (options.completes) this.remove(options.completes, now);
-      const stored = this.index.enqueue(message, now);
-      if (!stored) return { status: 'duplicate' };
-      this.put(stored);
-      return { status: 'stored', message: { ...stored } };
+      const outcome = this.index.enqueue(message, now);
+      if (outcome.status === 'stored') this.put(outcome.message);
+      return copied(outcome);
     });
   }
 

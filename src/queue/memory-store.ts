@@ -5,7 +5,7 @@
  * behind the asynchronous interface and hands out copies, so that no caller can change a record.
  */
 import type { EntryKey } from '../protocol/envelope';
-import { QueueIndex } from './queue-index';
+import { copied, QueueIndex } from './queue-index';
 import {
   StoreClosedError,
   type DeadLetter,
@@ -32,8 +32,7 @@ export class MemoryStore implements QueueStore {
     this.assertOpen();
     const now = this.now();
     if (options.completes) this.index.ack(options.completes, now);
-    const stored = this.index.enqueue(message, now);
-    return stored ? { status: 'stored', message: { ...stored } } : { status: 'duplicate' };
+    return copied(this.index.enqueue(message, now));
   }
 
   async list(queueId: string): Promise<StoredMessage[]> {

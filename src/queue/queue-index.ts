@@ -12,7 +12,7 @@
  */
 import type { EntryKey } from '../protocol/envelope';
 import { AckedKeys } from './acked-keys';
-import type { DeadLetter, NewMessage, QueueDepth, StoredMessage } from './store';
+import type { DeadLetter, EnqueueOutcome, NewMessage, QueueDepth, StoredMessage } from './store';
 
 export class QueueIndex {
   // Maps keep insertion order, and a key is only inserted with the newest seq (a replacement keeps
@@ -29,14 +29,17 @@ export class QueueIndex {
 
   /**
    * Stores `message` at the end of its queue with the next seq, unless its key is live, dead, or
-   * was acknowledged within the window. The stored record, or `undefined` for a duplicate.
+   * was acknowledged within the window: a duplicate, with the live record if there is one. The
+   * records are the index's own; a store hands out copies.
    */
-  enqueue(message: NewMessage, now: number): StoredMessage | undefined {
+  enqueue(message: NewMessage, now: number): EnqueueOutcome {
     const { queueId, messageId } = message;
-    if (this.live.get(queueId)?.has(messageId) || this.dead.get(queueId)?.has(messageId) || this.acked.has(message, now)) return undefined;
+    const live = this.live.get(queueId)?.get(messageId);
+    if (live) return { status: 'duplicate', live };
+    if (this.dead.get(queueId)?.has(messageId) || this.acked.has(message, now)) return { status: 'duplicate' };
     const stored: StoredMessage = { ...message, seq: ++this.lastSeq };
     table(this.live, queueId).set(messageId, stored);
-    return stored;
+    return { status: 'stored', message: stored };
   }
 
   /** Removes a live record and remembers its key as acknowledged at `now`. The removed record. */
@@ -139,3 +142,9 @@ function take<T>(maps: Map<string, Map<string, T>>, key: EntryKey): T | undefine
   return record;
 }
 
+
+/** `outcome` with copies of its records, for a store to hand out (see the top of this file). */
+export function copied(outcome: EnqueueOutcome): EnqueueOutcome {
+  if (outcome.status === 'stored') return { status: 'stored', message: { ...outcome.message } };
+  return outcome.live ? { status: 'duplicate', live: { ...outcome.live } } : { status: 'duplicate' };
+}

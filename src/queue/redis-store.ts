@@ -18,7 +18,10 @@
  * Run Redis with `appendonly yes` and `appendfsync everysec`: Redis appends each change to its
  * append-only file (a `write` to the operating system) before it sends the reply, so a killed
  * Redis process (even SIGKILL) loses nothing that was acknowledged, while a power cut or kernel
- * crash may lose up to the last second, which had not been fsynced yet. `appendfsync always`
+ * crash may lose up to the last second, which had not been fsynced yet. One exception: while a
+ * second's fsync is still running, Redis 7.0 holds its appends back for up to 2 s and answers
+ * meanwhile (it logs "Asynchronous AOF fsync is taking too long"), so on a disk that busy even a
+ * SIGKILL can lose those 2 s. `appendfsync always`
  * fsyncs before each reply (nothing lost on a power cut either, at a cost per write); this store
  * does not choose for Redis, so `STORE_DURABILITY` does not apply to it (docs/scaling.md). The
  * store warns at open if Redis keeps no append-only file.
@@ -28,7 +31,8 @@
  * While Redis is unreachable every call rejects at once with {@link StoreUnavailableError}
  * (redis/connection.ts says how), `health` reports the store down, and the store recovers by
  * itself when Redis is back. A call that rejected may still have been carried out by Redis just
- * before it went away: a retry is then a duplicate, never a loss.
+ * before it went away: a retry is then a duplicate, and `enqueue`'s answer carries the entry
+ * (`live`), so that the broker takes up what it did not know it had stored.
  *
  * ## Order
  *
@@ -133,15 +137,16 @@ export class RedisStore implements QueueStore {
   async enqueue(message: NewMessage, options: { completes?: EntryKey } = {}): Promise<EnqueueOutcome> {
     const k = this.keys;
     const q = message.queueId;
-    const keys = [k.seq, k.liveCounts, k.live(q), k.dead(q), k.body(q), k.acked(q)];
+    const keys = [k.seq, k.liveCounts, k.live(q), k.dead(q), k.body(q), k.acked(q), k.owner(q)];
     const args = [String(this.now()), String(this.windowMs), q, message.messageId, JSON.stringify(message)];
     const done = options.completes;
     if (done) {
       keys.push(k.live(done.queueId), k.body(done.queueId), k.owner(done.queueId), k.acked(done.queueId));
       args.push(done.queueId, done.messageId);
     }
-    const seq = Number(await this.write('enqueue', keys, args));
-    return seq > 0 ? { status: 'stored', message: { ...message, seq } } : { status: 'duplicate' };
+    const reply = (await this.write('enqueue', keys, args)) as number | [seq: string, body: string, owner?: string];
+    if (Array.isArray(reply)) return { status: 'duplicate', live: storedRecord(reply[0], reply[1], reply[2]) };
+    return reply > 0 ? { status: 'stored', message: { ...message, seq: reply } } : { status: 'duplicate' };
   }
 
   async list(queueId: string): Promise<StoredMessage[]> {
@@ -271,8 +276,7 @@ export class RedisStore implements QueueStore {
     for (let i = 0; i < reply.length; i += 5) {
       const [messageId, seq, body, owner, death] = reply.slice(i, i + 5);
       if (body == null) throw new StoreUnavailableError(`the redis store holds entry ${messageId} of queue ${queueId} without its message`);
-      const message = JSON.parse(body) as NewMessage;
-      entries.push({ record: owner == null ? { ...message, seq: Number(seq) } : { ...message, seq: Number(seq), owner }, death: death ?? null });
+      entries.push({ record: storedRecord(seq!, body, owner), death: death ?? null });
     }
     return entries;
   }
@@ -308,4 +312,10 @@ async function warnIfNotPersistent(connection: RedisConnection, options: RedisSt
   if (options.durability === 'flush' && settings.get('appendfsync') !== 'always') {
     options.logger.warn(`STORE_DURABILITY=flush does not apply to the redis store: Redis at ${connection.where} fsyncs ${settings.get('appendfsync') ?? 'as it is set to'}; set appendfsync always in Redis for that (docs/scaling.md)`);
   }
+}
+
+/** An entry as Redis keeps it: its seq (the score in live:<q> or dead:<q>), body and owner. */
+function storedRecord(seq: string, body: string, owner: string | null | undefined): StoredMessage {
+  const message = JSON.parse(body) as NewMessage;
+  return owner == null ? { ...message, seq: Number(seq) } : { ...message, seq: Number(seq), owner };
 }

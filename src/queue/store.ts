@@ -14,7 +14,9 @@
  *   before, across all queues and, for a durable store, across restarts. `list` returns a queue's
  *   entries in `seq` order.
  * - **De-duplication.** `enqueue` of a key that is queued, dead-lettered, or was acknowledged less
- *   than `dedupWindowMs` ago stores nothing and resolves `{ status: 'duplicate' }`.
+ *   than `dedupWindowMs` ago stores nothing and resolves `{ status: 'duplicate' }`. For a key that
+ *   is queued, the outcome carries the entry as stored (`live`): a caller whose earlier `enqueue`
+ *   of it rejected may find that it was stored after all, and take it up.
  * - **Durability.** A method's promise resolves only once its change is as durable as the store's
  *   {@link Durability} asks: for a durable store, committed, so that a crash of the process (even
  *   SIGKILL) right after the promise resolves loses nothing; with `flush`, also on the device, so
@@ -60,7 +62,13 @@ export interface DeadLetter extends StoredMessage {
   deadAt: number;
 }
 
-export type EnqueueOutcome = { status: 'stored'; message: StoredMessage } | { status: 'duplicate' };
+/**
+ * What `enqueue` did. A duplicate of a queued (live) entry carries that entry, `live`, as the store
+ * holds it: an `enqueue` that rejected because the answer was lost (Redis went away after running
+ * it; an lmdb batch reported failed that had committed) did store its message, and its retry is
+ * how the broker learns of it rather than at its next restart.
+ */
+export type EnqueueOutcome = { status: 'stored'; message: StoredMessage } | { status: 'duplicate'; live?: StoredMessage };
 
 export interface QueueDepth {
   /** Entries waiting or in flight. */

@@ -313,6 +313,62 @@ describe('claims and leases', () => {
   });
 });
 
+describe('a store call that failed after writing', () => {
+  /** The next `enqueue` writes, then rejects: as when Redis goes away before its answer arrives. */
+  function loseNextAnswer(): void {
+    const enqueue = store.enqueue.bind(store);
+    jest.spyOn(store, 'enqueue').mockImplementationOnce(async (...args) => {
+      await enqueue(...args);
+      throw new Error('connection lost');
+    });
+  }
+
+  it('delivers a pickup whose publish rejected though the store had it, once the vendor retries', async () => {
+    await open();
+    const driver = new FakeConsumer('d1', DRIVER_QUEUE);
+    broker.attach(driver);
+    loseNextAnswer();
+    await expect(publish('p', DRIVER_QUEUE)).rejects.toThrow('connection lost');
+    expect(driver.ids).toEqual([]);
+    expect(await publish('p', DRIVER_QUEUE)).toEqual({ status: 'duplicate' });
+    expect(driver.ids).toEqual(['p']);
+    expect(stats(DRIVER_QUEUE)).toMatchObject({ depth: 1, inFlight: 1 });
+    // A further retry changes nothing: it is held once.
+    expect(await publish('p', DRIVER_QUEUE)).toEqual({ status: 'duplicate' });
+    expect([driver.ids, stats(DRIVER_QUEUE)?.depth]).toEqual([['p'], 1]);
+  });
+
+  it('delivers the notice of a delivered whose answer was lost, when the driver retries it', async () => {
+    await open();
+    const driver = new FakeConsumer('d1', DRIVER_QUEUE);
+    const vendor = new FakeConsumer('v1', STORE);
+    broker.attach(driver);
+    broker.attach(vendor);
+    await publish('p', DRIVER_QUEUE);
+    const pickup = { queueId: DRIVER_QUEUE, messageId: 'p' };
+    expect(await broker.claim(pickup, driver)).toBe('claimed');
+    loseNextAnswer();
+    await expect(broker.publish(envelope('p', STORE), STORE, pickup)).rejects.toThrow('connection lost');
+    // The broker still holds the pickup for its driver, who was answered `unavailable` and retries.
+    expect(broker.holderOf(pickup)).toEqual({ found: true, holder: 'd1' });
+    expect(await broker.publish(envelope('p', STORE), STORE, pickup)).toEqual({ status: 'duplicate' });
+    expect(broker.holderOf(pickup)).toEqual({ found: false });
+    expect(vendor.ids).toEqual(['p']);
+    vendor.answer('p', { ok: true });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(await store.list(STORE)).toEqual([]);
+  });
+
+  it('takes up a stored message once, whichever of two overlapping publishes of it answers first', async () => {
+    await open();
+    const driver = new FakeConsumer('d1', DRIVER_QUEUE);
+    broker.attach(driver);
+    const outcomes = await Promise.all([publish('p', DRIVER_QUEUE), publish('p', DRIVER_QUEUE)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['duplicate', 'stored']);
+    expect([driver.ids, stats(DRIVER_QUEUE)?.depth]).toEqual([['p'], 1]);
+  });
+});
+
 describe('suspects', () => {
   it('does not count timeouts at a consumer that never acknowledged anything, and stops sending to it after suspectAfter until its probation', async () => {
     const logs = new CapturingLogger();

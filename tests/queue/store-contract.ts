@@ -75,8 +75,12 @@ export function describeStoreContract(name: string, factory: StoreFactory, trait
     });
 
     it('refuses a duplicate of a queued, dead or recently acknowledged key', async () => {
-      await store.enqueue(message('driver', 'q'));
-      expect(await store.enqueue(message('driver', 'q'))).toEqual({ status: 'duplicate' });
+      const q = await store.enqueue(message('driver', 'q'));
+      if (q.status !== 'stored') throw new Error('expected stored');
+      // A duplicate of a live entry carries the entry as stored, owner included.
+      expect(await store.enqueue({ ...message('driver', 'q'), enqueuedAt: 99 })).toEqual({ status: 'duplicate', live: q.message });
+      await store.setOwner({ queueId: 'driver', messageId: 'q' }, 'driver-3');
+      expect(await store.enqueue(message('driver', 'q'))).toEqual({ status: 'duplicate', live: { ...q.message, owner: 'driver-3' } });
       await store.enqueue(message('driver', 'd'));
       await store.deadLetter({ queueId: 'driver', messageId: 'd' }, 'test');
       expect(await store.enqueue(message('driver', 'd'))).toEqual({ status: 'duplicate' });
@@ -108,7 +112,7 @@ export function describeStoreContract(name: string, factory: StoreFactory, trait
       expect(await store.list('driver')).toEqual([]);
       // A retried `delivered` is a duplicate, and completing the (gone) pickup again is harmless.
       const retry = await store.enqueue(message('acme-widgets', 'p'), { completes: { queueId: 'driver', messageId: 'p' } });
-      expect(retry).toEqual({ status: 'duplicate' });
+      expect(retry).toEqual({ status: 'duplicate', live: outcome.status === 'stored' ? outcome.message : 'not stored' });
       expect((await store.list('acme-widgets')).length).toBe(1);
     });
 
