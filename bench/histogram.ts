@@ -3,6 +3,7 @@
  * them: record, ship across IPC as text, merge, and summarise in milliseconds.
  */
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { percentile } from '../src/percentile';
 
 /** The highest latency tracked: one minute, in microseconds. Anything slower is clamped to it. */
 const HIGHEST_US = 60_000_000;
@@ -41,8 +42,8 @@ export function summarise(histogram: Histogram): LatencySummary {
   const ms = (us: number) => us / 1000;
   return {
     count: histogram.totalCount,
-    p50Ms: ms(histogram.getValueAtPercentile(50)),
-    p99Ms: ms(histogram.getValueAtPercentile(99)),
+    p50Ms: ms(percentile(histogram, 50)),
+    p99Ms: ms(percentile(histogram, 99)),
     maxMs: ms(histogram.maxValue),
   };
 }

@@ -7,6 +7,7 @@
  * outage: that is the latency a customer would see.
  */
 import { build } from 'hdr-histogram-js';
+import { percentile } from '../percentile';
 import type { ClientJournal } from './journals';
 
 export interface Timings {
@@ -56,12 +57,9 @@ export function timings(journals: ClientJournal[]): Timings {
   for (const at of thankedAt.values()) last = Math.max(last, at);
   const durationMs = Number.isFinite(first) && Number.isFinite(last) ? Math.max(0, last - first) : 0;
   const samples = histogram.totalCount;
-  // A percentile is its bucket's highest value, which can pass the largest sample (18015 ms
-  // reported above a maximum of 18010): never report more than was measured.
-  const percentile = (p: number) => (samples ? Math.min(histogram.getValueAtPercentile(p), histogram.maxValue) : 0);
   return {
-    p50Ms: percentile(50),
-    p99Ms: percentile(99),
+    p50Ms: percentile(histogram, 50),
+    p99Ms: percentile(histogram, 99),
     maxMs: samples ? histogram.maxValue : 0,
     latencySamples: samples,
     durationMs,

@@ -1,0 +1,13 @@
+import type { Histogram } from 'hdr-histogram-js';
+
+/**
+ * The value at percentile `p` (0–100) of an HdrHistogram, or 0 when it is empty. HdrHistogram
+ * answers with the top of the bucket the percentile falls in, which can pass the largest value
+ * recorded (a p99 of 18015 ms over a maximum of 18010); this never reports more than was recorded.
+ *
+ * @example
+ *   percentile(histogram, 99) // ≤ histogram.maxValue
+ */
+export function percentile(histogram: Histogram, p: number): number {
+  return histogram.totalCount ? Math.min(histogram.getValueAtPercentile(p), histogram.maxValue) : 0;
+}
