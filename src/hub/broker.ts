@@ -66,6 +66,12 @@ export interface BrokerEvents {
   cleared: [consumer: Consumer];
 }
 
+/** A removal made in memory, and the store write that makes it there; `failed` once that write failed. */
+interface StoreRemoval {
+  write: () => Promise<unknown>;
+  failed: boolean;
+}
+
 class QueueState {
   readonly entries = new Map<string, Entry>();
   readonly ready = new ReadyQueue<Entry>((e) => !e.gone && e.state.type === 'queued');
@@ -82,6 +88,12 @@ class QueueState {
   readonly paused = new Set<Consumer>();
   /** How far each attached consumer is trusted, from how it has answered. */
   readonly standings: Standings;
+  /**
+   * Entries removed from memory (acknowledged, dead-lettered) whose removal the store has not
+   * confirmed: its write is under way, or failed. A publish of one that comes back a live
+   * duplicate is this entry, not a lost one to take up.
+   */
+  readonly removing = new Map<string, StoreRemoval>();
   /** Publishes waiting on the store, counted against the length limit. */
   writing = 0;
   dead = 0;
@@ -108,6 +120,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private readonly logger: Logger;
   private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Stops listening to the store's health (`onStoreBack`). */
+  private stopWatchingStore: (() => void) | undefined;
 
   private constructor(
     private readonly store: QueueStore,
@@ -136,6 +150,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
       for (const message of lists[i]!) broker.track(queue, message);
     });
     broker.startSweeper();
+    broker.stopWatchingStore = store.onHealthChange?.(() => {
+      if (store.health?.().up) broker.onStoreBack();
+    });
     return broker;
   }
 
@@ -170,10 +187,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
     }
     if (completes) this.complete(completes);
     const stored = outcome.status === 'stored' ? outcome.message : outcome.live;
-    // A live duplicate the broker does not hold was stored by an earlier publish whose answer was
-    // lost (the store failed after the write): this retry is how it is learnt, rather than at the
-    // next restart, and until then nobody would be sent it.
-    if (stored && !queue.entries.has(stored.messageId)) {
+    const removal = outcome.status === 'duplicate' && stored ? queue.removing.get(stored.messageId) : undefined;
+    if (stored && removal) {
+      // Acknowledged or dead in memory, and the store answered before it heard: not to be sent
+      // again. If that removal's write failed, the store still holds the entry: write it again.
+      if (removal.failed) this.confirmRemoval(queue, stored.messageId, removal).catch((err) => this.logger.error({ err, queueId, messageId: stored.messageId }, 'store removal failed again'));
+    } else if (stored && !queue.entries.has(stored.messageId)) {
+      // A live duplicate the broker does not hold was stored by an earlier publish whose answer
+      // was lost (the store failed after the write): this retry is how it is learnt, rather than
+      // at the next restart, and until then nobody would be sent it.
       if (outcome.status === 'duplicate') this.logger.info({ queueId, messageId: stored.messageId }, `took up ${stored.messageId} of queue ${queueId}: an earlier publish stored it though it failed`);
       this.track(queue, stored);
       this.emit('enqueued', stored);
@@ -187,10 +209,20 @@ export class Broker extends EventEmitter<BrokerEvents> {
    * classroom client may acknowledge a message twice, or one the hub never had.
    */
   async ack(key: EntryKey): Promise<boolean> {
-    const entry = this.queues.get(key.queueId)?.entries.get(key.messageId);
-    if (entry) this.remove(entry, 'acked');
-    const removed = await this.store.ack(key);
-    return removed || entry !== undefined;
+    const queue = this.queues.get(key.queueId);
+    const entry = queue?.entries.get(key.messageId);
+    if (!queue || !entry) {
+      // Acknowledged before, in memory, but its write failed: a client's retry writes it again.
+      const failed = queue?.removing.get(key.messageId);
+      if (!failed?.failed) return this.store.ack(key);
+      await this.confirmRemoval(queue!, key.messageId, failed);
+      return true;
+    }
+    const removal: StoreRemoval = { write: () => this.store.ack(key), failed: false };
+    queue.removing.set(key.messageId, removal); // first, so that `remove` does not forget the queue
+    this.remove(entry, 'acked');
+    await this.confirmRemoval(queue, key.messageId, removal);
+    return true;
   }
 
   /**
@@ -356,6 +388,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Stops every timer. In-flight messages stay in the store and are queued again on the next `open`. */
   close(): void {
     this.closed = true;
+    this.stopWatchingStore?.();
     clearInterval(this.sweeper);
     for (const queue of this.queues.values()) {
       for (const entry of queue.entries.values()) if (entry.state.type !== 'queued') clearTimeout(entry.state.timer);
@@ -385,7 +418,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /** Forgets a queue that holds nothing and has no consumer: its name should cost nothing. */
   private forgetIfIdle(queue: QueueState): void {
-    if (queue.entries.size === 0 && queue.holdings.size === 0 && queue.writing === 0 && queue.dead === 0) this.queues.delete(queue.queueId);
+    if (queue.entries.size === 0 && queue.holdings.size === 0 && queue.writing === 0 && queue.dead === 0 && queue.removing.size === 0) this.queues.delete(queue.queueId);
   }
 
   private full(queue: QueueState, limit: 'queue' | 'hub'): PublishOutcome {
@@ -497,10 +530,50 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   private deadLetter(entry: Entry, reason: string): void {
     const queue = this.queueOf(entry);
+    const { message } = entry;
+    const removal: StoreRemoval = { write: () => this.store.deadLetter(message, reason), failed: false };
     queue.dead++; // first, so that `remove` does not forget the queue
+    queue.removing.set(message.messageId, removal);
     this.remove(entry, 'dead');
-    this.emit('dead', entry.message, reason);
-    this.store.deadLetter(entry.message, reason).catch((err) => this.logger.error({ err, key: entry.message }, 'store deadLetter failed'));
+    this.emit('dead', message, reason);
+    this.confirmRemoval(queue, message.messageId, removal).catch((err) => this.logger.error({ err, key: message }, 'store deadLetter failed'));
+  }
+
+  /**
+   * The store is back after an outage: the removals whose writes failed meanwhile are written
+   * again, so that the store stops holding what the hub acknowledged or dead-lettered (otherwise
+   * delivered again by the next hub to open it). One line says how that went.
+   */
+  private onStoreBack(): void {
+    const writes: Promise<void>[] = [];
+    for (const queue of this.queues.values()) {
+      for (const [messageId, removal] of queue.removing) if (removal.failed) writes.push(this.confirmRemoval(queue, messageId, removal));
+    }
+    if (writes.length === 0) return;
+    void Promise.allSettled(writes).then((results) => {
+      const failed = results.filter((r) => r.status === 'rejected').length;
+      const message = `the queue store is back: wrote again ${writes.length} acknowledgements and dead letters that had failed (${failed} failed again)`;
+      if (failed) this.logger.warn(message);
+      else this.logger.info(message);
+    });
+  }
+
+  /**
+   * Makes a removal already made in memory in the store, and forgets it once the store confirms.
+   * One that fails is kept, marked failed, for a later live duplicate of it to write again
+   * (`publish`); the store holds the entry meanwhile, and a restart delivers it again.
+   */
+  private async confirmRemoval(queue: QueueState, messageId: string, removal: StoreRemoval): Promise<void> {
+    removal.failed = false;
+    try {
+      await removal.write();
+    } catch (err) {
+      removal.failed = true;
+      throw err;
+    }
+    if (queue.removing.get(messageId) !== removal) return;
+    queue.removing.delete(messageId);
+    this.forgetIfIdle(queue);
   }
 
   /** Takes an entry off the broker: acknowledged or dead. Frees its consumer's slot. */

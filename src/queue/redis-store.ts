@@ -144,8 +144,8 @@ export class RedisStore implements QueueStore {
       keys.push(k.live(done.queueId), k.body(done.queueId), k.owner(done.queueId), k.acked(done.queueId));
       args.push(done.queueId, done.messageId);
     }
-    const reply = (await this.write('enqueue', keys, args)) as number | [seq: string, body: string, owner?: string];
-    if (Array.isArray(reply)) return { status: 'duplicate', live: storedRecord(reply[0], reply[1], reply[2]) };
+    const reply = (await this.write('enqueue', keys, args)) as number | [seq: string, body: string | null, owner: string | null];
+    if (Array.isArray(reply)) return { status: 'duplicate', live: storedRecord(message, reply[0], reply[1], reply[2]) };
     return reply > 0 ? { status: 'stored', message: { ...message, seq: reply } } : { status: 'duplicate' };
   }
 
@@ -275,8 +275,7 @@ export class RedisStore implements QueueStore {
     const entries: ReadEntry[] = [];
     for (let i = 0; i < reply.length; i += 5) {
       const [messageId, seq, body, owner, death] = reply.slice(i, i + 5);
-      if (body == null) throw new StoreUnavailableError(`the redis store holds entry ${messageId} of queue ${queueId} without its message`);
-      entries.push({ record: storedRecord(seq!, body, owner), death: death ?? null });
+      entries.push({ record: storedRecord({ queueId, messageId: messageId! }, seq!, body, owner), death: death ?? null });
     }
     return entries;
   }
@@ -314,8 +313,12 @@ async function warnIfNotPersistent(connection: RedisConnection, options: RedisSt
   }
 }
 
-/** An entry as Redis keeps it: its seq (the score in live:<q> or dead:<q>), body and owner. */
-function storedRecord(seq: string, body: string, owner: string | null | undefined): StoredMessage {
+/**
+ * Entry `key` as Redis keeps it: its seq (the score in live:<q> or dead:<q>), body and owner. An
+ * entry without its body is a store that something other than CAPS changed: it is refused, whole.
+ */
+function storedRecord(key: EntryKey, seq: string, body: string | null | undefined, owner: string | null | undefined): StoredMessage {
+  if (body == null) throw new StoreUnavailableError(`the redis store holds entry ${key.messageId} of queue ${key.queueId} without its message`);
   const message = JSON.parse(body) as NewMessage;
   return owner == null ? { ...message, seq: Number(seq) } : { ...message, seq: Number(seq), owner };
 }

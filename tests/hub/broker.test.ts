@@ -4,6 +4,7 @@
  * rather than by waiting for it. No sockets: tests/reliability/delivery.test.ts keeps the few
  * cases that need them.
  */
+import { EventEmitter } from 'node:events';
 import { DEFAULT_HUB_CONFIG, type DeliveryPolicy } from '../../src/config';
 import { Broker, type BrokerEvents } from '../../src/hub/broker';
 import type { Consumer } from '../../src/hub/consumer';
@@ -359,13 +360,96 @@ describe('a store call that failed after writing', () => {
     expect(await store.list(STORE)).toEqual([]);
   });
 
-  it('takes up a stored message once, whichever of two overlapping publishes of it answers first', async () => {
+  it('holds a message once when two publishes of it overlap: the second is a live duplicate of what the first stored', async () => {
     await open();
     const driver = new FakeConsumer('d1', DRIVER_QUEUE);
     broker.attach(driver);
     const outcomes = await Promise.all([publish('p', DRIVER_QUEUE), publish('p', DRIVER_QUEUE)]);
-    expect(outcomes.map((o) => o.status).sort()).toEqual(['duplicate', 'stored']);
+    expect(outcomes.map((o) => o.status)).toEqual(['stored', 'duplicate']);
     expect([driver.ids, stats(DRIVER_QUEUE)?.depth]).toEqual([['p'], 1]);
+  });
+
+  /**
+   * Every store call made from now on is carried out at once but answered only at `release`, in the
+   * order the calls were made (as Redis answers one connection's calls): a retry can then reach the
+   * store before an acknowledgement, and be answered after the broker made that acknowledgement.
+   */
+  function holdAnswers(): () => void {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    for (const method of ['enqueue', 'ack', 'deadLetter'] as const) {
+      const real = (store[method] as (...args: unknown[]) => Promise<unknown>).bind(store);
+      jest.spyOn(store, method).mockImplementation((async (...args: unknown[]) => {
+        const answer = real(...args);
+        await gate;
+        return answer;
+      }) as never);
+    }
+    return release;
+  }
+
+  it.each([
+    ['acknowledged', { ok: true }, 0, []],
+    ['dead-lettered', { ok: false, retry: false }, 1, ['n']],
+  ] as const)('does not deliver again a message %s while a retried publish of it was at the store', async (_, answer, dead, deadLetters) => {
+    await open();
+    const vendor = new FakeConsumer('v1', STORE);
+    broker.attach(vendor);
+    await publish('n');
+    const release = holdAnswers();
+    const retry = publish('n'); // the store finds 'n' live…
+    vendor.answer('n', answer); // …and the broker removes it before that answer comes
+    release();
+    expect(await retry).toEqual({ status: 'duplicate' });
+    await jest.advanceTimersByTimeAsync(0);
+    expect([vendor.ids, stats(STORE), await store.list(STORE)]).toEqual([['n'], { queueId: STORE, depth: 0, inFlight: 0, dead, consumers: 1 }, []]);
+    expect((await store.deadLetters(STORE)).map((d) => d.messageId)).toEqual(deadLetters);
+  });
+
+  it('writes again an acknowledgement whose write failed when a retried publish finds the message still stored', async () => {
+    await open();
+    const vendor = new FakeConsumer('v1', STORE);
+    broker.attach(vendor);
+    await publish('n');
+    jest.spyOn(store, 'ack').mockRejectedValueOnce(new Error('connection lost'));
+    vendor.answer('n', { ok: true });
+    await jest.advanceTimersByTimeAsync(0);
+    expect((await store.list(STORE)).map((m) => m.messageId)).toEqual(['n']);
+    expect(await publish('n')).toEqual({ status: 'duplicate' });
+    await jest.advanceTimersByTimeAsync(0);
+    expect([vendor.ids, await store.list(STORE)]).toEqual([['n'], []]);
+  });
+
+  it('writes again, once the store is back, the acknowledgements and dead letters whose writes failed while it was down', async () => {
+    // A store with health, as Redis's: down, then back.
+    store = new MemoryStore({ dedupWindowMs: 60_000 });
+    const health = new EventEmitter<{ change: [] }>();
+    let up = true;
+    Object.assign(store, {
+      health: () => (up ? { up: true } : { up: false, reason: 'test' }),
+      onHealthChange: (listener: () => void) => (health.on('change', listener), () => health.off('change', listener)),
+    });
+    const logger = new CapturingLogger();
+    broker = await Broker.open(store, POLICY, { logger: logger.logger });
+    const vendor = new FakeConsumer('v1', STORE);
+    broker.attach(vendor);
+    await publish('acked');
+    await publish('dead');
+    up = false;
+    health.emit('change');
+    jest.spyOn(store, 'ack').mockRejectedValueOnce(new Error('connection lost'));
+    jest.spyOn(store, 'deadLetter').mockRejectedValueOnce(new Error('connection lost'));
+    vendor.answer('acked', { ok: true });
+    vendor.answer('dead', { ok: false, retry: false });
+    await jest.advanceTimersByTimeAsync(0);
+    expect((await store.list(STORE)).map((m) => m.messageId)).toEqual(['acked', 'dead']);
+    up = true;
+    health.emit('change');
+    await jest.advanceTimersByTimeAsync(0);
+    expect([await store.list(STORE), (await store.deadLetters(STORE)).map((d) => d.messageId)]).toEqual([[], ['dead']]);
+    expect(logger.lines.map((l) => l.msg)).toContain('the queue store is back: wrote again 2 acknowledgements and dead letters that had failed (0 failed again)');
+    broker.close();
+    expect(health.listenerCount('change')).toBe(0);
   });
 });
 
