@@ -195,8 +195,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
     } else if (stored && !queue.entries.has(stored.messageId)) {
       // A live duplicate the broker does not hold was stored by an earlier publish whose answer
       // was lost (the store failed after the write): this retry is how it is learnt, rather than
-      // at the next restart, and until then nobody would be sent it.
-      if (outcome.status === 'duplicate') this.logger.info({ queueId, messageId: stored.messageId }, `took up ${stored.messageId} of queue ${queueId}: an earlier publish stored it though it failed`);
+      // at the next restart, and until then nobody would be sent it. A warning: it is late.
+      if (outcome.status === 'duplicate') this.logger.warn({ queueId, messageId: stored.messageId }, `took up ${stored.messageId} of queue ${queueId}, late: an earlier publish stored it though it was answered as failed`);
       this.track(queue, stored);
       this.emit('enqueued', stored);
       this.dispatch(queue);
