@@ -169,6 +169,14 @@ export class Driver extends EventEmitter<DriverEvents> {
       this.log.info(`DRIVER: delivered ${envelope.order.orderId}`);
       this.emit('delivered', envelope);
     }
-    await sendReliably(this.link, 'delivered', { ...report, event: 'delivered', queueId: envelope.order.store }, this.stopper, this.sending);
+    try {
+      await sendReliably(this.link, 'delivered', { ...report, event: 'delivered', queueId: envelope.order.store }, this.stopper, this.sending);
+    } catch (err) {
+      // The package is at its door whatever the hub says. A hub that knows no such pickup most
+      // often stored this very report before it was restarted or replaced, with the answer lost
+      // (docs/scaling.md): worth a warning that says so, not an error.
+      if (!(err instanceof RefusedError && err.code === 'not_found')) throw err;
+      this.log.warn(`DRIVER: the hub has no pickup ${envelope.order.orderId} to report delivered: it took this report before a hub restart or takeover, or the package went to another driver`);
+    }
   }
 }
