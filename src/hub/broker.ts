@@ -186,17 +186,18 @@ export class Broker extends EventEmitter<BrokerEvents> {
       this.total--;
     }
     if (completes) this.complete(completes);
+    const { messageId } = envelope;
     const stored = outcome.status === 'stored' ? outcome.message : outcome.live;
-    const removal = outcome.status === 'duplicate' && stored ? queue.removing.get(stored.messageId) : undefined;
-    if (stored && removal) {
+    const removal = outcome.status === 'duplicate' && stored ? queue.removing.get(messageId) : undefined;
+    if (removal) {
       // Acknowledged or dead in memory, and the store answered before it heard: not to be sent
       // again. If that removal's write failed, the store still holds the entry: write it again.
-      if (removal.failed) this.confirmRemoval(queue, stored.messageId, removal).catch((err) => this.logger.error({ err, queueId, messageId: stored.messageId }, 'store removal failed again'));
-    } else if (stored && !queue.entries.has(stored.messageId)) {
+      if (removal.failed) this.confirmRemoval(queue, messageId, removal).catch((err) => this.logger.error({ err, queueId, messageId }, 'store removal failed again'));
+    } else if (stored && !queue.entries.has(messageId)) {
       // A live duplicate the broker does not hold was stored by an earlier publish whose answer
       // was lost (the store failed after the write): this retry is how it is learnt, rather than
       // at the next restart, and until then nobody would be sent it. A warning: it is late.
-      if (outcome.status === 'duplicate') this.logger.warn({ queueId, messageId: stored.messageId }, `took up ${stored.messageId} of queue ${queueId}, late: an earlier publish stored it though it was answered as failed`);
+      if (outcome.status === 'duplicate') this.logger.warn({ queueId, messageId }, `took up ${messageId} of queue ${queueId}, late: an earlier publish stored it though it was answered as failed`);
       this.track(queue, stored);
       this.emit('enqueued', stored);
       this.dispatch(queue);
@@ -218,10 +219,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       await this.confirmRemoval(queue!, key.messageId, failed);
       return true;
     }
-    const removal: StoreRemoval = { write: () => this.store.ack(key), failed: false };
-    queue.removing.set(key.messageId, removal); // first, so that `remove` does not forget the queue
-    this.remove(entry, 'acked');
-    await this.confirmRemoval(queue, key.messageId, removal);
+    await this.removeThen(entry, 'acked', () => this.store.ack(key));
     return true;
   }
 
@@ -529,14 +527,22 @@ export class Broker extends EventEmitter<BrokerEvents> {
   }
 
   private deadLetter(entry: Entry, reason: string): void {
-    const queue = this.queueOf(entry);
     const { message } = entry;
-    const removal: StoreRemoval = { write: () => this.store.deadLetter(message, reason), failed: false };
-    queue.dead++; // first, so that `remove` does not forget the queue
-    queue.removing.set(message.messageId, removal);
-    this.remove(entry, 'dead');
+    this.queueOf(entry).dead++;
+    this.removeThen(entry, 'dead', () => this.store.deadLetter(message, reason)).catch((err) => this.logger.error({ err, key: message }, 'store deadLetter failed'));
     this.emit('dead', message, reason);
-    this.confirmRemoval(queue, message.messageId, removal).catch((err) => this.logger.error({ err, key: message }, 'store deadLetter failed'));
+  }
+
+  /**
+   * Takes `entry` off the broker now, and off the store with `write` after: until the store
+   * confirms, its removal is kept in `removing` (see `confirmRemoval`). Rejects if `write` fails.
+   */
+  private removeThen(entry: Entry, why: 'acked' | 'dead', write: () => Promise<unknown>): Promise<void> {
+    const queue = this.queueOf(entry);
+    const removal: StoreRemoval = { write, failed: false };
+    queue.removing.set(entry.message.messageId, removal); // first, so that `remove` does not forget the queue
+    this.remove(entry, why);
+    return this.confirmRemoval(queue, entry.message.messageId, removal);
   }
 
   /**

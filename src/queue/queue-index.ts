@@ -142,7 +142,6 @@ function take<T>(maps: Map<string, Map<string, T>>, key: EntryKey): T | undefine
   return record;
 }
 
-
 /** `outcome` with copies of its records, for a store to hand out (see the top of this file). */
 export function copied(outcome: EnqueueOutcome): EnqueueOutcome {
   if (outcome.status === 'stored') return { status: 'stored', message: { ...outcome.message } };

@@ -21,10 +21,10 @@
  * crash may lose up to the last second, which had not been fsynced yet. One exception: while a
  * second's fsync is still running, Redis 7.0 holds its appends back for up to 2 s and answers
  * meanwhile (it logs "Asynchronous AOF fsync is taking too long"), so on a disk that busy even a
- * SIGKILL can lose those 2 s. `appendfsync always`
- * fsyncs before each reply (nothing lost on a power cut either, at a cost per write); this store
- * does not choose for Redis, so `STORE_DURABILITY` does not apply to it (docs/scaling.md). The
- * store warns at open if Redis keeps no append-only file.
+ * SIGKILL can lose those 2 s. `appendfsync always` fsyncs before each reply (nothing lost on a
+ * power cut either, at a cost per write); this store does not choose for Redis, so
+ * `STORE_DURABILITY` does not apply to it (docs/scaling.md). The store warns at open if Redis
+ * keeps no append-only file.
  *
  * ## Failure
  *
