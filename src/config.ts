@@ -101,6 +101,7 @@ const hubEnvSchema = z.object({
   CAPS_REDIS_PREFIX: z.string().default('caps:'),
   CAPS_REDIS_LEASE_MS: int(DEFAULT_WRITER_LEASE_MS, 1_000),
   CAPS_STANDBY: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
+  CAPS_SHARED: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
   STORE_DURABILITY: z.enum(['commit', 'flush']).default('commit'),
   ACK_TIMEOUT_MS: int(10_000, 1),
   LEASE_MS: int(30_000, 1),
@@ -128,9 +129,23 @@ const hubEnvSchema = z.object({
   TRUSTED_PROXIES: addresses(),
 });
 
-/** The hub's variables, and what holds between them: a standby waits for a Redis writer lease. */
+/**
+ * The hub's variables, and what holds between them: a standby waits for a Redis writer lease,
+ * shared hubs share a Redis prefix, and a hub is one or the other.
+ */
 const hubSettingsSchema = hubEnvSchema.superRefine((env, ctx) => {
-  if (env.CAPS_STANDBY === 'false' || parseStoreSpec(env.CAPS_STORE)?.kind === 'redis') return;
+  const onRedis = parseStoreSpec(env.CAPS_STORE)?.kind === 'redis';
+  if (env.CAPS_SHARED === 'true' && env.CAPS_STANDBY === 'true') {
+    ctx.addIssue({ code: 'custom', path: ['CAPS_SHARED'], message: 'a hub is either shared (--shared: every hub serves) or a standby (--standby: one hub serves), not both' });
+  }
+  if (env.CAPS_SHARED === 'true' && !onRedis) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['CAPS_SHARED'],
+      message: `shared hubs (--shared) serve the queues of one Redis prefix together, so they need CAPS_STORE=redis[s]://[[user][:password]@]host:port[/db]; CAPS_STORE is ${JSON.stringify(redactStoreName(env.CAPS_STORE))}`,
+    });
+  }
+  if (env.CAPS_STANDBY === 'false' || onRedis) return;
   ctx.addIssue({
     code: 'custom',
     path: ['CAPS_STANDBY'],
@@ -192,6 +207,12 @@ export interface HubConfig {
    * it and take over (docs/scaling.md, "Hot standby"), rather than stop. Only with the Redis store.
    */
   standby: boolean;
+  /**
+   * `CAPS_SHARED` (`--shared`): serve the queues of the Redis prefix side by side with every other
+   * hub started so, Redis holding every queue's live state (docs/scaling.md, "Several active
+   * hubs"). Only with the Redis store; not with `standby`.
+   */
+  shared: boolean;
   /** `STORE_DURABILITY`: what a durable store waits for before a change counts (store.ts, `Durability`). */
   durability: Durability;
   delivery: DeliveryPolicy;
@@ -359,6 +380,7 @@ export function hubConfig(overrides: NodeJS.ProcessEnv = {}, env: NodeJS.Process
     redisPrefix: e.CAPS_REDIS_PREFIX,
     redisLeaseMs: e.CAPS_REDIS_LEASE_MS,
     standby: e.CAPS_STANDBY === 'true',
+    shared: e.CAPS_SHARED === 'true',
     durability: e.STORE_DURABILITY,
     delivery: {
       ackTimeoutMs: e.ACK_TIMEOUT_MS,

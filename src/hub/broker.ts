@@ -23,6 +23,13 @@
  *
  * The states a message goes through are drawn in delivery-state.ts.
  *
+ * **Shared hubs.** On a store that several hubs share (`store.shared`: Redis with `CAPS_SHARED`),
+ * the store is the live truth and this broker holds only what it sends to its own clients: it
+ * reads nothing at open, takes entries from the store as its consumers have room (and its
+ * drivers' claimed packages whichever hub they were claimed on), and gives back what it cannot
+ * send (a refusal, a timeout, a consumer gone, nobody with room). The store keeps the length
+ * limits. The guarantees above hold across hubs; see shared-queues.ts for what the store adds.
+ *
  * Time is read from the global clock (`Date.now`, `setTimeout`, `setInterval`) and nowhere else,
  * so that Jest's fake timers drive every ack timeout, lease and TTL in tests/hub/broker.test.ts.
  */
@@ -32,6 +39,7 @@ import type { DeliveryPolicy } from '../config';
 import type { ConsumerAck } from '../protocol/acks';
 import type { QueueStats } from '../protocol/dashboard';
 import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
+import type { Release, SharedQueues, TakenEntry } from '../queue/shared-queues';
 import type { DeadLetter, QueueStore, StoredMessage } from '../queue/store';
 import type { Consumer } from './consumer';
 import { Standings } from './consumer-standing';
@@ -66,6 +74,12 @@ export interface BrokerEvents {
   cleared: [consumer: Consumer];
 }
 
+/**
+ * How often a shared hub looks for entries to take in the queues it has consumers with room for,
+ * besides when the store tells it: the store's word is a hint, which a dropped connection loses.
+ */
+const SHARED_POLL_MS = 1_000;
+
 /** A removal made in memory, and the store write that makes it there; `failed` once that write failed. */
 interface StoreRemoval {
   write: () => Promise<unknown>;
@@ -96,6 +110,9 @@ class QueueState {
   readonly removing = new Map<string, StoreRemoval>();
   /** Publishes waiting on the store, counted against the length limit. */
   writing = 0;
+  /** Shared hubs: a `take` from the store is under way; `pullAgain` asks for another once it is done. */
+  pulling = false;
+  pullAgain = false;
   dead = 0;
   inFlight = 0;
   dispatching = false;
@@ -122,6 +139,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private closed = false;
   /** Stops listening to the store's health (`onStoreBack`). */
   private stopWatchingStore: (() => void) | undefined;
+  /** The store's side of sharing, when hubs share it. */
+  private readonly shared: SharedQueues | undefined;
+  /** Shared hubs: entries given back in memory whose release the store failed, to write again. */
+  private readonly unreleased = new Map<string, { key: { queueId: string; messageId: string }; how: Release }>();
+  private stopHearing: (() => void) | undefined;
+  private poller: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly store: QueueStore,
@@ -130,6 +153,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   ) {
     super();
     this.logger = options.logger;
+    this.shared = store.shared;
   }
 
   /**
@@ -139,6 +163,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
    */
   static async open(store: QueueStore, policy: DeliveryPolicy, options: BrokerOptions): Promise<Broker> {
     const broker = new Broker(store, policy, options);
+    broker.stopWatchingStore = store.onHealthChange?.(() => {
+      if (store.health?.().up) broker.onStoreBack();
+    });
+    if (broker.shared) {
+      broker.startSharing(broker.shared);
+      return broker;
+    }
     // Read together: on a networked store (Redis) each read is a round trip, and a standby that
     // takes over serves only once every queue is loaded.
     const [depths, queueIds] = await Promise.all([store.depths(), store.queues()]);
@@ -150,9 +181,6 @@ export class Broker extends EventEmitter<BrokerEvents> {
       for (const message of lists[i]!) broker.track(queue, message);
     });
     broker.startSweeper();
-    broker.stopWatchingStore = store.onHealthChange?.(() => {
-      if (store.health?.().up) broker.onStoreBack();
-    });
     return broker;
   }
 
@@ -166,11 +194,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
   async publish(envelope: Envelope, queueId: string, completes?: EntryKey): Promise<PublishOutcome> {
     const queue = this.queue(queueId);
     if (!queue) return { status: 'too_many_queues' };
-    if (queue.entries.size + queue.writing >= this.policy.maxQueueLength) return this.full(queue, 'queue');
-    // A notice that completes a pickup the hub holds takes that pickup's place and adds nothing to
-    // the total; refusing it would leave a hub filled with pickups unable to drain them.
-    const replaces = completes !== undefined && this.queues.get(completes.queueId)?.entries.has(completes.messageId) === true;
-    if (!replaces && this.total >= this.policy.maxTotalMessages) return this.full(queue, 'hub');
+    // Shared hubs see only what they hold: the store keeps the limits.
+    if (!this.shared) {
+      if (queue.entries.size + queue.writing >= this.policy.maxQueueLength) return this.full(queue, 'queue');
+      // A notice that completes a pickup the hub holds takes that pickup's place and adds nothing to
+      // the total; refusing it would leave a hub filled with pickups unable to drain them.
+      const replaces = completes !== undefined && this.queues.get(completes.queueId)?.entries.has(completes.messageId) === true;
+      if (!replaces && this.total >= this.policy.maxTotalMessages) return this.full(queue, 'hub');
+    }
     const enqueuedAt = Date.now();
     const ttl = this.policy.messageTtlMs;
     queue.writing++;
@@ -185,7 +216,16 @@ export class Broker extends EventEmitter<BrokerEvents> {
       queue.writing--;
       this.total--;
     }
+    if (outcome.status === 'full') return this.full(queue, outcome.limit);
     if (completes) this.complete(completes);
+    if (this.shared) {
+      // Stored for whichever hub has room: this one, if its consumers do, takes it at once; the
+      // store tells the others. A live duplicate is in the store already, for any hub to take.
+      if (outcome.status === 'stored') this.emit('enqueued', outcome.message);
+      this.pull(queue);
+      this.forgetIfIdle(queue);
+      return { status: outcome.status };
+    }
     const { messageId } = envelope;
     const stored = outcome.status === 'stored' ? outcome.message : outcome.live;
     const removal = outcome.status === 'duplicate' && stored ? queue.removing.get(messageId) : undefined;
@@ -235,6 +275,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.offerRoom(queue, consumer);
     this.handBack(queue, consumer);
     this.dispatch(queue);
+    this.pull(queue);
     return true;
   }
 
@@ -275,6 +316,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
     queue.standings.forget(consumer);
     // The same driver may already be back on another connection.
     for (const other of queue.holdings.keys()) if (other.id === consumer.id) this.handBack(queue, other);
+    if (this.shared) {
+      // Its claims are its own, not this hub's: it may come back on any hub.
+      for (const entry of [...queue.claimed]) {
+        const state = entry.state;
+        if (state.type === 'claimed' && state.owner === consumer.id && !state.consumer) this.giveBack(queue, entry, state.since + this.policy.leaseMs - Date.now());
+      }
+    }
     this.dispatch(queue);
     this.forgetIfIdle(queue);
   }
@@ -341,7 +389,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (entry.message.owner !== consumer.id) {
       // Recorded in memory only once stored: after a failed write the driver's retried claim
       // must write again, or a restart would hand its package to a second driver.
-      await this.store.setOwner(entry.message, consumer.id);
+      const stored = await this.store.setOwner(entry.message, consumer.id);
+      if (!stored && this.shared) {
+        // The store no longer has this hub holding it: the hub was taken for dead (a long pause),
+        // and its entries went back to their queues. Another hub may have sent it since.
+        if (!entry.gone) this.forget(queue, entry);
+        return 'lost';
+      }
       entry.message.owner = consumer.id;
     }
     return 'claimed';
@@ -359,6 +413,20 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return { found: true, holder: state.type === 'claimed' ? state.owner : state.type === 'in-flight' ? state.consumer.id : undefined };
   }
 
+  /**
+   * `holderOf`, after first taking from the store, for shared hubs, the pickups `owner` claimed
+   * that this hub does not hold: a driver that moved here from another hub may report one before
+   * this hub took it (attaching takes them, but not at once).
+   */
+  async find(key: EntryKey, owner: string): Promise<ReturnType<Broker['holderOf']>> {
+    const queue = this.queues.get(key.queueId);
+    if (this.shared && !queue?.entries.has(key.messageId) && queue?.holdings.size) {
+      const taken = await this.shared.take(key.queueId, 0, [owner]);
+      this.takeUp(queue, taken);
+    }
+    return this.holderOf(key);
+  }
+
   /** Dead letters, oldest first, of one queue or of every queue; read from the store. */
   deadLetters(queueId?: string): Promise<DeadLetter[]> {
     return this.store.deadLetters(queueId);
@@ -368,6 +436,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
   async requeueDead(key: EntryKey): Promise<boolean> {
     const message = await this.store.requeue(key);
     if (!message) return false;
+    if (this.shared) {
+      // Back in the store's line, for whichever hub has room (the store tells them).
+      const queue = this.queues.get(key.queueId);
+      if (queue) queue.dead = Math.max(0, queue.dead - 1);
+      return true;
+    }
     // A dead letter's queue is never forgotten (its `dead` count holds it), so this finds it.
     const queue = this.queue(key.queueId, true)!;
     queue.dead--;
@@ -387,6 +461,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   close(): void {
     this.closed = true;
     this.stopWatchingStore?.();
+    this.stopHearing?.();
+    clearInterval(this.poller);
     clearInterval(this.sweeper);
     for (const queue of this.queues.values()) {
       for (const entry of queue.entries.values()) if (entry.state.type !== 'queued') clearTimeout(entry.state.timer);
@@ -416,7 +492,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /** Forgets a queue that holds nothing and has no consumer: its name should cost nothing. */
   private forgetIfIdle(queue: QueueState): void {
-    if (queue.entries.size === 0 && queue.holdings.size === 0 && queue.writing === 0 && queue.dead === 0 && queue.removing.size === 0) this.queues.delete(queue.queueId);
+    if (queue.entries.size === 0 && queue.holdings.size === 0 && queue.writing === 0 && queue.dead === 0 && queue.removing.size === 0 && !queue.pulling) this.queues.delete(queue.queueId);
   }
 
   private full(queue: QueueState, limit: 'queue' | 'hub'): PublishOutcome {
@@ -443,6 +519,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
         if (!entry) break;
         this.send(queue, entry, consumer);
       }
+      // Shared hubs hold only what they send: what no consumer here has room for, another hub's may.
+      if (this.shared && queue.available.size === 0) for (const entry of queue.ready.drain()) this.giveBack(queue, entry, undefined);
     } finally {
       queue.dispatching = false;
     }
@@ -551,6 +629,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
    * delivered again by the next hub to open it). One line says how that went.
    */
   private onStoreBack(): void {
+    if (this.shared) this.retryReleases();
     const writes: Promise<void>[] = [];
     for (const queue of this.queues.values()) {
       for (const [messageId, removal] of queue.removing) if (removal.failed) writes.push(this.confirmRemoval(queue, messageId, removal));
@@ -579,6 +658,107 @@ export class Broker extends EventEmitter<BrokerEvents> {
     }
     if (queue.removing.get(messageId) !== removal) return;
     queue.removing.delete(messageId);
+    this.forgetIfIdle(queue);
+  }
+
+  /** Shared hubs: hears of queues with entries to take, and looks by itself every {@link SHARED_POLL_MS}. */
+  private startSharing(shared: SharedQueues): void {
+    this.stopHearing = shared.onAvailable((queueId) => {
+      const queue = this.queues.get(queueId);
+      if (queue) this.pull(queue);
+    });
+    this.poller = setInterval(() => {
+      this.retryReleases();
+      for (const queue of this.queues.values()) this.pull(queue);
+    }, SHARED_POLL_MS).unref();
+  }
+
+  /**
+   * Shared hubs: takes from the store what this hub's consumers of `queue` have room for, and the
+   * packages its drivers claimed that no hub holds; one take at a time per queue. Failures (the
+   * store away) are left to the next look.
+   */
+  private pull(queue: QueueState): void {
+    const shared = this.shared;
+    if (!shared || this.closed) return;
+    if (queue.pulling) {
+      queue.pullAgain = true;
+      return;
+    }
+    let room = -queue.ready.size;
+    for (const consumer of queue.available) room += queue.standings.allowance(consumer) - (queue.holdings.get(consumer)?.size ?? 0);
+    const owners = queue.queueId === DRIVER_QUEUE ? [...new Set([...queue.holdings.keys()].map((consumer) => consumer.id))] : [];
+    if (room <= 0 && owners.length === 0) return;
+    queue.pulling = true;
+    queue.pullAgain = false;
+    shared
+      .take(queue.queueId, Math.max(0, room), owners)
+      .then(
+        (taken) => {
+          this.takeUp(queue, taken);
+          // As many as asked for: more may be waiting.
+          return room > 0 && taken.length >= room;
+        },
+        (err: unknown) => {
+          this.logger.debug({ err, queue: queue.queueId }, 'could not take from the shared store');
+          return false;
+        },
+      )
+      .then((more) => {
+        queue.pulling = false;
+        if (more || queue.pullAgain) this.pull(queue);
+        else this.forgetIfIdle(queue);
+      });
+  }
+
+  /** Shared hubs: starts tracking entries taken from the store, and sends them. */
+  private takeUp(queue: QueueState, taken: TakenEntry[]): void {
+    if (taken.length === 0) return;
+    for (const { message, failures } of taken) {
+      if (queue.entries.has(message.messageId)) continue;
+      this.track(queue, message);
+      queue.entries.get(message.messageId)!.attempts = failures;
+    }
+    for (const consumer of queue.holdings.keys()) this.handBack(queue, consumer);
+    // A claim whose driver left meanwhile goes back, still its own, for the hub it is on now.
+    for (const entry of [...queue.claimed]) {
+      if (entry.state.type === 'claimed' && !entry.state.consumer) this.giveBack(queue, entry, this.policy.leaseMs);
+    }
+    this.dispatch(queue);
+  }
+
+  /**
+   * Shared hubs: gives `entry` back to the store, for any hub to take; a claim keeps its owner for
+   * `claimLeftMs`, or is cleared without. A release the store fails is written again later: until
+   * then the store has this hub holding it, and no other hub sends it.
+   */
+  private giveBack(queue: QueueState, entry: Entry, claimLeftMs: number | undefined): void {
+    const how: Release = { failures: entry.attempts - entry.forgiven, ...(claimLeftMs !== undefined && { claimLeftMs }) };
+    this.forget(queue, entry);
+    this.releaseInStore(entry.message, how);
+  }
+
+  private releaseInStore(key: EntryKey, how: Release): void {
+    const id = JSON.stringify([key.queueId, key.messageId]);
+    this.unreleased.delete(id);
+    this.shared!.release({ queueId: key.queueId, messageId: key.messageId }, how).catch((err: unknown) => {
+      this.logger.warn({ err, key }, 'could not give an entry back to the shared store; trying again');
+      this.unreleased.set(id, { key: { queueId: key.queueId, messageId: key.messageId }, how });
+    });
+  }
+
+  /** Writes again the releases the store failed. */
+  private retryReleases(): void {
+    for (const { key, how } of [...this.unreleased.values()]) this.releaseInStore(key, how);
+  }
+
+  /** Takes an entry off this broker only, as if it had never been taken: the store keeps it. */
+  private forget(queue: QueueState, entry: Entry): void {
+    this.release(queue, entry);
+    this.setState(queue, entry, { type: 'queued' });
+    entry.gone = true;
+    queue.entries.delete(entry.message.messageId);
+    this.total--;
     this.forgetIfIdle(queue);
   }
 

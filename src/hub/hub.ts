@@ -91,7 +91,8 @@ export function storeOptions(config: HubConfig): StoreOptions {
 
 /** What a hub's Redis store takes besides the store options, from its configuration. */
 export function redisSettings(config: HubConfig, logger: Logger): RedisSettings {
-  return { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger };
+  const { maxQueueLength, maxTotalMessages, leaseMs: claimLeaseMs } = config.delivery;
+  return { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger, ...(config.shared && { shared: { maxQueueLength, maxTotalMessages, claimLeaseMs } }) };
 }
 
 export interface StartHubOptions {

@@ -28,13 +28,15 @@ async function main(): Promise<void> {
     .option('-p, --port <port>', 'port to listen on (PORT, default 3000)', portNumber)
     .option('-s, --store <store>', `queue store: ${STORE_SPEC_GRAMMAR} (CAPS_STORE, default memory)`)
     .option('--standby', 'on a Redis store whose prefix another hub writes under, wait and take over when that hub dies, rather than stop (CAPS_STANDBY)')
+    .option('--shared', 'on a Redis store, serve its queues side by side with every other hub started with --shared (CAPS_SHARED)')
     .parse()
-    .opts<{ port?: number; store?: string; standby?: true }>();
+    .opts<{ port?: number; store?: string; standby?: true; shared?: true }>();
   loadDotenvFile();
   const config = hubConfig({
     ...(opts.port === undefined ? {} : { PORT: String(opts.port) }),
     ...(opts.store === undefined ? {} : { CAPS_STORE: opts.store }),
     ...(opts.standby ? { CAPS_STANDBY: 'true' } : {}),
+    ...(opts.shared ? { CAPS_SHARED: 'true' } : {}),
   });
   const logger = createLogger({ name: 'hub', ...config.log });
   // Every handler and store callback answers its own failures; a rejection that reaches here is a

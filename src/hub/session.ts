@@ -259,7 +259,8 @@ export class Session implements DeliveryActions {
     const envelope = toEnvelope(input.value, route.event, route.queueOf(order));
     if (route.role === 'vendor') return route.act(this, envelope);
     const key = { queueId: DRIVER_QUEUE, messageId: envelope.messageId };
-    const pickup = this.ctx.broker.holderOf(key);
+    const pickup = await this.pickupHolder(key);
+    if (!pickup) return failure('unavailable', 'the hub could not look up the pickup; send it again later');
     // A report this driver repeats after its `delivered` completed the pickup (a retry whose answer
     // was lost) goes ahead: the store knows the notice's id, and answers `duplicate`.
     if (pickup.found || !this.ctx.completed.has('delivered', this.completionKey(envelope.messageId))) {
@@ -269,6 +270,19 @@ export class Session implements DeliveryActions {
     const answer = await route.act(this, this.carried(envelope));
     if (route.event === 'delivered' && answer.ok) this.ctx.completed.add('delivered', this.completionKey(envelope.messageId));
     return answer;
+  }
+
+  /**
+   * Who holds a pickup, as the broker says once it has taken, on shared hubs, this driver's claimed
+   * pickups that another hub gave back; `undefined` if the store failed that.
+   */
+  private async pickupHolder(key: EntryKey): Promise<ReturnType<Broker['holderOf']> | undefined> {
+    try {
+      return await this.ctx.broker.find(key, this.consumerId);
+    } catch (err) {
+      this.log.error({ err, key }, 'the queue store failed');
+      return undefined;
+    }
   }
 
   /** What `completed` remembers a pickup this driver completed by. */
@@ -345,7 +359,8 @@ export class Session implements DeliveryActions {
     const refused = authorise(this.identity, { type: 'consume', queueId: key.value.queueId });
     if (refused) return refused;
     if (!this.verified) this.consumeQueue(key.value.queueId);
-    const holding = this.ctx.broker.holderOf(key.value);
+    const holding = key.value.queueId === DRIVER_QUEUE ? await this.pickupHolder(key.value) : this.ctx.broker.holderOf(key.value);
+    if (!holding) return failure('unavailable', 'the hub could not look up the pickup; send it again later');
     const notHolder = authorise(this.identity, { type: 'acknowledge', ...key.value, holding, me: this.consumerId });
     if (notHolder) return notHolder;
     if (key.value.queueId === DRIVER_QUEUE) return holding.found ? this.take(key.value.messageId) : { ok: true };

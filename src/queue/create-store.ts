@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from '../logger';
 import { MemoryStore } from './memory-store';
-import type { RedisStore } from './redis-store';
+import type { RedisStore, SharedSettings } from './redis-store';
 import type { StandbyOptions } from './redis/standby';
 import type { QueueStore, StoreOptions } from './store';
 import { parseStoreSpec, redactStoreName, STORE_SPEC_GRAMMAR } from './store-spec';
@@ -76,6 +76,8 @@ export interface RedisSettings {
   leaseMs: number;
   /** Where it says that Redis went away and came back. */
   logger: Logger;
+  /** `CAPS_SHARED`: what the store keeps for hubs that share it; absent for a hub that writes alone. */
+  shared?: SharedSettings;
 }
 
 /**

@@ -145,5 +145,6 @@ function take<T>(maps: Map<string, Map<string, T>>, key: EntryKey): T | undefine
 /** `outcome` with copies of its records, for a store to hand out (see the top of this file). */
 export function copied(outcome: EnqueueOutcome): EnqueueOutcome {
   if (outcome.status === 'stored') return { status: 'stored', message: { ...outcome.message } };
+  if (outcome.status === 'full') return outcome;
   return outcome.live ? { status: 'duplicate', live: { ...outcome.live } } : { status: 'duplicate' };
 }

@@ -2,7 +2,8 @@
  * The queue store on Redis (`CAPS_STORE=redis[s]://[[user][:password]@]host:port[/db]`): every
  * queue entry, dead letter and recent acknowledgement lives in Redis under one key prefix
  * (`CAPS_REDIS_PREFIX`), laid out as redis/keys.ts draws it. One hub writes under a prefix at a
- * time (redis/writer-lease.ts).
+ * time (redis/writer-lease.ts), unless the hubs share it (`CAPS_SHARED`; redis/shared-hubs.ts):
+ * the store then gives `shared` (shared-queues.ts), and keeps the length limits itself.
  *
  * ## Atomicity
  *
@@ -47,8 +48,10 @@ import { RedisConnection } from './redis/connection';
 import { RedisUnreachableError, StoreUnavailableError, WriterLeaseHeldError } from './redis/errors';
 import { RedisKeys } from './redis/keys';
 import { Scripts, type ScriptName } from './redis/scripts';
+import { SharedHubs } from './redis/shared-hubs';
 import { standBy, type StandbyOptions } from './redis/standby';
 import { DEFAULT_LEASE_MS, WriterLease } from './redis/writer-lease';
+import type { Release, SharedQueues, TakenEntry } from './shared-queues';
 import {
   StoreClosedError,
   type DeadLetter,
@@ -74,6 +77,17 @@ export interface RedisStoreOptions extends StoreOptions {
    * it is free (redis/standby.ts) rather than reject with WriterLeaseHeldError.
    */
   standby?: StandbyOptions;
+  /** Set for shared hubs (`CAPS_SHARED`): no writer lease; the store keeps these limits and gives `shared`. */
+  shared?: SharedSettings;
+}
+
+/** What a store that hubs share keeps for them: the length limits, and how long a claim runs. */
+export interface SharedSettings {
+  /** `MAX_QUEUE_LENGTH` and `MAX_TOTAL_MESSAGES`. */
+  maxQueueLength: number;
+  maxTotalMessages: number;
+  /** `LEASE_MS`: how long a driver's claim runs once no hub holds its package. */
+  claimLeaseMs: number;
 }
 
 /** What `readQueue` returns for one entry (lua/read-queue.lua). */
@@ -92,15 +106,28 @@ export class RedisStore implements QueueStore {
   /** Says `change` whenever `health` may say something else: see `onHealthChange`. */
   private readonly healthChanges = new EventEmitter<{ change: [] }>();
 
+  /** Set when hubs share the store: see {@link SharedQueues}. */
+  readonly shared?: SharedQueues;
+  /** What shared hubs' scripts are given to keep their own keys: the prefix, or `''` for a hub that writes alone. */
+  private readonly sharedPrefix: string;
+  private readonly limits: [maxQueueLength: string, maxTotalMessages: string];
+  /** How long a shared hub's claim runs (`LEASE_MS`), for lua/claim.lua. */
+  private readonly claimLeaseMs: string;
+
   private constructor(
     private readonly connection: RedisConnection,
     private readonly scripts: Scripts,
-    private readonly lease: WriterLease,
+    private readonly lease: WriterLease | SharedHubs,
     private readonly keys: RedisKeys,
     options: RedisStoreOptions,
     where: string,
   ) {
     this.where = where;
+    const shared = options.shared;
+    this.sharedPrefix = shared ? keys.prefix : '';
+    this.limits = shared ? [String(shared.maxQueueLength), String(shared.maxTotalMessages)] : ['0', '0'];
+    this.claimLeaseMs = String(shared?.claimLeaseMs ?? 0);
+    if (shared && lease instanceof SharedHubs) this.shared = this.sharedQueues(lease);
     this.windowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
     // Back from an outage: the lease may have run out meanwhile; take it back before the next write has to.
@@ -123,8 +150,13 @@ export class RedisStore implements QueueStore {
       const scripts = new Scripts(connection.client);
       const keys = new RedisKeys(options.prefix);
       const leaseOptions = { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, logger: options.logger, where, standby: options.standby !== undefined };
-      const lease = options.standby ? await standBy(connection, scripts, keys, { ...leaseOptions, ...options.standby }) : await WriterLease.take(scripts, keys, leaseOptions);
+      const lease = options.shared
+        ? await SharedHubs.join(connection.client, scripts, keys, leaseOptions)
+        : options.standby
+          ? await standBy(connection, scripts, keys, { ...leaseOptions, ...options.standby })
+          : await WriterLease.take(scripts, keys, leaseOptions);
       await warnIfNotPersistent(connection, options);
+      if (options.shared) options.logger.info(`a shared hub on ${where}: it serves the prefix's queues side by side with every other hub started with --shared`);
       return new RedisStore(connection, scripts, lease, keys, options, where);
     } catch (err) {
       await connection.close();
@@ -138,7 +170,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = message.queueId;
     const keys = [k.seq, k.liveCounts, k.live(q), k.dead(q), k.body(q), k.acked(q), k.owner(q)];
-    const args = [String(this.now()), String(this.windowMs), q, message.messageId, JSON.stringify(message)];
+    const args = [String(this.now()), String(this.windowMs), q, message.messageId, JSON.stringify(message), this.sharedPrefix, ...this.limits];
     const done = options.completes;
     if (done) {
       keys.push(k.live(done.queueId), k.body(done.queueId), k.owner(done.queueId), k.acked(done.queueId));
@@ -146,6 +178,7 @@ export class RedisStore implements QueueStore {
     }
     const reply = (await this.write('enqueue', keys, args)) as number | [seq: string, body: string | null, owner: string | null];
     if (Array.isArray(reply)) return { status: 'duplicate', live: storedRecord(message, reply[0], reply[1], reply[2]) };
+    if (reply < 0) return { status: 'full', limit: reply === -1 ? 'queue' : 'hub' };
     return reply > 0 ? { status: 'stored', message: { ...message, seq: reply } } : { status: 'duplicate' };
   }
 
@@ -162,20 +195,23 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = key.queueId;
     const keys = [k.liveCounts, k.live(q), k.body(q), k.owner(q), k.acked(q)];
-    return (await this.write('ack', keys, [String(this.now()), String(this.windowMs), q, key.messageId])) === 1;
+    return (await this.write('ack', keys, [String(this.now()), String(this.windowMs), q, key.messageId, this.sharedPrefix])) === 1;
   }
 
+  /** For shared hubs, `false` also when this hub does not hold the entry (lua/claim.lua). */
   async setOwner(key: EntryKey, owner: string | undefined): Promise<boolean> {
+    const k = this.keys;
     const q = key.queueId;
-    const args = owner === undefined ? [key.messageId] : [key.messageId, owner];
-    return (await this.write('setOwner', [this.keys.live(q), this.keys.owner(q)], args)) === 1;
+    const who = owner === undefined ? [] : [owner];
+    if (this.sharedPrefix === '') return (await this.write('setOwner', [k.live(q), k.owner(q)], [key.messageId, ...who])) === 1;
+    return (await this.write('claim', [k.live(q), k.owner(q), k.held(q), k.claimUntil(q)], [key.messageId, this.claimLeaseMs, ...who])) === 1;
   }
 
   async deadLetter(key: EntryKey, reason: string): Promise<boolean> {
     const k = this.keys;
     const q = key.queueId;
     const keys = [k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.death(q)];
-    return (await this.write('deadLetter', keys, [q, key.messageId, JSON.stringify({ reason, deadAt: this.now() })])) === 1;
+    return (await this.write('deadLetter', keys, [q, key.messageId, JSON.stringify({ reason, deadAt: this.now() }), this.sharedPrefix])) === 1;
   }
 
   async deadLetters(queueId?: string): Promise<DeadLetter[]> {
@@ -190,7 +226,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = key.queueId;
     const keys = [k.seq, k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.owner(q), k.death(q), k.body(q)];
-    const reply = (await this.write('requeue', keys, [q, key.messageId])) as [number, string] | null;
+    const reply = (await this.write('requeue', keys, [q, key.messageId, this.sharedPrefix])) as [number, string] | null;
     return reply ? { ...(JSON.parse(reply[1]) as NewMessage), seq: reply[0] } : undefined;
   }
 
@@ -233,6 +269,30 @@ export class RedisStore implements QueueStore {
       await this.connection.close();
     })();
     return this.closing;
+  }
+
+  /** `shared`, for hubs that share this store: takes and releases by script, and hears `available`. */
+  private sharedQueues(hubs: SharedHubs): SharedQueues {
+    const k = this.keys;
+    return {
+      take: async (queueId, max, owners): Promise<TakenEntry[]> => {
+        const keys = [k.live(queueId), k.held(queueId), k.owner(queueId), k.body(queueId), k.failures(queueId), k.holding(hubs.token)];
+        const reply = (await this.write('take', keys, [queueId, String(max), ...owners])) as (string | null)[];
+        const taken: TakenEntry[] = [];
+        for (let i = 0; i < reply.length; i += 5) {
+          const [messageId, seq, body, owner, failures] = reply.slice(i, i + 5);
+          taken.push({ message: storedRecord({ queueId, messageId: messageId! }, seq!, body, owner), failures: Number(failures) });
+        }
+        return taken;
+      },
+      release: async (key: EntryKey, how: Release): Promise<boolean> => {
+        const q = key.queueId;
+        const keys = [k.held(q), k.owner(q), k.failures(q), k.claimUntil(q), k.holding(hubs.token)];
+        const claim = how.claimLeftMs === undefined ? '' : String(Math.max(0, Math.round(how.claimLeftMs)));
+        return (await this.write('release', keys, [q, key.messageId, String(how.failures), claim, k.available])) === 1;
+      },
+      onAvailable: (listener) => hubs.onAvailable(listener),
+    };
   }
 
   /** Runs a fenced script; rejects as `write`'s callers expect (see `failure`). */

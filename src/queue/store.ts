@@ -30,11 +30,14 @@
  *   Calling any method after `close` rejects.
  * - **Writers.** The broker reads a store whole only when it opens, so it must be the store's only
  *   writer. The embedded stores belong to one process; the Redis store holds a writer lease, and
- *   refuses a second hub on the same prefix (redis/writer-lease.ts).
+ *   refuses a second hub on the same prefix (redis/writer-lease.ts). The exception is a store
+ *   several hubs share (`shared`, below): the broker then reads nothing at open, and takes what
+ *   it sends from the store as it goes (shared-queues.ts has that contract).
  *
  * Stores are created by `createStore` (create-store.ts) from the `CAPS_STORE` setting.
  */
 import type { EntryKey, Envelope } from '../protocol/envelope';
+import type { SharedQueues } from './shared-queues';
 
 /** A message as the producer handed it to the store. */
 export interface NewMessage extends EntryKey {
@@ -68,7 +71,11 @@ export interface DeadLetter extends StoredMessage {
  * it; an lmdb batch reported failed that had committed) did store its message, and its retry is
  * how the broker learns of it rather than at its next restart.
  */
-export type EnqueueOutcome = { status: 'stored'; message: StoredMessage } | { status: 'duplicate'; live?: StoredMessage };
+export type EnqueueOutcome =
+  | { status: 'stored'; message: StoredMessage }
+  | { status: 'duplicate'; live?: StoredMessage }
+  /** Only from a store that keeps the length limits itself: one that several hubs share (shared-queues.ts). */
+  | { status: 'full'; limit: 'queue' | 'hub' };
 
 export interface QueueDepth {
   /** Entries waiting or in flight. */
@@ -103,6 +110,12 @@ export type StoreHealth = { up: true } | { up: false; reason: string };
 export interface QueueStore {
   /** `memory`, `lmdb` or `redis`, for logs and metrics. */
   readonly kind: string;
+
+  /**
+   * Present when several hubs serve this store's queues side by side (Redis with `CAPS_SHARED`):
+   * the store is then the live truth, and each hub takes from it what it sends.
+   */
+  readonly shared?: SharedQueues;
 
   /**
    * Whether the store can serve calls now, and if not, why. A store on a server (Redis) has it:

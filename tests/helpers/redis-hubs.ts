@@ -29,14 +29,15 @@ export const HUB_KEYS = new RedisKeys('caps:');
 export class RedisHubs {
   private readonly procs = new Processes();
   private readonly sockets: CapsClientSocket[] = [];
-  private server: RedisServer | undefined;
+  /** The Redis, as a promise, so that hubs started together share one. */
+  private server: Promise<RedisServer> | undefined;
 
   /** `redis`: how the Redis is started (a password, TLS); a plain one unless given. */
   constructor(private readonly redisOptions: RedisServerOptions = {}) {}
 
   /** The Redis, started on first use. */
-  async redis(): Promise<RedisServer> {
-    this.server ??= await RedisServer.start(this.redisOptions);
+  redis(): Promise<RedisServer> {
+    this.server ??= RedisServer.start(this.redisOptions);
     return this.server;
   }
 
@@ -62,8 +63,9 @@ export class RedisHubs {
   async cleanup(): Promise<void> {
     for (const socket of this.sockets.splice(0)) socket.disconnect();
     await this.procs.cleanup();
-    await this.server?.cleanup();
+    const server = this.server;
     this.server = undefined;
+    await (await server?.catch(() => undefined))?.cleanup();
   }
 }
 

@@ -48,7 +48,7 @@ it('refuses a second store on the same prefix, naming the first hub; another pre
   await expect(second).rejects.toThrow(
     new RegExp(
       `^the writer lease of redis://127\\.0\\.0\\.1:${redis.port}/0 prefix "${prefix}" is held by another running hub pid ${process.pid} on \\S+ \\(started [0-9T:.Z-]+\\): ` +
-        'several hubs on one Redis prefix are not supported yet \\(use a different CAPS_REDIS_PREFIX\\)$',
+        'to run several hubs on one Redis prefix, start every one of them with --shared \\(CAPS_SHARED=true\\); or give this one its own CAPS_REDIS_PREFIX$',
     ),
   );
   const elsewhere = await open(freshPrefix());

@@ -32,7 +32,7 @@ it('refuses a second hub on the same Redis prefix at start, in one line, and run
     expect.stringMatching(
       new RegExp(
         `^caps-hub: the writer lease of redis://127\\.0\\.0\\.1:${redis.port}/0 prefix "caps:" is held by another running hub pid \\d+ on \\S+ \\(started [0-9T:.Z-]+\\): ` +
-          'several hubs on one Redis prefix are not supported yet \\(use a different CAPS_REDIS_PREFIX\\)$',
+          'to run several hubs on one Redis prefix, start every one of them with --shared \\(CAPS_SHARED=true\\); or give this one its own CAPS_REDIS_PREFIX$',
       ),
     ),
   ]);

@@ -19,6 +19,17 @@
  * | `hubs`               | hash   | a hub process → what it is, as JSON: every hub on the prefix, standbys too (hub-roster.ts) |
  * | `hub-beats`          | zset   | a hub process, scored by its last heartbeat (Redis's clock, ms)  |
  *
+ * Shared hubs (`CAPS_SHARED`: several hubs write side by side; shared-hubs.ts) add:
+ *
+ * | key                  | type   | holds                                                            |
+ * | -------------------- | ------ | ---------------------------------------------------------------- |
+ * | `holders`            | zset   | a shared hub's token, scored by its last heartbeat (Redis's clock, ms) |
+ * | `held:<q>`           | hash   | message id → the token of the hub that holds it (sends it to its clients) |
+ * | `holding:<token>`    | set    | `[<q>, message id]` as JSON: what that hub holds, to give back if it dies |
+ * | `claim-until:<q>`    | zset   | message id, scored by when its claim runs out (Redis's clock, ms) |
+ * | `failures:<q>`       | hash   | message id → its failed deliveries so far, kept across hubs      |
+ * | `available` (channel) | pub/sub | a queue id, published when that queue has an entry to take      |
+ *
  * A seq is kept as the score, and an owner apart from the body, so that the scripts never decode
  * JSON and a claim writes a few bytes. The counts make `depths` and `queues` one read.
  */
@@ -30,6 +41,9 @@ export class RedisKeys {
   readonly deadCounts: string;
   readonly hubs: string;
   readonly hubBeats: string;
+  readonly holders: string;
+  /** The pub/sub channel on which shared hubs hear that a queue has an entry to take. */
+  readonly available: string;
 
   constructor(readonly prefix: string) {
     this.writer = `${prefix}writer`;
@@ -39,6 +53,24 @@ export class RedisKeys {
     this.deadCounts = `${prefix}counts:dead`;
     this.hubs = `${prefix}hubs`;
     this.hubBeats = `${prefix}hub-beats`;
+    this.holders = `${prefix}holders`;
+    this.available = `${prefix}available`;
+  }
+
+  held(queueId: string): string {
+    return `${this.prefix}held:${queueId}`;
+  }
+
+  holding(token: string): string {
+    return `${this.prefix}holding:${token}`;
+  }
+
+  claimUntil(queueId: string): string {
+    return `${this.prefix}claim-until:${queueId}`;
+  }
+
+  failures(queueId: string): string {
+    return `${this.prefix}failures:${queueId}`;
   }
 
   live(queueId: string): string {

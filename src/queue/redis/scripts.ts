@@ -16,16 +16,20 @@ const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`)
 
 /** Each script, as the helpers it uses followed by its own file. */
 const SCRIPTS = {
-  enqueue: ['fence', 'counts', 'acknowledge', 'enqueue'],
-  ack: ['fence', 'counts', 'acknowledge', 'ack'],
+  enqueue: ['fence', 'counts', 'unhold', 'acknowledge', 'enqueue'],
+  ack: ['fence', 'counts', 'unhold', 'acknowledge', 'ack'],
   setOwner: ['fence', 'set-owner'],
-  deadLetter: ['fence', 'counts', 'dead-letter'],
+  deadLetter: ['fence', 'counts', 'unhold', 'dead-letter'],
   requeue: ['fence', 'counts', 'requeue'],
   readQueue: ['read-queue'],
   takeLease: ['take-lease'],
   renewLease: ['fence', 'renew-lease'],
   releaseLease: ['release-lease'],
   hubRoster: ['hub-roster'],
+  take: ['fence', 'take'],
+  release: ['fence', 'release'],
+  claim: ['fence', 'claim'],
+  beat: ['beat'],
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

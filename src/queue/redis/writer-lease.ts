@@ -3,8 +3,9 @@
  *
  * The broker keeps its working state in memory and reads the store only when it starts, so it
  * must be the store's only writer: a second hub's writes would go unseen by the first, and each
- * would hand out what the other holds. Several active hubs on one prefix are not supported yet
- * (issue 12); this lease makes sure that they cannot happen by accident. A hot standby waits for
+ * would hand out what the other holds. Several active hubs on one prefix run as shared hubs
+ * instead (shared-hubs.ts), which take no lease; this lease makes sure that two hubs that each
+ * write alone cannot happen by accident. A hot standby waits for
  * the lease instead (standby.ts), and serves only once it holds it.
  *
  * - **Taking it.** A hub opening the store sets `<prefix>writer` to a token of its own, if nobody
@@ -40,7 +41,7 @@ const WATCH_MS = 100;
 /** How a fenced script's error begins (lua/fence.lua). */
 const FENCED = 'FENCED';
 /** What several hubs on one prefix are told to do instead, for now. */
-const NOT_YET = 'several hubs on one Redis prefix are not supported yet (use a different CAPS_REDIS_PREFIX)';
+const NOT_YET = 'to run several hubs on one Redis prefix, start every one of them with --shared (CAPS_SHARED=true); or give this one its own CAPS_REDIS_PREFIX';
 /** What a hot standby does once it lost its lease (hub/standby-hub.ts). */
 const AS_STANDBY = 'and stops serving, so that its clients move to the hub that holds the lease now; it stands by again';
 

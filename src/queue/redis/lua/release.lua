@@ -1,0 +1,24 @@
+-- release (shared hubs): the calling hub gives back an entry it held, for any hub to take: its
+-- consumer refused it, timed out or left, or the hub has nobody to send it to. A claimed entry
+-- keeps its owner (its driver may come back on any hub) until its claim's deadline, unless the
+-- owner is cleared (the claim's lease ran out). Hubs are told that the queue has an entry to take.
+-- KEYS: 1-2 fence, 3 held:<q>, 4 owner:<q>, 5 failures:<q>, 6 claim-until:<q>, 7 holding:<hub>
+-- ARGV: 1-3 fence (1 is the hub's token), 4 <q>, 5 message id, 6 failed deliveries so far,
+--       7 ms the claim has left ('' to clear the owner), 8 the channel to tell
+-- Returns 1, or 0 if the hub did not hold the entry (it was taken from it as from a dead hub).
+if redis.replicate_commands then redis.replicate_commands() end
+fence()
+local queue, id = ARGV[4], ARGV[5]
+if redis.call('HGET', KEYS[3], id) ~= ARGV[1] then return 0 end
+redis.call('HDEL', KEYS[3], id)
+redis.call('SREM', KEYS[7], cjson.encode({ queue, id }))
+if tonumber(ARGV[6]) > 0 then redis.call('HSET', KEYS[5], id, ARGV[6]) else redis.call('HDEL', KEYS[5], id) end
+if ARGV[7] == '' then
+  redis.call('HDEL', KEYS[4], id)
+  redis.call('ZREM', KEYS[6], id)
+elseif redis.call('HEXISTS', KEYS[4], id) == 1 then
+  local time = redis.call('TIME')
+  redis.call('ZADD', KEYS[6], tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[7]), id)
+end
+redis.call('PUBLISH', ARGV[8], queue)
+return 1

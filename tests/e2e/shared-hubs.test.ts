@@ -1,0 +1,175 @@
+/**
+ * Shared hubs (`npm run hub -- --shared`): three hub processes serve the queues of one private
+ * Redis side by side. Orders cross hubs; de-duplication and length limits hold across them; a
+ * claimed package stays its driver's whichever hub the driver is on, and goes to another driver
+ * only once its lease has run out; a SIGKILLed hub's packages come back through the others.
+ *
+ * The hubs beat on a 3-second lease (`CAPS_REDIS_LEASE_MS`), so that a dead hub's packages come
+ * back within seconds; nothing here waits for a length of time: every step waits for a log line,
+ * an event, or a state of Redis.
+ */
+import type { Driver } from '../../src/driver/driver';
+import type { Envelope } from '../../src/protocol/envelope';
+import { HUB_KEYS, pickup, RedisHubs, SHORT_LEASE } from '../helpers/redis-hubs';
+import { setup, type TestContext } from '../helpers/setup';
+import { collect, until, waitFor } from '../helpers/wait-for';
+
+const hubs = new RedisHubs();
+let t: TestContext;
+beforeEach(async () => (t = await setup()));
+afterEach(async () => {
+  await t.cleanup();
+  await hubs.cleanup();
+});
+
+const LISTENING = /CAPS hub listening on/;
+
+/** Three shared hubs on one Redis, each listening, with `env` on top. */
+async function threeHubs(env: NodeJS.ProcessEnv = {}) {
+  const started = await Promise.all(['A', 'B', 'C'].map((name) => hubs.hub(`hub ${name}`, { ...SHORT_LEASE, ...env }, ['--shared'])));
+  await Promise.all(started.map((hub) => hub.proc.line(LISTENING)));
+  return started;
+}
+
+/** The ids of the pickups `driver` is sent, from any hub. */
+function pickupsSeen(driver: Driver): string[] {
+  const seen: string[] = [];
+  driver.link.forEachSocket((socket) => socket.on('pickup', (envelope) => seen.push(envelope.messageId)));
+  return seen;
+}
+
+/**
+ * Posts pickup `id` through a vendor on the hub at `vendorUrl`, and has driver-1 on the hub at
+ * `driverUrl` claim it once it is sent: the vendor's and the driver's sockets.
+ */
+async function postAndClaim(vendorUrl: string, driverUrl: string, id: string) {
+  const vendor = hubs.connect(vendorUrl, { role: 'vendor', store: 'acme-widgets', clientId: 'poster' });
+  const driver = hubs.connect(driverUrl, { role: 'driver', clientId: 'driver-1' });
+  const got = waitFor<[Envelope]>(driver, 'pickup');
+  await vendor.timeout(10_000).emitWithAck('pickup', pickup(id));
+  await got;
+  expect(await driver.timeout(10_000).emitWithAck('claim', { messageId: id })).toEqual({ ok: true });
+  return { vendor, driver };
+}
+
+const tally = (ids: string[]) => ids.reduce((counts, id) => counts.set(id, (counts.get(id) ?? 0) + 1), new Map<string, number>());
+
+it('a pickup posted on hub A goes to a driver on hub B, and its notice to the store’s vendor on hub C', async () => {
+  const [a, b, c] = await threeHubs();
+  const poster = hubs.connect(a!.url, { role: 'vendor', store: 'acme-widgets', clientId: 'poster' });
+  for (const id of ['o-1', 'o-2', 'o-3']) {
+    expect(await poster.timeout(10_000).emitWithAck('pickup', pickup(id))).toEqual({ ok: true, messageId: id, duplicate: false });
+  }
+  // The poster leaves, so that the store's only vendor is the one on C.
+  poster.disconnect();
+  const vendor = hubs.connect(c!.url, { role: 'vendor', store: 'acme-widgets', clientId: 'vendor-on-c' });
+  const notices = collect<Envelope>(vendor, 'delivered', 3);
+  const driver = t.driver(b!.url, 'driver-1');
+  expect((await notices).map((notice) => notice.messageId).sort()).toEqual(['o-1', 'o-2', 'o-3']);
+  expect(driver.link.url).toBe(b!.url);
+  // Each pickup left the store with its delivery.
+  const redis = await hubs.redis();
+  expect(await redis.run('ZCARD', HUB_KEYS.live('driver'))).toBe(0);
+  expect(await redis.run('HLEN', HUB_KEYS.held('driver'))).toBe(0);
+});
+
+it('an order sent again through another hub is stored once, and the queue length limit holds across hubs', async () => {
+  const [a, b, c] = await threeHubs({ MAX_QUEUE_LENGTH: '2' });
+  const onA = hubs.connect(a!.url, { role: 'vendor', store: 'acme-widgets', clientId: 'v-a' });
+  const onB = hubs.connect(b!.url, { role: 'vendor', store: 'acme-widgets', clientId: 'v-b' });
+  const onC = hubs.connect(c!.url, { role: 'vendor', store: 'acme-widgets', clientId: 'v-c' });
+  expect(await onA.timeout(10_000).emitWithAck('pickup', pickup('twice'))).toEqual({ ok: true, messageId: 'twice', duplicate: false });
+  expect(await onB.timeout(10_000).emitWithAck('pickup', pickup('twice'))).toEqual({ ok: true, messageId: 'twice', duplicate: true });
+  expect(await onB.timeout(10_000).emitWithAck('pickup', pickup('second'))).toEqual({ ok: true, messageId: 'second', duplicate: false });
+  expect(await onC.timeout(10_000).emitWithAck('pickup', pickup('third'))).toMatchObject({ ok: false, error: { code: 'queue_full' } });
+  // A duplicate of a queued order is no new entry, so it is not refused for the length.
+  expect(await onC.timeout(10_000).emitWithAck('pickup', pickup('second'))).toEqual({ ok: true, messageId: 'second', duplicate: true });
+  const redis = await hubs.redis();
+  expect(await redis.run('ZRANGE', HUB_KEYS.live('driver'), 0, -1)).toEqual(['twice', 'second']);
+});
+
+it('a claimed package is its driver’s on every hub: no other driver may claim or report it, and it goes to another only when its lease runs out', async () => {
+  const [a, b, c] = await threeHubs({ LEASE_MS: '2000' });
+  const { driver: first } = await postAndClaim(a!.url, b!.url, 'mine');
+  const redis = await hubs.redis();
+  expect(await redis.run('HGET', HUB_KEYS.owner('driver'), 'mine')).toBe('driver-1');
+
+  // driver-2, on C, is refused what driver-1 holds on B.
+  const second = hubs.connect(c!.url, { role: 'driver', clientId: 'driver-2' });
+  await waitFor(second, 'connect');
+  expect(await second.timeout(10_000).emitWithAck('claim', { messageId: 'mine' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  expect(await second.timeout(10_000).emitWithAck('delivered', pickup('mine'))).toMatchObject({ ok: false });
+  expect(await redis.run('HGET', HUB_KEYS.owner('driver'), 'mine')).toBe('driver-1');
+
+  // driver-1 goes for good: once its 2-second lease has run out, the package is driver-2's to take.
+  const sent = waitFor<[Envelope]>(second, 'pickup');
+  first.disconnect();
+  expect((await sent)[0].messageId).toBe('mine');
+  expect(await second.timeout(10_000).emitWithAck('claim', { messageId: 'mine' })).toEqual({ ok: true });
+  expect(await redis.run('HGET', HUB_KEYS.owner('driver'), 'mine')).toBe('driver-2');
+});
+
+it('a driver that moves to another hub gets its claimed package back there, and reports it delivered', async () => {
+  const [a, b, c] = await threeHubs({ LEASE_MS: '60000' });
+  const { vendor, driver: onB } = await postAndClaim(a!.url, b!.url, 'moving');
+  onB.disconnect();
+  const onC = hubs.connect(c!.url, { role: 'driver', clientId: 'driver-1' });
+  // Once B has given it back, C takes it for its driver and sends it again.
+  expect((await waitFor<[Envelope]>(onC, 'pickup'))[0].messageId).toBe('moving');
+  const notice = waitFor<[Envelope]>(vendor, 'delivered');
+  expect(await onC.timeout(10_000).emitWithAck('delivered', pickup('moving'))).toMatchObject({ ok: true });
+  expect((await notice)[0].messageId).toBe('moving');
+});
+
+it('a SIGKILLed hub’s packages come back through the others: every order delivered and thanked once, claimed ones by their own driver', async () => {
+  const [a, b, c] = await threeHubs();
+  const vendor = t.vendor(a!.url, 'acme-widgets');
+  const orders = await Promise.all(Array.from({ length: 8 }, () => vendor.post()));
+  const ids = orders.map((envelope) => envelope.messageId);
+  const thanked: string[] = [];
+  vendor.on('thanked', (envelope) => thanked.push(envelope.messageId));
+
+  // driver-1 takes three packages at a time on B; B dies the moment its first claim is stored.
+  const driver1 = t.driver(b!.url, 'driver-1', { hubUrls: [b!.url, c!.url], prefetch: 3, delayMs: 200 });
+  const seenBy1 = pickupsSeen(driver1);
+  const delivered1: string[] = [];
+  driver1.on('delivered', (envelope) => delivered1.push(envelope.messageId));
+  await new Promise<void>((resolve) =>
+    driver1.once('picked', () => {
+      b!.proc.signal('SIGKILL');
+      resolve();
+    }),
+  );
+  await b!.proc.exited();
+  const redis = await hubs.redis();
+  const owners = (await redis.run('HGETALL', HUB_KEYS.owner('driver'))) as string[];
+  const claimedIds = owners.filter((_, i) => i % 2 === 0);
+  expect(claimedIds.length).toBeGreaterThan(0);
+
+  // driver-2 joins on A: it must never be sent a package driver-1 claimed.
+  const driver2 = t.driver(a!.url, 'driver-2');
+  const seenBy2 = pickupsSeen(driver2);
+  const delivered2: string[] = [];
+  driver2.on('delivered', (envelope) => delivered2.push(envelope.messageId));
+
+  await until(vendor, ['thanked'], () => thanked.length >= ids.length, `${ids.length} orders thanked for`);
+  expect([...thanked].sort()).toEqual([...ids].sort());
+  expect(driver1.link.url).toBe(c!.url);
+  expect(tally([...delivered1, ...delivered2])).toEqual(new Map(ids.map((id) => [id, 1])));
+  expect(claimedIds.filter((id) => !delivered1.includes(id))).toEqual([]);
+  expect(seenBy2.filter((id) => claimedIds.includes(id))).toEqual([]);
+  expect(seenBy1.length).toBeGreaterThan(0);
+  // One of the others gave back what B held, and said so.
+  expect([a!.proc, c!.proc].some((hub) => hub.matching(/gave back \d+ entries held by hubs that stopped beating/).length > 0)).toBe(true);
+  expect(await redis.run('ZCARD', HUB_KEYS.live('driver'))).toBe(0);
+  expect(await redis.run('HLEN', HUB_KEYS.owner('driver'))).toBe(0);
+});
+
+it('refuses --shared without Redis, and with --standby', async () => {
+  const memory = await hubs.hub('memory hub', { CAPS_STORE: 'memory' }, ['--shared']);
+  expect(await memory.proc.exited()).toMatchObject({ code: 1 });
+  expect(memory.proc.matching(/shared hubs \(--shared\) serve the queues of one Redis prefix together, so they need CAPS_STORE=redis/)).toHaveLength(1);
+  const both = await hubs.hub('both', {}, ['--shared', '--standby']);
+  expect(await both.proc.exited()).toMatchObject({ code: 1 });
+  expect(both.proc.matching(/a hub is either shared \(--shared: every hub serves\) or a standby/)).toHaveLength(1);
+});
