@@ -50,6 +50,14 @@ import { ReadyQueue } from './ready-queue';
  * What `publish` did. `full` names the limit: the queue's length (`queue`) or every queue's
  * (`hub`); `too_many_queues` means the queue is new and the hub holds `maxQueues` already.
  */
+/**
+ * Thrown by `find`, on shared hubs, for a pickup the asking driver claimed that another hub still
+ * holds: that hub gives it back when it sees the driver gone, so the driver should ask again.
+ */
+export class HeldElsewhereError extends Error {
+  override readonly name = 'HeldElsewhereError';
+}
+
 export type PublishOutcome =
   | { status: 'stored' }
   | { status: 'duplicate' }
@@ -416,13 +424,17 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /**
    * `holderOf`, after first taking from the store, for shared hubs, the pickups `owner` claimed
    * that this hub does not hold: a driver that moved here from another hub may report one before
-   * this hub took it (attaching takes them, but not at once).
+   * this hub took it (attaching takes them, but not at once). Rejects with
+   * {@link HeldElsewhereError} if the pickup is `owner`'s but another hub still holds it (the
+   * driver's old hub has not yet seen it leave), or as the store does.
    */
   async find(key: EntryKey, owner: string): Promise<ReturnType<Broker['holderOf']>> {
     const queue = this.queues.get(key.queueId);
     if (this.shared && !queue?.entries.has(key.messageId) && queue?.holdings.size) {
-      const taken = await this.shared.take(key.queueId, 0, [owner]);
-      this.takeUp(queue, taken);
+      this.takeUp(queue, await this.shared.take(key.queueId, 0, [owner]));
+      if (!queue.entries.has(key.messageId) && (await this.shared.claimedBy(key)) === owner) {
+        throw new HeldElsewhereError(`pickup ${key.messageId} is still held by the hub its driver was on`);
+      }
     }
     return this.holderOf(key);
   }

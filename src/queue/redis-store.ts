@@ -291,6 +291,10 @@ export class RedisStore implements QueueStore {
         const claim = how.claimLeftMs === undefined ? '' : String(Math.max(0, Math.round(how.claimLeftMs)));
         return (await this.write('release', keys, [q, key.messageId, String(how.failures), claim, k.available])) === 1;
       },
+      claimedBy: async (key: EntryKey): Promise<string | undefined> => {
+        const [seq, owner] = await this.read(() => this.both((m) => m.zscore(k.live(key.queueId), key.messageId).hget(k.owner(key.queueId), key.messageId)));
+        return seq === null ? undefined : ((owner as string | null) ?? undefined);
+      },
       onAvailable: (listener) => hubs.onAvailable(listener),
     };
   }

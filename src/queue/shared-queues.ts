@@ -47,6 +47,9 @@ export interface SharedQueues {
   /** Gives back an entry this hub holds; `false` if it does not hold it (any more). */
   release(key: EntryKey, how: Release): Promise<boolean>;
 
+  /** Who claimed a live entry, whichever hub holds it; `undefined` if nobody did, or there is no such live entry. */
+  claimedBy(key: EntryKey): Promise<string | undefined>;
+
   /** Calls `listener` with a queue's id whenever that queue may have entries to take. Returns the function that stops it. */
   onAvailable(listener: (queueId: string) => void): () => void;
 }

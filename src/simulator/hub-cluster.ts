@@ -6,6 +6,10 @@
  * Chaos's `kill-hub` SIGKILLs the hub that serves and starts it again, as a standby; `start` then
  * resolves once some hub serves: a standby takes over when the killed hub's writer lease runs out.
  *
+ * With `shared`, the hubs run with `--shared` instead (docs/scaling.md, "Several active hubs"):
+ * every one serves, `kill-hub` SIGKILLs each in turn, `start` resolves once the killed one serves
+ * again, and `scrape` reads every running hub.
+ *
  * @example
  *   const hubs = new HubCluster({ ports: [4001, 4002], storeEnv, storeWaitMs, logDir });
  *   await hubs.start();   // every hub; resolves once one serves
@@ -30,12 +34,19 @@ export interface HubClusterOptions {
   storeWaitMs: number;
   /** Each hub logs to `hub-<i>.log` in it. */
   logDir: string;
+  /** Run them as shared hubs, every one serving. */
+  shared?: boolean;
 }
 
 export class HubCluster extends EventEmitter<HubProcessEvents> implements SimulatedHub {
   readonly urls: string[];
-  /** Which hub served after each `start` (`hub-1`, …): the first, then the one that took over after each kill. */
-  readonly servedBy: string[] = [];
+  /**
+   * Which hub served after each `start` (`hub-1`, …): the first, then the one that took over after
+   * each kill; none for shared hubs, which all serve.
+   */
+  readonly servedBy: string[] | undefined;
+  /** Shared hubs: how many kills so far, which picks the next hub to kill. */
+  private kills = 0;
   private readonly hubs: HubProcess[];
   /** The hub `kill` SIGKILLed, which `start` brings back. */
   private killed: HubProcess | undefined;
@@ -43,8 +54,10 @@ export class HubCluster extends EventEmitter<HubProcessEvents> implements Simula
 
   constructor(private readonly options: HubClusterOptions) {
     super();
+    this.servedBy = options.shared ? undefined : [];
     this.hubs = options.ports.map(
-      (port, i) => new HubProcess({ port, storeEnv: options.storeEnv, logFile: join(options.logDir, `hub-${i + 1}.log`), standbyId: `hub-${i + 1}` }),
+      (port, i) =>
+        new HubProcess({ port, storeEnv: options.storeEnv, logFile: join(options.logDir, `hub-${i + 1}.log`), standbyId: `hub-${i + 1}`, shared: options.shared === true }),
     );
     for (const hub of this.hubs) hub.on('crashed', (exit, log) => this.emit('crashed', exit, log));
     this.urls = this.hubs.map((hub) => hub.url);
@@ -59,14 +72,18 @@ export class HubCluster extends EventEmitter<HubProcessEvents> implements Simula
     const toStart = this.started ? [this.killed].filter((hub) => hub !== undefined) : this.hubs;
     this.started = true;
     this.killed = undefined;
+    if (this.options.shared) {
+      await Promise.all(toStart.map((hub) => hub.start(true)));
+      return;
+    }
     await Promise.all(toStart.map((hub) => hub.start(false)));
     const serving = await this.servingHub(TAKEOVER_MS + this.options.storeWaitMs);
-    this.servedBy.push(`hub-${this.hubs.indexOf(serving) + 1}`);
+    this.servedBy?.push(`hub-${this.hubs.indexOf(serving) + 1}`);
   }
 
   /** SIGKILLs the hub that serves, as a crash would. */
   async kill(): Promise<void> {
-    this.killed = await this.servingHub(TAKEOVER_MS);
+    this.killed = this.options.shared ? this.hubs[this.kills++ % this.hubs.length]! : await this.servingHub(TAKEOVER_MS);
     await this.killed.kill();
   }
 
@@ -75,6 +92,7 @@ export class HubCluster extends EventEmitter<HubProcessEvents> implements Simula
   }
 
   async scrape(): Promise<MetricSample[]> {
+    if (this.options.shared) return (await Promise.all(this.hubs.filter((hub) => hub.running).map((hub) => hub.scrape()))).flat();
     return (await this.servingHub(TAKEOVER_MS)).scrape();
   }
 

@@ -84,6 +84,8 @@ export class HubProcess extends EventEmitter<HubProcessEvents> implements Simula
       logFile: string;
       /** Run as a standby (`--standby`) under this hub id, one of several on one Redis (hub-cluster.ts). */
       standbyId?: string;
+      /** With `standbyId`: run as a shared hub (`--shared`) under that id instead. */
+      shared?: boolean;
     },
   ) {
     super();
@@ -100,7 +102,8 @@ export class HubProcess extends EventEmitter<HubProcessEvents> implements Simula
    */
   async start(untilServing = true): Promise<void> {
     this.expectingExit = false;
-    const standby = this.options.standbyId === undefined ? {} : { CAPS_STANDBY: 'true', CAPS_HUB_ID: this.options.standbyId };
+    const id = this.options.standbyId;
+    const standby = id === undefined ? {} : { [this.options.shared ? 'CAPS_SHARED' : 'CAPS_STANDBY']: 'true', CAPS_HUB_ID: id };
     const child = new Child({
       entry: 'src/hub/main.ts',
       nodeFlags: [...HUB_NODE_FLAGS],

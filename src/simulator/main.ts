@@ -19,7 +19,7 @@ import { formatReport, toJson } from './report';
 import { simulate } from './run';
 
 /** The flags: the options that keep their name, those renamed, and `--json`, which is the CLI's own. */
-type Flags = Partial<Pick<SimulationOptions, 'vendors' | 'drivers' | 'orders' | 'store' | 'chaos' | 'seed' | 'window' | 'port' | 'hubs' | 'keep'>> & {
+type Flags = Partial<Pick<SimulationOptions, 'vendors' | 'drivers' | 'orders' | 'store' | 'chaos' | 'seed' | 'window' | 'port' | 'hubs' | 'shared' | 'keep'>> & {
   delay?: SimulationOptions['driverDelayMs'];
   rate?: number;
   /** In seconds; `timeoutMs` in the options. */
@@ -49,6 +49,7 @@ async function main(): Promise<number> {
     .option('--timeout <s>', 'fail the run after this many seconds (default 60 + 0.02 per order)', positiveNumber)
     .option('--port <port>', "the hub's port (default: a free one)", positiveNumber)
     .option('--hubs <n>', `hubs, each a standby on a port of its own, one serving at a time (a Redis store only; default ${D.hubs})`, positiveNumber)
+    .option('--shared', 'run the hubs as shared hubs: every one serves, and the clients are spread over them (with --hubs, on Redis)')
     .option('--keep', 'keep the run directory (journals and logs) and print where it is')
     // A bad flag means the run could not be made: exit 2, not commander's 1, which would read as "an invariant failed".
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : CANNOT_RUN))
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
     timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
     port: flags.port,
     hubs: flags.hubs,
+    shared: flags.shared,
     keep: flags.keep,
   });
 

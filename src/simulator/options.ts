@@ -49,6 +49,11 @@ export interface SimulationOptions {
    * `port`), one serving at a time (hub-cluster.ts); chaos's `kill-hub` kills the one that serves.
    */
   hubs: number;
+  /**
+   * With several hubs: run them as shared hubs (`--shared`), every one serving, the clients spread
+   * over them; chaos's `kill-hub` kills each in turn.
+   */
+  shared: boolean;
   /** Keep the run directory (journals and logs) instead of removing it at the end. */
   keep: boolean;
 }
@@ -66,6 +71,7 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   timeoutMs: undefined,
   port: undefined,
   hubs: 1,
+  shared: false,
   keep: false,
 };
 
@@ -99,6 +105,7 @@ export function simulationOptions(partial: Partial<SimulationOptions> = {}): Sim
   if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) problems.push('--rate must be more than 0');
   if (options.hubs < 1) problems.push('--hubs must be at least 1');
   else if (options.hubs > 1 && simulationStore(options.store)?.kind !== 'redis') problems.push(`--hubs ${options.hubs} needs a Redis store, which the hubs share: --store ${PRIVATE_REDIS} or redis://host:port`);
+  if (options.shared && simulationStore(options.store)?.kind !== 'redis') problems.push(`--shared needs a Redis store, which the hubs share: --store ${PRIVATE_REDIS} or redis://host:port`);
   if (!simulationStore(options.store)) problems.push(`--store must be ${STORE_SPEC_GRAMMAR}, or ${PRIVATE_REDIS} (a private redis-server), not "${redactStoreName(options.store)}"`);
   if (problems.length) throw new SimulationOptionsError(problems.join('; '));
   return options;

@@ -18,7 +18,7 @@ export interface SimulationReport {
   /** Why the run failed besides the invariants (a timeout, a crash), if it did. */
   error?: string;
   /** `redisPrefix`: the run's own key prefix, on Redis. */
-  settings: { vendors: number; drivers: number; orders: number; store: string; redisPrefix?: string; chaos: boolean; seed: number; hubs: number };
+  settings: { vendors: number; drivers: number; orders: number; store: string; redisPrefix?: string; chaos: boolean; seed: number; hubs: number; shared?: boolean };
   /** With several hubs: the hub that served first, then the one that served after each hub kill. */
   servedBy?: string[];
   verdict: Verdict;
@@ -97,7 +97,7 @@ export function formatReport(report: SimulationReport): string {
     .join(', ');
   const check = (good: boolean) => (good ? '' : '  ✗');
   const rows: [string, string][] = [
-    ['run', `${s.vendors} vendors, ${s.drivers} drivers, ${s.hubs === 1 ? '' : `${s.hubs} hubs (one serving), `}store ${s.store}${s.redisPrefix ? ` (prefix ${s.redisPrefix})` : ''}, seed ${s.seed}${s.chaos ? ', chaos' : ''}`],
+    ['run', `${s.vendors} vendors, ${s.drivers} drivers, ${s.hubs === 1 ? '' : `${s.hubs} hubs (${s.shared ? 'shared: all serving' : 'one serving'}), `}store ${s.store}${s.redisPrefix ? ` (prefix ${s.redisPrefix})` : ''}, seed ${s.seed}${s.chaos ? ', chaos' : ''}`],
     ['orders', `${v.orders}${check(v.orders === v.expected)}${v.orders === v.expected ? '' : ` (expected ${v.expected})`}`],
     ['delivered', `${v.delivered}${check(v.delivered === v.orders)}`],
     ['notified', `${v.notified}${check(v.notified === v.orders)}`],

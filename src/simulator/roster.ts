@@ -67,7 +67,7 @@ export const MAX_WORKERS_PER_ROLE = 2;
  * The workers of a run: vendors split over up to two workers, drivers over up to two, orders split
  * as evenly as they go (the first vendors take one more when `orders` does not divide).
  */
-export function roster(options: RosterOptions, runDir: string, hubUrls: string[]): WorkerSpec[] {
+export function roster(options: RosterOptions, runDir: string, hubUrls: string[], spread = false): WorkerSpec[] {
   const vendors: ClientSpec[] = Array.from({ length: options.vendors }, (_, i): VendorSpec => {
     const store = `store-${i + 1}`;
     const share = Math.floor(options.orders / options.vendors) + (i < options.orders % options.vendors ? 1 : 0);
@@ -87,10 +87,12 @@ export function roster(options: RosterOptions, runDir: string, hubUrls: string[]
   });
   const postIntervalMs = options.ratePerSecond === undefined ? 0 : (1000 * options.vendors) / options.ratePerSecond;
   const common = { hubUrls, driverDelayMs: options.driverDelayMs, window: options.window, postIntervalMs };
-  return [
+  const workers = [
     ...groups(vendors, MAX_WORKERS_PER_ROLE).map((clients, i) => ({ id: `vendors-${i + 1}`, clients, ...common })),
     ...groups(drivers, MAX_WORKERS_PER_ROLE).map((clients, i) => ({ id: `drivers-${i + 1}`, clients, ...common })),
   ];
+  // Shared hubs all serve: each worker starts on the next hub, so that orders cross hubs.
+  return spread ? workers.map((worker, i) => ({ ...worker, hubUrls: [...hubUrls.slice(i % hubUrls.length), ...hubUrls.slice(0, i % hubUrls.length)] })) : workers;
 }
 
 /** Every client of a roster, in order. */

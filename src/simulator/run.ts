@@ -65,8 +65,8 @@ export async function simulate(options: SimulationOptions, hooks: RunHooks = {})
   const hub: SimulatedHub =
     options.hubs === 1
       ? new HubProcess({ port, storeEnv: store.hubEnv, storeWaitMs, logFile: join(runDir, 'hub.log') })
-      : new HubCluster({ ports: [port, ...(await Promise.all(Array.from({ length: options.hubs - 1 }, () => freePort())))], storeEnv: store.hubEnv, storeWaitMs, logDir: runDir });
-  const specs = roster(options, runDir, hub.urls);
+      : new HubCluster({ ports: [port, ...(await Promise.all(Array.from({ length: options.hubs - 1 }, () => freePort())))], storeEnv: store.hubEnv, storeWaitMs, logDir: runDir, shared: options.shared });
+  const specs = roster(options, runDir, hub.urls, options.shared);
   const workers = specs.map((spec) => new WorkerProcess(spec, runDir));
   const redeliveries = new RedeliveryTally();
   const plan = options.chaos
@@ -145,6 +145,7 @@ export async function simulate(options: SimulationOptions, hooks: RunHooks = {})
         chaos: options.chaos,
         seed: options.seed,
         hubs: options.hubs,
+        ...(options.shared && { shared: true }),
       },
       verdict,
       timings: timings(journals),

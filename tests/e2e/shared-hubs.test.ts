@@ -112,8 +112,14 @@ it('a claimed package is its driver’s on every hub: no other driver may claim 
 it('a driver that moves to another hub gets its claimed package back there, and reports it delivered', async () => {
   const [a, b, c] = await threeHubs({ LEASE_MS: '60000' });
   const { vendor, driver: onB } = await postAndClaim(a!.url, b!.url, 'moving');
-  onB.disconnect();
+  // While B still holds it (driver-1 is still connected there too), C asks the driver to send again.
   const onC = hubs.connect(c!.url, { role: 'driver', clientId: 'driver-1' });
+  await waitFor(onC, 'connect');
+  expect(await onC.timeout(10_000).emitWithAck('delivered', pickup('moving'))).toMatchObject({
+    ok: false,
+    error: { code: 'unavailable', message: expect.stringMatching(/still held by the hub its driver was on/) },
+  });
+  onB.disconnect();
   // Once B has given it back, C takes it for its driver and sends it again.
   expect((await waitFor<[Envelope]>(onC, 'pickup'))[0].messageId).toBe('moving');
   const notice = waitFor<[Envelope]>(vendor, 'delivered');

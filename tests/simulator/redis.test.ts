@@ -96,6 +96,17 @@ describe('npm run simulate on Redis', () => {
     expect(run.code).toBe(0);
   });
 
+  it('delivers and thanks every order exactly once with three shared hubs, the clients spread over them, while chaos kills them in turn', async () => {
+    const orders = 600;
+    const { report: r, run, context } = await runs.report(['--orders', String(orders), '--hubs', '3', '--shared', '--store', 'redis', '--chaos', '--seed', '2', '--timeout', '300']);
+    expectInvariants(r, context, orders);
+    expect({ settings: r.settings, context }).toMatchObject({ settings: { hubs: 3, shared: true, store: 'redis', chaos: true } });
+    expect(r.faultsByKind['kill-hub']).toBeGreaterThan(0);
+    // Every hub serves: none took over from another.
+    expect(r.servedBy).toBeUndefined();
+    expect(run.code).toBe(0);
+  });
+
   describe('on a given Redis', () => {
     let redis: RedisServer;
     beforeAll(async () => (redis = await RedisServer.start()));
