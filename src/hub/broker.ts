@@ -50,14 +50,6 @@ import { ReadyQueue } from './ready-queue';
  * What `publish` did. `full` names the limit: the queue's length (`queue`) or every queue's
  * (`hub`); `too_many_queues` means the queue is new and the hub holds `maxQueues` already.
  */
-/**
- * Thrown by `find`, on shared hubs, for a pickup the asking driver claimed that another hub still
- * holds: that hub gives it back when it sees the driver gone, so the driver should ask again.
- */
-export class HeldElsewhereError extends Error {
-  override readonly name = 'HeldElsewhereError';
-}
-
 export type PublishOutcome =
   | { status: 'stored' }
   | { status: 'duplicate' }
@@ -394,7 +386,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
     } else {
       return 'lost';
     }
-    if (entry.message.owner !== consumer.id) {
+    // Shared hubs also write a renewed lease, so that the claim's deadline in the store, which
+    // counts once no hub holds the package, is the one the driver was given.
+    if (entry.message.owner !== consumer.id || this.shared) {
       // Recorded in memory only once stored: after a failed write the driver's retried claim
       // must write again, or a restart would hand its package to a second driver.
       const stored = await this.store.setOwner(entry.message, consumer.id);
@@ -424,17 +418,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /**
    * `holderOf`, after first taking from the store, for shared hubs, the pickups `owner` claimed
    * that this hub does not hold: a driver that moved here from another hub may report one before
-   * this hub took it (attaching takes them, but not at once). Rejects with
-   * {@link HeldElsewhereError} if the pickup is `owner`'s but another hub still holds it (the
-   * driver's old hub has not yet seen it leave), or as the store does.
+   * this hub took it (attaching takes them, but not at once). A pickup `owner` claimed that another
+   * hub still holds (the driver's old hub has not yet seen it leave) is `owner`'s all the same:
+   * the store says so, and completing it there takes it off that hub too. Rejects as the store does.
    */
   async find(key: EntryKey, owner: string): Promise<ReturnType<Broker['holderOf']>> {
     const queue = this.queues.get(key.queueId);
     if (this.shared && !queue?.entries.has(key.messageId) && queue?.holdings.size) {
       this.takeUp(queue, await this.shared.take(key.queueId, 0, [owner]));
-      if (!queue.entries.has(key.messageId) && (await this.shared.claimedBy(key)) === owner) {
-        throw new HeldElsewhereError(`pickup ${key.messageId} is still held by the hub its driver was on`);
-      }
+      if (!queue.entries.has(key.messageId) && (await this.shared.claimedBy(key)) === owner) return { found: true, holder: owner };
     }
     return this.holderOf(key);
   }
@@ -603,6 +595,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const failed = entry.attempts - entry.forgiven;
     if (failed >= this.policy.maxAttempts) {
       this.deadLetter(entry, `failed ${failed} deliveries; last: ${reason}`);
+      return;
+    }
+    if (this.shared) {
+      // Shared hubs send again only what they take again: the store may have seen this entry
+      // acknowledged or completed on another hub meanwhile, and then the release finds it gone.
+      this.emit('redelivered', entry.message, reason);
+      this.giveBack(queue, entry, undefined);
+      this.dispatch(queue);
       return;
     }
     this.release(queue, entry);

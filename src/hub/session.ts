@@ -35,7 +35,7 @@ import { canonicalEventName, type ClientEventName } from '../protocol/spellings'
 import { parseClaim, parseEnvelopeInput } from '../protocol/fast-parse';
 import { getAllSchema, joinSchema, parse, receivedSchema, toEnvelope } from '../protocol/schemas';
 import type { Logger } from '../logger';
-import { HeldElsewhereError, type Broker, type PublishOutcome } from './broker';
+import type { Broker, PublishOutcome } from './broker';
 import type { Consumer } from './consumer';
 import { DELIVERY_ROUTES, type DeliveryActions, type DeliveryRoute } from './delivery-routes';
 import { SocketConsumer } from './socket-consumer';
@@ -260,7 +260,7 @@ export class Session implements DeliveryActions {
     if (route.role === 'vendor') return route.act(this, envelope);
     const key = { queueId: DRIVER_QUEUE, messageId: envelope.messageId };
     const pickup = await this.pickupHolder(key);
-    if (!pickup.ok) return pickup;
+    if ('ok' in pickup) return pickup;
     // A report this driver repeats after its `delivered` completed the pickup (a retry whose answer
     // was lost) goes ahead: the store knows the notice's id, and answers `duplicate`.
     if (pickup.found || !this.ctx.completed.has('delivered', this.completionKey(envelope.messageId))) {
@@ -273,15 +273,13 @@ export class Session implements DeliveryActions {
   }
 
   /**
-   * Who holds a pickup, as the broker says once it has taken, on shared hubs, this driver's claimed
-   * pickups that another hub gave back; `unavailable` while another hub still holds one of them,
-   * or if the store failed.
+   * Who holds a pickup, as the broker says once it has looked, on shared hubs, for this driver's
+   * claimed pickups in the store; `unavailable` if the store failed.
    */
-  private async pickupHolder(key: EntryKey): Promise<({ ok: true } & ReturnType<Broker['holderOf']>) | Failure> {
+  private async pickupHolder(key: EntryKey): Promise<ReturnType<Broker['holderOf']> | Failure> {
     try {
-      return { ok: true, ...(await this.ctx.broker.find(key, this.consumerId)) };
+      return await this.ctx.broker.find(key, this.consumerId);
     } catch (err) {
-      if (err instanceof HeldElsewhereError) return failure('unavailable', `${err.message}; send it again in a moment`);
       this.log.error({ err, key }, 'the queue store failed');
       return failure('unavailable', 'the hub could not look up the pickup; send it again later');
     }
@@ -361,9 +359,8 @@ export class Session implements DeliveryActions {
     const refused = authorise(this.identity, { type: 'consume', queueId: key.value.queueId });
     if (refused) return refused;
     if (!this.verified) this.consumeQueue(key.value.queueId);
-    const found = key.value.queueId === DRIVER_QUEUE ? await this.pickupHolder(key.value) : { ok: true as const, ...this.ctx.broker.holderOf(key.value) };
-    if (!found.ok) return found;
-    const { ok: _, ...holding } = found;
+    const holding = key.value.queueId === DRIVER_QUEUE ? await this.pickupHolder(key.value) : this.ctx.broker.holderOf(key.value);
+    if ('ok' in holding) return holding;
     const notHolder = authorise(this.identity, { type: 'acknowledge', ...key.value, holding, me: this.consumerId });
     if (notHolder) return notHolder;
     if (key.value.queueId === DRIVER_QUEUE) return holding.found ? this.take(key.value.messageId) : { ok: true };
