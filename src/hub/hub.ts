@@ -36,6 +36,7 @@ import { createMetrics } from './metrics';
 import { StoreHealthWatch } from './store-health';
 import { Session, type HubActivity } from './session';
 import { RecoveryAdapter } from './recovery-adapter';
+import { roomRelay } from './room-relay';
 import { answerWrongNamespace } from './wrong-namespace';
 import { coalesceWrites } from './write-coalescing';
 
@@ -170,6 +171,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     countEvent: metrics.countEvent,
     // Retried `delivered` reports come within seconds; this many is minutes of a busy hub's pickups.
     completed: new MemoryJournal(COMPLETED_REMEMBERED),
+    relay: roomRelay(nsp, store, logger),
   };
   // A suspect, and a suspect cleared, are shown on the dashboard as a change of its session.
   const standingChanged = (consumer: Consumer) => {

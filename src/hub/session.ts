@@ -41,7 +41,7 @@ import { DELIVERY_ROUTES, type DeliveryActions, type DeliveryRoute } from './del
 import { SocketConsumer } from './socket-consumer';
 import type { HubEventLog } from './event-log';
 import { authorise } from './permissions';
-import { emitToClassroom, relayToRoom } from './classroom-delivery';
+import { emitToClassroom } from './classroom-delivery';
 import { RECOVERY_OFFSET } from './recovery-adapter';
 
 /** What a session reports as it works: the delivery events it accepted, normalised. */
@@ -77,6 +77,8 @@ export interface SessionContext {
    * that a driver's retried `delivered` is answered `duplicate` rather than `not_found`.
    */
   completed: Journal;
+  /** Relays an `in-transit` to a store's room: on this hub, or, for shared hubs, on every hub. */
+  relay: (room: string, envelope: Envelope) => void;
 }
 
 /** An identity with a token behind it. */
@@ -293,7 +295,7 @@ export class Session implements DeliveryActions {
 
   /** DeliveryActions, for DELIVERY_ROUTES: the `in-transit` relay; also emitted as activity. */
   relay(envelope: Envelope): PlainAck {
-    relayToRoom(this.ctx.nsp, envelope.queueId, 'in-transit', envelope, new Date());
+    this.ctx.relay(envelope.queueId, envelope);
     this.ctx.activity.emit('event', envelope);
     return { ok: true };
   }

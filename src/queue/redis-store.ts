@@ -296,6 +296,10 @@ export class RedisStore implements QueueStore {
         return seq === null ? undefined : ((owner as string | null) ?? undefined);
       },
       onAvailable: (listener) => hubs.onAvailable(listener),
+      broadcast: async (room, envelope) => {
+        await this.read(() => this.connection.client.publish(k.inTransit, JSON.stringify([room, envelope])));
+      },
+      onBroadcast: (listener) => hubs.onBroadcast(listener),
     };
   }
 

@@ -21,7 +21,7 @@
  * - **Limits are the store's.** A hub sees only what it holds, so `enqueue` refuses a message past
  *   the queue's or every queue's length limit (`{ status: 'full' }`).
  */
-import type { EntryKey } from '../protocol/envelope';
+import type { EntryKey, Envelope } from '../protocol/envelope';
 import type { StoredMessage } from './store';
 
 /** An entry `take` handed over, with its failed deliveries so far (on any hub). */
@@ -52,4 +52,13 @@ export interface SharedQueues {
 
   /** Calls `listener` with a queue's id whenever that queue may have entries to take. Returns the function that stops it. */
   onAvailable(listener: (queueId: string) => void): () => void;
+
+  /**
+   * Sends a store room's `in-transit` to every shared hub, this one included, for each to relay to
+   * its own members of the room. At most once, as a Socket.IO room broadcast is: it is not queued.
+   */
+  broadcast(room: string, envelope: Envelope): Promise<void>;
+
+  /** Calls `listener` with each room broadcast a shared hub sends. Returns the function that stops it. */
+  onBroadcast(listener: (room: string, envelope: Envelope) => void): () => void;
 }

@@ -54,7 +54,7 @@ async function postAndClaim(vendorUrl: string, driverUrl: string, id: string) {
 
 const tally = (ids: string[]) => ids.reduce((counts, id) => counts.set(id, (counts.get(id) ?? 0) + 1), new Map<string, number>());
 
-it('a pickup posted on hub A goes to a driver on hub B, and its notice to the store’s vendor on hub C', async () => {
+it('a pickup posted on hub A goes to a driver on hub B, and its in-transit and notice to the store’s vendor on hub C', async () => {
   const [a, b, c] = await threeHubs();
   const poster = hubs.connect(a!.url, { role: 'vendor', store: 'acme-widgets', clientId: 'poster' });
   for (const id of ['o-1', 'o-2', 'o-3']) {
@@ -64,8 +64,11 @@ it('a pickup posted on hub A goes to a driver on hub B, and its notice to the st
   poster.disconnect();
   const vendor = hubs.connect(c!.url, { role: 'vendor', store: 'acme-widgets', clientId: 'vendor-on-c' });
   const notices = collect<Envelope>(vendor, 'delivered', 3);
+  // The driver's in-transit, relayed to the store's room on B, reaches the room's vendor on C too.
+  const inTransit = collect<Envelope>(vendor, 'in-transit', 3);
   const driver = t.driver(b!.url, 'driver-1');
   expect((await notices).map((notice) => notice.messageId).sort()).toEqual(['o-1', 'o-2', 'o-3']);
+  expect((await inTransit).map((envelope) => envelope.messageId).sort()).toEqual(['o-1', 'o-2', 'o-3']);
   expect(driver.link.url).toBe(b!.url);
   // Each pickup left the store with its delivery.
   const redis = await hubs.redis();

@@ -29,6 +29,7 @@
  * | `claim-until:<q>`    | zset   | message id, scored by when its claim runs out (Redis's clock, ms) |
  * | `failures:<q>`       | hash   | message id → its failed deliveries so far, kept across hubs      |
  * | `available` (channel) | pub/sub | a queue id, published when that queue has an entry to take      |
+ * | `in-transit` (channel) | pub/sub | `[room, envelope]` as JSON: a store room's in-transit, for every hub |
  *
  * A seq is kept as the score, and an owner apart from the body, so that the scripts never decode
  * JSON and a claim writes a few bytes. The counts make `depths` and `queues` one read.
@@ -44,6 +45,8 @@ export class RedisKeys {
   readonly holders: string;
   /** The pub/sub channel on which shared hubs hear that a queue has an entry to take. */
   readonly available: string;
+  /** The pub/sub channel on which shared hubs pass each other a store room's `in-transit`. */
+  readonly inTransit: string;
 
   constructor(readonly prefix: string) {
     this.writer = `${prefix}writer`;
@@ -55,6 +58,7 @@ export class RedisKeys {
     this.hubBeats = `${prefix}hub-beats`;
     this.holders = `${prefix}holders`;
     this.available = `${prefix}available`;
+    this.inTransit = `${prefix}in-transit`;
   }
 
   held(queueId: string): string {

@@ -11,7 +11,8 @@
  *   beat and does every hub's upkeep: what a hub that stopped beating for a lease held goes back to
  *   its queue (a claim keeps its owner), and claims that ran out while nobody held them are
  *   cleared.
- * - **Hearing.** A second connection subscribes to the prefix's `available` channel.
+ * - **Hearing.** A second connection subscribes to the prefix's `available` channel, and to its
+ *   `in-transit` channel, on which hubs pass each other what they relay to a store's room.
  * - **Leaving.** On close, this hub gives back all it holds at once, so that other hubs send it on
  *   without waiting for its beat to expire.
  */
@@ -19,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
+import type { Envelope } from '../../protocol/envelope';
 import type { Logger } from '../../logger';
 import { StoreFencedError } from './errors';
 import type { RedisKeys } from './keys';
@@ -33,7 +35,7 @@ export class SharedHubs {
   readonly token = `pid ${process.pid} on ${hostname()} #${randomUUID()}`;
   readonly fence: Fence;
   private readonly timer: NodeJS.Timeout;
-  private readonly heard = new EventEmitter<{ queue: [queueId: string] }>();
+  private readonly heard = new EventEmitter<{ queue: [queueId: string]; broadcast: [room: string, envelope: Envelope] }>();
 
   private constructor(
     private readonly scripts: Scripts,
@@ -43,7 +45,13 @@ export class SharedHubs {
     private readonly logger: Logger,
   ) {
     this.fence = { keys: [keys.writer, keys.epoch], args: [this.token, 'shared', String(leaseMs)] };
-    subscriber.on('message', (_channel: string, queueId: string) => this.heard.emit('queue', queueId));
+    subscriber.on('message', (channel: string, text: string) => {
+      if (channel === keys.available) this.heard.emit('queue', text);
+      else {
+        const broadcast = parseBroadcast(text);
+        if (broadcast) this.heard.emit('broadcast', ...broadcast);
+      }
+    });
     this.timer = setInterval(() => void this.beat().catch(() => undefined), leaseMs / 3);
     this.timer.unref();
   }
@@ -58,7 +66,7 @@ export class SharedHubs {
     subscriber.on('error', () => undefined);
     try {
       await subscriber.connect();
-      await subscriber.subscribe(keys.available);
+      await subscriber.subscribe(keys.available, keys.inTransit);
       const hubs = new SharedHubs(scripts, keys, subscriber, options.leaseMs, options.logger);
       await hubs.beat();
       return hubs;
@@ -72,6 +80,12 @@ export class SharedHubs {
   onAvailable(listener: (queueId: string) => void): () => void {
     this.heard.on('queue', listener);
     return () => this.heard.off('queue', listener);
+  }
+
+  /** Calls `listener` with each room broadcast a shared hub sends (store.ts's `broadcast`). */
+  onBroadcast(listener: (room: string, envelope: Envelope) => void): () => void {
+    this.heard.on('broadcast', listener);
+    return () => this.heard.off('broadcast', listener);
   }
 
   /** A shared hub loses nothing for good: a fence is lifted when the hub that writes alone stops. */
@@ -119,5 +133,18 @@ export class SharedHubs {
   private async call(leaving: boolean): Promise<[number, number]> {
     const args = [this.keys.prefix, this.token, String(this.leaseMs), leaving ? '1' : '0'];
     return (await this.scripts.run('beat', [this.keys.holders, this.keys.liveCounts], args)) as [number, number];
+  }
+}
+
+/**
+ * A room broadcast as another hub published it: `[room, envelope]`; `undefined` for what is not
+ * JSON. Only hubs of the same prefix publish there, so the envelope's shape is taken on trust.
+ */
+function parseBroadcast(text: string): [room: string, envelope: Envelope] | undefined {
+  try {
+    const [room, envelope] = JSON.parse(text) as [unknown, Envelope];
+    return typeof room === 'string' ? [room, envelope] : undefined;
+  } catch {
+    return undefined;
   }
 }
