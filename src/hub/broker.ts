@@ -723,13 +723,20 @@ export class Broker extends EventEmitter<BrokerEvents> {
       });
   }
 
-  /** Shared hubs: starts tracking entries taken from the store, and sends them. */
+  /**
+   * Shared hubs: starts tracking entries taken from the store, and sends them. One past its TTL
+   * that nobody claimed is dead-lettered instead: an entry waits in the store, not here, so this
+   * is where its TTL is applied.
+   */
   private takeUp(queue: QueueState, taken: TakenEntry[]): void {
     if (taken.length === 0) return;
+    const now = Date.now();
     for (const { message, failures } of taken) {
       if (queue.entries.has(message.messageId)) continue;
       this.track(queue, message);
-      queue.entries.get(message.messageId)!.attempts = failures;
+      const entry = queue.entries.get(message.messageId)!;
+      entry.attempts = failures;
+      if (message.owner === undefined && message.expiresAt !== undefined && message.expiresAt <= now) this.deadLetter(entry, 'expired');
     }
     for (const consumer of queue.holdings.keys()) this.handBack(queue, consumer);
     // A claim whose driver left meanwhile goes back, still its own, for the hub it is on now.

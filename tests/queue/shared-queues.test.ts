@@ -3,12 +3,16 @@
  * stores on one prefix stand for two hubs. Hub processes on it are tested in
  * tests/e2e/shared-hubs.test.ts.
  */
+import { DEFAULT_HUB_CONFIG } from '../../src/config';
+import { Broker } from '../../src/hub/broker';
+import type { Consumer } from '../../src/hub/consumer';
 import type { Envelope } from '../../src/protocol/envelope';
 import { RedisKeys } from '../../src/queue/redis/keys';
 import { RedisStore } from '../../src/queue/redis-store';
 import type { NewMessage } from '../../src/queue/store';
 import { RedisServer } from '../helpers/redis-server';
 import { silentLogger } from '../helpers/setup';
+import { waitFor } from '../helpers/wait-for';
 
 let redis: RedisServer;
 beforeAll(async () => (redis = await RedisServer.start()));
@@ -106,4 +110,35 @@ it('writes nothing while a hub that writes alone holds the prefix', async () => 
   await expect(shared.enqueue(message('m1'))).rejects.toThrow(/a hub that writes alone \(hub pid \d+ on .*\) holds the writer lease of this prefix: shared hubs write nothing while it runs/);
   await alone.close();
   expect(await shared.enqueue(message('m1'))).toMatchObject({ status: 'stored' });
+});
+
+describe('a broker on a shared store', () => {
+  const brokers: Broker[] = [];
+  afterEach(() => {
+    for (const broker of brokers.splice(0)) broker.close();
+    jest.useRealTimers();
+  });
+
+  it('dead-letters a pickup past its TTL when it takes it, rather than send it', async () => {
+    // Only the date is faked: the Redis client's timers run as usual.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    const policy = { ...DEFAULT_HUB_CONFIG.delivery, messageTtlMs: 1_000 };
+    const [a, b] = [await hub(), await hub()];
+    const poster = await Broker.open(a, policy, { logger: silentLogger });
+    const taker = await Broker.open(b, policy, { logger: silentLogger });
+    brokers.push(poster, taker);
+    expect(await poster.publish(message('old').envelope, 'driver')).toEqual({ status: 'stored' });
+    jest.setSystemTime(Date.now() + 5_000);
+    expect(await poster.publish(message('new').envelope, 'driver')).toEqual({ status: 'stored' });
+    const sent: string[] = [];
+    const driver: Consumer = { id: 'driver-1', queueId: 'driver', prefetch: 10, deliver: (envelope) => sent.push(envelope.messageId) };
+    const dead = waitFor<[{ messageId: string }, string]>(taker, 'dead');
+    const sentNew = waitFor(taker, 'sent');
+    taker.attach(driver);
+    const [expired, reason] = await dead;
+    await sentNew;
+    expect([expired.messageId, reason]).toEqual(['old', 'expired']);
+    expect(sent).toEqual(['new']);
+    expect((await b.deadLetters('driver')).map((d) => [d.messageId, d.reason])).toEqual([['old', 'expired']]);
+  });
 });
