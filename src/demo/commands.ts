@@ -2,7 +2,8 @@
  * The processes `npm run demo` starts, as commands for concurrently. The clients are
  * `--controllable`, so that the dashboard can post orders and stop and restart them. With several
  * hubs (`--hubs N`, on Redis), each hub is a standby on a port of its own, and every client is
- * given every hub's address, so that it moves to whichever hub serves.
+ * given every hub's address, so that it moves to whichever hub serves; with `--shared`, every hub
+ * serves, and each client starts on the next hub in turn.
  */
 import { HUB_NODE_FLAGS } from '../hub/node-flags';
 
@@ -17,6 +18,8 @@ export interface DemoSettings {
   port: number;
   /** How many hubs: 1, or several standbys sharing a Redis store. */
   hubs: number;
+  /** Several hubs run as shared hubs (`--shared`), all serving, rather than standbys. */
+  shared?: boolean;
   /** The hubs' `CAPS_STORE`, passed in their environment (never on a command line, where `ps` shows a password). */
   store: string;
   vendorIntervalMs: number;
@@ -34,28 +37,32 @@ export function demoHubUrls(s: Pick<DemoSettings, 'port' | 'hubs'>): string[] {
   return Array.from({ length: s.hubs }, (_, i) => `http://localhost:${s.port + i}`);
 }
 
-/** The hubs' commands: one hub, or `hub-1` … `hub-N`, each a standby with its own id and port. */
+/** The hubs' commands: one hub, or `hub-1` … `hub-N`, each a standby (or shared) with its own id and port. */
 export function demoHubCommands(s: DemoSettings): DemoCommand[] {
   const hub = `exec node ${HUB_NODE_FLAGS.join(' ')} -r ts-node/register/transpile-only src/hub/main.ts`;
   if (s.hubs === 1) return [{ name: 'hub', command: `${hub} --port ${s.port}`, env: { CAPS_STORE: s.store } }];
   return Array.from({ length: s.hubs }, (_, i) => ({
     name: `hub-${i + 1}`,
-    command: `${hub} --port ${s.port + i} --standby`,
+    command: `${hub} --port ${s.port + i} ${s.shared ? '--shared' : '--standby'}`,
     env: { CAPS_STORE: s.store, CAPS_HUB_ID: `hub-${i + 1}` },
   }));
 }
 
-/** The vendors' and drivers' commands, each given every hub. */
+/**
+ * The vendors' and drivers' commands, each given every hub: in order, or, for shared hubs, starting
+ * with the next hub in turn, so that the clients are spread over them and orders cross hubs.
+ */
 export function demoClientCommands(s: DemoSettings): DemoCommand[] {
-  const hubs = demoHubUrls(s).join(',');
+  const urls = demoHubUrls(s);
+  const hubsFor = (i: number) => (s.shared ? [...urls.slice(i % urls.length), ...urls.slice(0, i % urls.length)] : urls).join(',');
   return [
-    ...DEMO_STORES.map((store) => ({
+    ...DEMO_STORES.map((store, i) => ({
       name: store,
-      command: `${TS_NODE} src/vendor/main.ts --store ${store} --hub ${hubs} --interval ${s.vendorIntervalMs} --controllable`,
+      command: `${TS_NODE} src/vendor/main.ts --store ${store} --hub ${hubsFor(i)} --interval ${s.vendorIntervalMs} --controllable`,
     })),
-    ...DEMO_DRIVERS.map((name) => ({
+    ...DEMO_DRIVERS.map((name, i) => ({
       name,
-      command: `${TS_NODE} src/driver/main.ts --name ${name} --hub ${hubs} --delay ${s.driverDelayMs} --controllable`,
+      command: `${TS_NODE} src/driver/main.ts --name ${name} --hub ${hubsFor(DEMO_STORES.length + i)} --delay ${s.driverDelayMs} --controllable`,
     })),
   ];
 }

@@ -6,7 +6,9 @@
  * `--hubs N --store redis://…` starts N hubs on that Redis instead, on N ports from `PORT` on:
  * one serves and the others stand by (docs/scaling.md, "Hot standby"), and every client is given
  * all of them. Stop the serving hub (its dashboard's Stop button, or kill it) and watch another
- * take over and the clients move to it.
+ * take over and the clients move to it. With `--shared`, every hub serves, sharing the queues
+ * (docs/scaling.md, "Several active hubs: shared"), and the clients are spread over them: stop one
+ * and watch its clients move to the others, with no order lost.
  *
  * The clients start only once a hub says it is listening, so the first screen is the hub's
  * address, not the clients' connection warnings; a hub that cannot start (a port in use) ends the
@@ -34,27 +36,34 @@ async function main(): Promise<number> {
   const opts = new Command('caps-demo')
     .description('Run a hub, two vendors and two drivers in one terminal; the dashboard shows them')
     .option('--hubs <n>', `hubs, on ports from PORT on: one serves, the others stand by (needs a Redis store; at most ${MAX_HUBS})`, hubCount, 1)
+    .option('--shared', 'with --hubs: every hub serves, sharing the queues (--shared hubs), and the clients are spread over them')
     .option('-s, --store <store>', `the hubs' queue store: ${STORE_SPEC_GRAMMAR} (CAPS_STORE, default memory)`)
     .parse()
-    .opts<{ hubs: number; store?: string }>();
+    .opts<{ hubs: number; store?: string; shared?: true }>();
   loadDotenvFile();
   const { port, store } = hubConfig(opts.store === undefined ? {} : { CAPS_STORE: opts.store });
   if (opts.hubs > 1 && parseStoreSpec(store)?.kind !== 'redis') {
     throw new UsageError(`--hubs ${opts.hubs} needs a store the hubs share: --store redis://host:port (or CAPS_STORE); the store is ${redactStoreName(store)}`);
   }
   const { vendorIntervalMs, driverDelayMs } = clientConfig();
-  const settings = { port, hubs: opts.hubs, store, vendorIntervalMs, driverDelayMs };
+  const shared = opts.shared === true && opts.hubs > 1;
+  const settings = { port, hubs: opts.hubs, shared, store, vendorIntervalMs, driverDelayMs };
   const urls = demoHubUrls(settings);
   const options = { prefix: 'name', killOthersOn: ['failure' as const] };
 
-  const where = opts.hubs === 1 ? `hub at ${urls[0]}/caps` : `${opts.hubs} hubs at ${urls.join(', ')} (one serves, the others stand by)`;
+  const where = opts.hubs === 1 ? `hub at ${urls[0]}/caps` : `${opts.hubs} hubs at ${urls.join(', ')} (${shared ? 'all serving, sharing the queues' : 'one serves, the others stand by'})`;
   console.log(`CAPS demo: ${where}, vendors ${DEMO_STORES.join(' and ')}, drivers ${DEMO_DRIVERS.join(' and ')}. Ctrl-C stops it.`);
   // Several hubs: one that stops or dies must not take the others with it; that is what they are for.
   const hubs = concurrently(demoHubCommands(settings), { ...options, ...(opts.hubs > 1 && { killOthersOn: [] }), prefixColors: ['magenta', 'red', 'gray'] });
   const serving = await firstListening(hubs);
   if (serving === undefined) return hubs.result.then(() => 0, () => 1);
 
-  const others = opts.hubs > 1 ? `; should that hub stop, another takes over within seconds, with its dashboard at its own address (${urls.join(', ')})` : '';
+  const others =
+    opts.hubs === 1
+      ? ''
+      : shared
+        ? `; every hub has its own (${urls.join(', ')}), and Stop this hub moves its clients to the others`
+        : `; should that hub stop, another takes over within seconds, with its dashboard at its own address (${urls.join(', ')})`;
   console.log(`Dashboard: ${serving}/ (open it in a browser to watch, post orders, and stop and restart clients${others})`);
   const clients = concurrently(demoClientCommands(settings), { ...options, prefixColors: ['cyan', 'blue', 'green', 'yellow'] });
   // Clients failing stops the hubs, as one group with killOthersOn would. The hubs' group ends only

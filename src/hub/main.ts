@@ -90,6 +90,17 @@ function stopForTakeover(hubs: HubView[]): StopHubAck {
   return { ok: true, message: `The hub is stopping; ${standbys.join(' or ')} takes over within seconds, with its dashboard at its own address.` };
 }
 
+/**
+ * A dashboard's Stop, on a shared hub: stops it as Ctrl-C would, so that its clients move to the
+ * other shared hubs, which serve the same queues; refused while the roster lists no other.
+ */
+function stopShared(hubs: HubView[]): StopHubAck {
+  const others = hubs.filter((hub) => hub.role === 'active' && !hub.self).map((hub) => hub.id);
+  if (others.length === 0) return failure('unavailable', 'No other shared hub is listed to serve the queues, so stopping this hub would stop the service. Start another with --shared first, or stop this hub from its terminal.');
+  setImmediate(() => process.kill(process.pid, 'SIGTERM'));
+  return { ok: true, message: `The hub is stopping; its clients move to ${others.join(' or ')}, which serve the same queues, each with its dashboard at its own address.` };
+}
+
 /** Starts the hub (on `options.store` if given, else on the one `config` names) and its dashboard, and says where. */
 async function serveHub(config: HubConfig, logger: Logger, options: StartHubOptions): Promise<Serving> {
   const started = Date.now();
@@ -98,7 +109,7 @@ async function serveHub(config: HubConfig, logger: Logger, options: StartHubOpti
     throw err;
   });
   const { hubs } = options;
-  const stopHub = config.standby && hubs ? () => stopForTakeover(hubs()) : undefined;
+  const stopHub = !hubs ? undefined : config.standby ? () => stopForTakeover(hubs()) : config.shared ? () => stopShared(hubs()) : undefined;
   const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, watch: config.dashboardWatch, logger, ...(stopHub && { stopHub }) });
   logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (hub id: ${hub.id}, store: ${redactStoreName(config.store)}, ready in ${Date.now() - started} ms)`);
   const withToken = config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only';

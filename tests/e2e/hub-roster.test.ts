@@ -98,3 +98,22 @@ it('stops the active hub when its page asks, once a standby is listed, and the s
   await two.proc.line(ACTIVE_LINE);
   await shows(openPage(two.url), [{ id: 'hub-2', role: 'active', self: true }]);
 });
+
+it('stops a shared hub when its page asks, once another shared hub is listed, and its clients move there', async () => {
+  const one = await hubs.hub('hub-1', { LOG_LEVEL: 'info', CAPS_HUB_ID: 'hub-1' }, ['--shared']);
+  await one.proc.line(/CAPS hub listening on/);
+  const page = openPage(one.url);
+  await shows(page, [{ id: 'hub-1', role: 'active', self: true }]);
+  expect(await page.page.emitWithAck('stopHub')).toEqual({ ok: false, error: { code: 'unavailable', message: expect.stringContaining('No other shared hub is listed') } });
+
+  const two = await hubs.hub('hub-2', { LOG_LEVEL: 'info', CAPS_HUB_ID: 'hub-2' }, ['--shared']);
+  await two.proc.line(/CAPS hub listening on/);
+  await shows(page, [
+    { id: 'hub-1', role: 'active', self: true },
+    { id: 'hub-2', role: 'active', self: false },
+  ]);
+  const answer: StopHubAck = await page.page.emitWithAck('stopHub');
+  expect(answer).toEqual({ ok: true, message: expect.stringContaining('its clients move to hub-2, which serve the same queues') });
+  expect(await one.proc.exited()).toEqual({ code: 0, signal: null });
+  await shows(openPage(two.url), [{ id: 'hub-2', role: 'active', self: true }]);
+});
