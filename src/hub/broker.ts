@@ -219,10 +219,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (outcome.status === 'full') return this.full(queue, outcome.limit);
     if (completes) this.complete(completes);
     if (this.shared) {
-      // Stored for whichever hub has room: this one, if its consumers do, takes it at once; the
-      // store tells the others. A live duplicate is in the store already, for any hub to take.
+      // Stored for whichever hub has room, this one included: the store tells every hub. A live
+      // duplicate is in the store already, for any hub to take.
       if (outcome.status === 'stored') this.emit('enqueued', outcome.message);
-      this.pull(queue);
       this.forgetIfIdle(queue);
       return { status: outcome.status };
     }
@@ -395,7 +394,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (!stored && this.shared) {
         // The store no longer has this hub holding it: the hub was taken for dead (a long pause),
         // and its entries went back to their queues. Another hub may have sent it since.
-        if (!entry.gone) this.forget(queue, entry);
+        if (!entry.gone) {
+          this.forget(queue, entry);
+          this.forgetIfIdle(queue);
+        }
         return 'lost';
       }
       entry.message.owner = consumer.id;
@@ -754,15 +756,17 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private giveBack(queue: QueueState, entry: Entry, claimLeftMs: number | undefined): void {
     const how: Release = { failures: entry.attempts - entry.forgiven, ...(claimLeftMs !== undefined && { claimLeftMs }) };
     this.forget(queue, entry);
+    this.forgetIfIdle(queue);
     this.releaseInStore(entry.message, how);
   }
 
-  private releaseInStore(key: EntryKey, how: Release): void {
+  private releaseInStore(entryKey: EntryKey, how: Release): void {
+    const key = { queueId: entryKey.queueId, messageId: entryKey.messageId };
     const id = JSON.stringify([key.queueId, key.messageId]);
     this.unreleased.delete(id);
-    this.shared!.release({ queueId: key.queueId, messageId: key.messageId }, how).catch((err: unknown) => {
+    this.shared!.release(key, how).catch((err: unknown) => {
       this.logger.warn({ err, key }, 'could not give an entry back to the shared store; trying again');
-      this.unreleased.set(id, { key: { queueId: key.queueId, messageId: key.messageId }, how });
+      this.unreleased.set(id, { key, how });
     });
   }
 
@@ -771,14 +775,16 @@ export class Broker extends EventEmitter<BrokerEvents> {
     for (const { key, how } of [...this.unreleased.values()]) this.releaseInStore(key, how);
   }
 
-  /** Takes an entry off this broker only, as if it had never been taken: the store keeps it. */
+  /**
+   * Takes an entry off this broker's memory: frees its consumer's slot and stops its timer. The
+   * store is not told; `remove` and `giveBack` say why it went.
+   */
   private forget(queue: QueueState, entry: Entry): void {
     this.release(queue, entry);
     this.setState(queue, entry, { type: 'queued' });
     entry.gone = true;
     queue.entries.delete(entry.message.messageId);
     this.total--;
-    this.forgetIfIdle(queue);
   }
 
   /** Takes an entry off the broker: acknowledged or dead. Frees its consumer's slot. */
@@ -788,11 +794,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const sentAt = entry.state.type === 'queued' ? undefined : entry.state.since;
     const consumer = entry.state.type === 'queued' ? undefined : entry.state.consumer;
     if (why === 'acked' && consumer) this.acknowledgedBy(queue, consumer);
-    this.release(queue, entry);
-    this.setState(queue, entry, { type: 'queued' });
-    entry.gone = true;
-    queue.entries.delete(entry.message.messageId);
-    this.total--;
+    this.forget(queue, entry);
     if (why === 'acked') this.emit('acked', entry.message, sentAt === undefined ? undefined : Date.now() - sentAt);
     this.dispatch(queue);
     this.forgetIfIdle(queue);

@@ -84,10 +84,11 @@ async function joinRoster(config: HubConfig, logger: Logger): Promise<HubRoster 
  * would leave nothing serving.
  */
 function stopForTakeover(hubs: HubView[]): StopHubAck {
-  const standbys = hubs.filter((hub) => hub.role === 'standby' && !hub.self).map((hub) => hub.id);
-  if (standbys.length === 0) return failure('unavailable', 'No standby hub is listed to take over, so stopping this hub would stop the service. Start a standby first, or stop this hub from its terminal.');
-  setImmediate(() => process.kill(process.pid, 'SIGTERM'));
-  return { ok: true, message: `The hub is stopping; ${standbys.join(' or ')} takes over within seconds, with its dashboard at its own address.` };
+  return stopIfOthers(
+    hubs.filter((hub) => hub.role === 'standby' && !hub.self),
+    'No standby hub is listed to take over, so stopping this hub would stop the service. Start a standby first, or stop this hub from its terminal.',
+    (standbys) => `The hub is stopping; ${standbys} takes over within seconds, with its dashboard at its own address.`,
+  );
 }
 
 /**
@@ -95,10 +96,21 @@ function stopForTakeover(hubs: HubView[]): StopHubAck {
  * other shared hubs, which serve the same queues; refused while the roster lists no other.
  */
 function stopShared(hubs: HubView[]): StopHubAck {
-  const others = hubs.filter((hub) => hub.role === 'active' && !hub.self).map((hub) => hub.id);
-  if (others.length === 0) return failure('unavailable', 'No other shared hub is listed to serve the queues, so stopping this hub would stop the service. Start another with --shared first, or stop this hub from its terminal.');
+  return stopIfOthers(
+    hubs.filter((hub) => hub.role === 'active' && !hub.self),
+    'No other shared hub is listed to serve the queues, so stopping this hub would stop the service. Start another with --shared first, or stop this hub from its terminal.',
+    (others) => `The hub is stopping; its clients move to ${others}, which serve the same queues, each with its dashboard at its own address.`,
+  );
+}
+
+/**
+ * Stops this hub as Ctrl-C would (SIGTERM to itself, once the answer is sent) if `others` can
+ * serve in its place; otherwise refuses with `refusal`. `stopping` words the answer from their ids.
+ */
+function stopIfOthers(others: HubView[], refusal: string, stopping: (ids: string) => string): StopHubAck {
+  if (others.length === 0) return failure('unavailable', refusal);
   setImmediate(() => process.kill(process.pid, 'SIGTERM'));
-  return { ok: true, message: `The hub is stopping; its clients move to ${others.join(' or ')}, which serve the same queues, each with its dashboard at its own address.` };
+  return { ok: true, message: stopping(others.map((hub) => hub.id).join(' or ')) };
 }
 
 /** Starts the hub (on `options.store` if given, else on the one `config` names) and its dashboard, and says where. */

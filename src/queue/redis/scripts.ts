@@ -6,7 +6,7 @@
  * Every change that must be atomic is one script, and Redis runs a script as one step. A script
  * that changes the store begins with the fence (lua/fence.lua): its first two keys are the writer
  * lease and its epoch, its first three arguments the hub's token, epoch and lease length
- * ({@link Fence}). Helpers (fence, counts, acknowledge) are prepended to the scripts that use them.
+ * ({@link Fence}). Helpers (fence, counts, unhold, acknowledge, clock) are prepended to the scripts that use them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,11 +25,11 @@ const SCRIPTS = {
   takeLease: ['take-lease'],
   renewLease: ['fence', 'renew-lease'],
   releaseLease: ['release-lease'],
-  hubRoster: ['hub-roster'],
+  hubRoster: ['clock', 'hub-roster'],
   take: ['fence', 'take'],
-  release: ['fence', 'release'],
-  claim: ['fence', 'claim'],
-  beat: ['beat'],
+  release: ['clock', 'fence', 'release'],
+  claim: ['clock', 'fence', 'claim'],
+  beat: ['clock', 'beat'],
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -25,10 +25,7 @@ import type { Logger } from '../../logger';
 import { StoreFencedError } from './errors';
 import type { RedisKeys } from './keys';
 import type { Fence, Scripts } from './scripts';
-import { describeHolder } from './writer-lease';
-
-/** How a fenced script's error begins (lua/fence.lua). */
-const FENCED = 'FENCED';
+import { describeHolder, fencedBy } from './writer-lease';
 
 export class SharedHubs {
   /** This hub's token: what it holds is held under it. */
@@ -105,9 +102,8 @@ export class SharedHubs {
 
   /** A FENCED failure, as the error to answer with; `undefined` for any other. */
   check(err: unknown): StoreFencedError | undefined {
-    const message = err instanceof Error ? err.message : '';
-    if (!message.startsWith(FENCED)) return undefined;
-    const holder = message.slice(FENCED.length).split(' script:')[0]!.trim();
+    const holder = fencedBy(err);
+    if (holder === undefined) return undefined;
     return new StoreFencedError(`a hub that writes alone (${describeHolder(holder)}) holds the writer lease of this prefix: shared hubs write nothing while it runs`);
   }
 

@@ -147,11 +147,10 @@ export class WriterLease {
    * and returns the error writes reject with from now on; any other returns `undefined`.
    */
   check(err: unknown): StoreFencedError | undefined {
-    const message = err instanceof Error ? err.message : '';
-    if (!message.startsWith(FENCED)) return undefined;
+    const holder = fencedBy(err);
+    if (holder === undefined) return undefined;
     if (!this.lostTo) {
       clearInterval(this.timer);
-      const holder = message.slice(FENCED.length).split(' script:')[0]!.trim();
       // No holder and another epoch: a hub held the lease since and stopped, or Redis lost its data.
       const who = holder === '' ? 'another hub that has since stopped, or Redis lost its data' : describeHolder(holder);
       const then = this.options.standby ? AS_STANDBY : `until it is restarted: ${NOT_YET}`;
@@ -168,6 +167,15 @@ export class WriterLease {
     if (this.lostTo) return;
     await this.scripts.run('releaseLease', [this.fence.keys[0]], [this.fence.args[0]]);
   }
+}
+
+/**
+ * For a script that failed at the fence (lua/fence.lua), the token of the hub holding the writer
+ * lease (`''` if nobody does); `undefined` for any other failure.
+ */
+export function fencedBy(err: unknown): string | undefined {
+  const message = err instanceof Error ? err.message : '';
+  return message.startsWith(FENCED) ? message.slice(FENCED.length).split(' script:')[0]!.trim() : undefined;
 }
 
 /** A holder's token without its random part: `hub pid 123 on host (started <time>)`. */

@@ -9,10 +9,8 @@
 -- ARGV: 1 the prefix, 2 the hub's token, 3 expiry (ms), 4 '1' to leave
 -- Returns how many entries were given back and how many claims cleared.
 -- Keys of the queues are made here from the prefix: one Redis, not a cluster, holds them all.
-if redis.replicate_commands then redis.replicate_commands() end
 local prefix, me, expiry = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = redis_now_ms()
 local told, released, cleared = {}, 0, 0
 
 local function giveBack(hub)

@@ -6,7 +6,6 @@
 -- ARGV: 1-3 fence (1 is the hub's token), 4 message id, 5 the claim's length in ms, 6 the owner
 --       (absent to clear)
 -- Returns 1, or 0 if there is no such live entry or the hub does not hold it.
-if redis.replicate_commands then redis.replicate_commands() end
 fence()
 local id = ARGV[4]
 if not redis.call('ZSCORE', KEYS[3], id) then return 0 end
@@ -16,7 +15,6 @@ if not ARGV[6] then
   redis.call('ZREM', KEYS[6], id)
   return 1
 end
-local time = redis.call('TIME')
 redis.call('HSET', KEYS[4], id, ARGV[6])
-redis.call('ZADD', KEYS[6], tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[5]), id)
+redis.call('ZADD', KEYS[6], redis_now_ms() + tonumber(ARGV[5]), id)
 return 1

@@ -3,12 +3,9 @@
 -- leave the roster), and how long a hub stays listed after its last heartbeat (ms).
 -- Beats are scored by Redis's clock, so hubs on machines whose clocks disagree still agree on who is
 -- gone. Reply: Redis's time (ms), then member, last beat, JSON for every hub still listed.
--- Writing after TIME needs effects replication: the default since Redis 5, asked for before it.
-if redis.replicate_commands then redis.replicate_commands() end
 local hubs, beats = KEYS[1], KEYS[2]
 local member, entry, expiry = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = redis_now_ms()
 
 if entry == '' then
   redis.call('ZREM', beats, member)

@@ -6,7 +6,6 @@
 -- ARGV: 1-3 fence (1 is the hub's token), 4 <q>, 5 message id, 6 failed deliveries so far,
 --       7 ms the claim has left ('' to clear the owner), 8 the channel to tell
 -- Returns 1, or 0 if the hub did not hold the entry (it was taken from it as from a dead hub).
-if redis.replicate_commands then redis.replicate_commands() end
 fence()
 local queue, id = ARGV[4], ARGV[5]
 if redis.call('HGET', KEYS[3], id) ~= ARGV[1] then return 0 end
@@ -17,8 +16,7 @@ if ARGV[7] == '' then
   redis.call('HDEL', KEYS[4], id)
   redis.call('ZREM', KEYS[6], id)
 elseif redis.call('HEXISTS', KEYS[4], id) == 1 then
-  local time = redis.call('TIME')
-  redis.call('ZADD', KEYS[6], tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[7]), id)
+  redis.call('ZADD', KEYS[6], redis_now_ms() + tonumber(ARGV[7]), id)
 end
 redis.call('PUBLISH', ARGV[8], queue)
 return 1
