@@ -48,17 +48,23 @@ export function openSocket(target: Target, who: BenchRole, wire?: (socket: Bench
   });
 }
 
+/** `target` narrowed to the hub at `slot` (round robin) when it has several, else `target` itself. */
+function hubAt(target: Target, slot: number): Target {
+  return target.hubs ? { ...target, url: target.hubs[slot % target.hubs.length]! } : target;
+}
+
 /**
  * Opens `count` sockets, `concurrency` at a time (a burst of 10k handshakes helps no one);
- * socket `i` is `whoAt(i)`.
+ * socket `i` is `whoAt(i)`. On a system of several hubs socket `i` goes to hub `firstHub + i`,
+ * round robin.
  */
-export async function openMany(target: Target, whoAt: (i: number) => BenchRole, count: number, concurrency: number): Promise<BenchSocket[]> {
+export async function openMany(target: Target, whoAt: (i: number) => BenchRole, count: number, concurrency: number, firstHub = 0): Promise<BenchSocket[]> {
   const sockets: BenchSocket[] = new Array(count);
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      sockets[i] = await openSocket(target, whoAt(i));
+      sockets[i] = await openSocket(hubAt(target, firstHub + i), whoAt(i));
     }
   };
   try {

@@ -2,6 +2,7 @@
 import type { GeneratorPool } from './generator-pool';
 import type { Target } from './jobs';
 import type { BenchPlan } from './plan';
+import { HubGroup } from './hub-group';
 import type { RunningSystem } from './systems';
 import { flavourOf } from './systems';
 
@@ -14,7 +15,8 @@ export interface ScenarioContext {
   log(line: string): void;
 }
 
-/** Where a system's server is, for the generators. */
+/** Where a system's server is (or its hubs are), for the generators. */
 export function targetOf(running: RunningSystem): Target {
-  return { url: running.server.url, flavour: flavourOf(running.system) };
+  const target: Target = { url: running.server.url, flavour: flavourOf(running.system) };
+  return running.server instanceof HubGroup ? { ...target, hubs: running.server.urls } : target;
 }

@@ -13,6 +13,11 @@ export interface Target {
   /** `http://…`, `mqtt://…` or `nats://127.0.0.1:<port>`. */
   url: string;
   flavour: Flavour;
+  /**
+   * A CAPS system of several hubs (`redis3`): every hub's URL, `url`'s first. Clients are spread
+   * over them (bench-client.ts `openMany`), so that orders cross hubs.
+   */
+  hubs?: string[];
 }
 
 /** Opens vendors (one store each) and drivers, and keeps them for the runs that follow. */

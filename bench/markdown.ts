@@ -19,6 +19,8 @@ function rows(result: BenchResult): Row[] {
     ['server CPU per acknowledged message (µs)', (f) => f.ackServerCpuPerMessageUs, int],
     ['redis-server CPU during it', (f) => f.ackStoreServerCpu, pct],
     ['redis-server CPU per acknowledged message (µs)', (f) => f.ackStoreServerCpuPerMessageUs, int],
+    ['projected: msgs/s at one busy Redis core', (f) => f.projectedRedisCeiling, int],
+    ['projected: hub cores per Redis core', (f) => f.projectedHubCoresPerRedisCore, (n) => n.toFixed(1)],
     ['no-ack relay throughput (msgs/s)', (f) => f.noAckThroughput, int],
     ...loads.flatMap((load): Row[] => [
       [`pickup latency p50 at ${int(load)} msgs/s (ms)`, (f) => f.latency?.[load]?.pickupP50Ms, ms],

@@ -36,12 +36,23 @@ export interface SystemFigures {
    */
   ackServerCpuPerMessageUs?: number;
   /**
-   * `redis` only: the redis-server process's CPU share during the acked throughput run, beside the
-   * hub's (`ackThroughputServerCpu`), read from `/proc`.
+   * `redis` and `redis3` only: the redis-server process's CPU share during the acked throughput
+   * run, beside the hubs' (`ackThroughputServerCpu`), read from `/proc`.
    */
   ackStoreServerCpu?: number;
-  /** `redis` only: redis-server CPU time per acknowledged message, µs. */
+  /** `redis` and `redis3` only: redis-server CPU time per acknowledged message, µs. */
   ackStoreServerCpuPerMessageUs?: number;
+  /**
+   * `redis` and `redis3` only, a projection: the acknowledged messages per second at which the
+   * redis-server would keep one core busy (1 s ÷ its CPU per message), the ceiling of any number
+   * of hubs on separate machines sharing that one Redis.
+   */
+  projectedRedisCeiling?: number;
+  /**
+   * The same projection: hub cores it takes to bring Redis to that ceiling (hub CPU per message ÷
+   * Redis CPU per message), that is, roughly how many one-core hubs a Redis can serve.
+   */
+  projectedHubCoresPerRedisCore?: number;
   /** Plain only: messages per second relayed without any ack. */
   noAckThroughput?: number;
   /** By offered load (messages per second). */
@@ -66,6 +77,10 @@ export interface Ratios {
   lmdbAckThroughput?: number;
   /** CAPS Redis store (one hub) ÷ plain relay with acks. */
   redisAckThroughput?: number;
+  /** Three shared hubs on one Redis (`redis3`) ÷ plain relay with acks, all on the same 2 cores. */
+  redis3AckThroughput?: number;
+  /** `redis3` ÷ `redis`: what the second and third hub add (or cost) on this one machine. */
+  redis3VsRedis?: number;
   /** Mosquitto (MQTT 5, QoS 1) ÷ plain relay with acks. */
   mosquittoAckThroughput?: number;
   /** JetStream (file store, explicit acks) ÷ plain relay with acks. */
@@ -86,6 +101,8 @@ export interface Ratios {
   lmdbCpuPerMessage?: number;
   /** CAPS on Redis ÷ plain, the same: the hub's CPU only (the redis-server's is a figure of its own). */
   redisCpuPerMessage?: number;
+  /** `redis3` ÷ plain, the same: the three hubs' CPU together. */
+  redis3CpuPerMessage?: number;
   /** Mosquitto ÷ plain and JetStream ÷ plain, the same. */
   mosquittoCpuPerMessage?: number;
   jetstreamCpuPerMessage?: number;
@@ -95,6 +112,8 @@ export interface Ratios {
   lmdbP99AtHighLoad?: number;
   /** CAPS on Redis ÷ plain, the same. */
   redisP99AtHighLoad?: number;
+  /** `redis3` ÷ plain, the same. */
+  redis3P99AtHighLoad?: number;
   /** CAPS memory ÷ plain, heap per idle connection at the largest client count (after a full GC). */
   connectionMemory?: number;
   /** CAPS memory ÷ plain, RSS growth per idle connection. */
@@ -152,6 +171,8 @@ export function systemFigures(parts: {
     if (store !== undefined) {
       figures.ackStoreServerCpu = store;
       figures.ackStoreServerCpuPerMessageUs = (store / parts.acked.messagesPerSecond) * 1e6;
+      figures.projectedRedisCeiling = 1e6 / figures.ackStoreServerCpuPerMessageUs;
+      figures.projectedHubCoresPerRedisCore = figures.ackServerCpuPerMessageUs / figures.ackStoreServerCpuPerMessageUs;
     }
   }
   if (parts.noAck) figures.noAckThroughput = parts.noAck.messagesPerSecond;
@@ -200,12 +221,14 @@ const highLoad = (plan: BenchPlan) => String(Math.max(...plan.latency.loads));
 const p99At = (figures: SystemFigures | undefined, load: number | string) => figures?.latency?.[String(load)]?.pickupP99Ms;
 
 export function computeRatios(plan: BenchPlan, figures: BenchResult['figures']): Ratios {
-  const { plain, memory, lmdb, redis, mosquitto, jetstream } = figures;
+  const { plain, memory, lmdb, redis, redis3, mosquitto, jetstream } = figures;
   const high = highLoad(plan);
   const entries: [keyof Ratios, number | undefined][] = [
     ['memoryAckThroughput', ratio(memory?.ackThroughput, plain?.ackThroughput)],
     ['lmdbAckThroughput', ratio(lmdb?.ackThroughput, plain?.ackThroughput)],
     ['redisAckThroughput', ratio(redis?.ackThroughput, plain?.ackThroughput)],
+    ['redis3AckThroughput', ratio(redis3?.ackThroughput, plain?.ackThroughput)],
+    ['redis3VsRedis', ratio(redis3?.ackThroughput, redis?.ackThroughput)],
     ['mosquittoAckThroughput', ratio(mosquitto?.ackThroughput, plain?.ackThroughput)],
     ['jetstreamAckThroughput', ratio(jetstream?.ackThroughput, plain?.ackThroughput)],
     ['memoryVsMosquitto', ratio(memory?.ackThroughput, mosquitto?.ackThroughput)],
@@ -213,11 +236,13 @@ export function computeRatios(plan: BenchPlan, figures: BenchResult['figures']):
     ['memoryCpuPerMessage', ratio(memory?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
     ['lmdbCpuPerMessage', ratio(lmdb?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
     ['redisCpuPerMessage', ratio(redis?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
+    ['redis3CpuPerMessage', ratio(redis3?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
     ['mosquittoCpuPerMessage', ratio(mosquitto?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
     ['jetstreamCpuPerMessage', ratio(jetstream?.ackServerCpuPerMessageUs, plain?.ackServerCpuPerMessageUs)],
     ['memoryP99AtHighLoad', ratio(p99At(memory, high), p99At(plain, high))],
     ['lmdbP99AtHighLoad', ratio(p99At(lmdb, high), p99At(plain, high))],
     ['redisP99AtHighLoad', ratio(p99At(redis, high), p99At(plain, high))],
+    ['redis3P99AtHighLoad', ratio(p99At(redis3, high), p99At(plain, high))],
     ['backlogDrain', ratio(memory?.backlogDrain, plain?.noAckThroughput)],
     ['lmdbBacklogDrain', ratio(lmdb?.backlogDrain, plain?.noAckThroughput)],
     ['redisBacklogDrain', ratio(redis?.backlogDrain, plain?.noAckThroughput)],

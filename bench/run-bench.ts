@@ -1,9 +1,9 @@
 /**
- * Runs the benchmark: the plain relay, CAPS on memory, lmdb and Redis, and the peer brokers
- * (Mosquitto, JetStream) side by side, with load from the generator pool, and gathers the figures
- * into one `BenchResult`. A system whose binary is missing (a peer's, or redis-server) is left
- * out, and the result says so. The
- * caller owns `cleanup` and runs it whatever happens.
+ * Runs the benchmark: the plain relay, CAPS on memory, lmdb and Redis (one hub, and three shared
+ * hubs), and the peer brokers (Mosquitto, JetStream) side by side, with load from the generator
+ * pool, and gathers the figures into one `BenchResult`. A system whose binary is missing (a
+ * peer's, or redis-server) is left out, and the result says so. The caller owns `cleanup` and
+ * runs it whatever happens.
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +12,13 @@ import type { Cleanup } from './cleanup';
 import { measureConnectionMemory } from './connection-memory';
 import type { ScenarioContext } from './context';
 import { GeneratorPool } from './generator-pool';
+import { HubGroup } from './hub-group';
 import { measureLatency } from './latency';
 import { describeMachine } from './machine';
 import type { BenchPlan } from './plan';
 import { checkTargets, computeRatios, systemFigures, type BenchResult } from './report';
-import { isPeer } from './peer-brokers';
 import { ServerProcess } from './server-process';
-import { startNodeSystem, startSystem, unavailable, type NodeSystemName, type RunningNodeSystem, type RunningSystem, type SystemName } from './systems';
+import { isNodeSystem, startNodeSystem, startSystem, unavailable, type NodeSystemName, type RunningNodeSystem, type RunningSystem, type SystemName } from './systems';
 import { measureThroughput, type ThroughputFigure } from './throughput';
 
 export const SCENARIOS = ['throughput', 'latency', 'backlog', 'connections'] as const;
@@ -69,8 +69,9 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
       }
     }
     // Memory is read against a fresh server's baseline, so these get one server each, in turn.
-    // They read the heap, so they run on the Node servers only (the peers are measured by rate).
-    for (const system of systems.filter((s): s is NodeSystemName => !isPeer(s))) {
+    // They read the heap, so they run on the single Node servers only (the peers and redis3 are
+    // measured by rate).
+    for (const system of systems.filter(isNodeSystem)) {
       if (wants('backlog') && system !== 'plain') {
         const running = await servers.startNode(system);
         await servers.stop([running], 'backlog', async () => void (part(system).backlog = await measureBacklog(ctx, running)));
@@ -101,6 +102,9 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
   };
 }
 
+/** Node servers, alone or in a group, take CPU profiles; the native peers do not. */
+const profilable = (server: RunningSystem['server']): server is ServerProcess | HubGroup => server instanceof ServerProcess || server instanceof HubGroup;
+
 const best = (a: ThroughputFigure | undefined, b: ThroughputFigure) => (a && a.messagesPerSecond >= b.messagesPerSecond ? a : b);
 
 /** Starts and stops servers, with a CPU profile of each one's working life when asked. */
@@ -125,7 +129,7 @@ class Servers {
   /** Starts `running`'s CPU profile when asked (Node servers only: the peers are native); stops it if that fails. */
   private async profiled<R extends RunningSystem>(running: R): Promise<R> {
     if (!this.options.profileDir) return running;
-    if (!(running.server instanceof ServerProcess)) {
+    if (!profilable(running.server)) {
       this.options.log(`${running.system}: no CPU profile (a native binary; use perf)`);
       return running;
     }
@@ -143,7 +147,7 @@ class Servers {
     try {
       await use?.();
       const dir = this.options.profileDir;
-      if (dir) for (const r of running) if (r.server instanceof ServerProcess) await r.server.stopProfile(join(dir, `${r.system}-${label}.cpuprofile`));
+      if (dir) for (const r of running) if (profilable(r.server)) await r.server.stopProfile(join(dir, `${r.system}-${label}.cpuprofile`));
     } finally {
       await Promise.all(running.map((r) => r.stop()));
     }

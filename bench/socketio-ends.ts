@@ -16,12 +16,15 @@ const OPEN_CONCURRENCY = 16;
 /** The server's answer to a producer's emit, as an `OnStored` call. */
 const answering = (onStored: OnStored) => (answer: StoredAck) => onStored(answer.ok ? undefined : `${answer.error.code} ${answer.error.message}`);
 
-/** Connects the drivers, then the vendors. */
+/**
+ * Connects the drivers, then the vendors. On several hubs, vendor `i` starts one hub after driver
+ * `i`, so that no vendor has all its orders taken on its own hub.
+ */
 export async function openSocketIoEnds(job: OpenPipelineJob): Promise<PipelineEnds> {
   const driverSockets = await openMany(job.target, (i) => ({ role: 'driver', clientId: driverName(job.tag, i) }), job.drivers, OPEN_CONCURRENCY);
   let vendorSockets: BenchSocket[];
   try {
-    vendorSockets = await openMany(job.target, (i) => ({ role: 'vendor', clientId: vendorName(job.tag, i), store: storeName(job.tag, i) }), job.vendors, OPEN_CONCURRENCY);
+    vendorSockets = await openMany(job.target, (i) => ({ role: 'vendor', clientId: vendorName(job.tag, i), store: storeName(job.tag, i) }), job.vendors, OPEN_CONCURRENCY, 1);
   } catch (err) {
     for (const socket of driverSockets) socket.disconnect();
     throw err;

@@ -7,6 +7,8 @@
  * - `redis`: the CAPS hub on the Redis store, on a private redis-server of its own each time
  *   (src/cli/private-redis.ts: a free port, a temporary directory, `appendonly yes`,
  *   `appendfsync everysec`), removed with it; never the machine's shared Redis;
+ * - `redis3` (redis×3 in the docs): three shared hubs (`CAPS_SHARED=true`) on one such private
+ *   redis-server, with the generators' clients spread over them (hub-group.ts);
  * - `mosquitto`, `jetstream`: the peer brokers (peer-brokers.ts), from the machine's binaries.
  *
  * Hubs log at `warn` and keep every other setting at its default (plus `hubEnv`, for trying
@@ -17,6 +19,7 @@ import type { Flavour } from './jobs';
 import { freePort } from '../src/cli/free-port';
 import { PrivateRedis, redisServerInstalled } from '../src/cli/private-redis';
 import { HUB_NODE_FLAGS } from '../src/hub/node-flags';
+import { HubGroup } from './hub-group';
 import type { NativeServer } from './native-server';
 import { isPeer, PEER_BINARIES, peerAvailable, PEERS, startPeer, type PeerName } from './peer-brokers';
 import type { ProcessSample } from './probe-agent';
@@ -27,8 +30,16 @@ import { ServerProcess } from './server-process';
 const NODE_SYSTEMS = ['plain', 'memory', 'lmdb', 'redis'] as const;
 export type NodeSystemName = (typeof NODE_SYSTEMS)[number];
 
-export const SYSTEMS = [...NODE_SYSTEMS, ...PEERS] as const;
-export type SystemName = NodeSystemName | PeerName;
+/** Three shared hubs on one Redis, measured as one system (hub-group.ts). */
+export const HUB_GROUP = 'redis3';
+/** How many hubs `redis3` runs. */
+const GROUP_HUBS = 3;
+
+export const SYSTEMS = [...NODE_SYSTEMS, HUB_GROUP, ...PEERS] as const;
+export type SystemName = NodeSystemName | typeof HUB_GROUP | PeerName;
+
+/** The systems that are one Node server, whose heap the memory scenarios read. */
+export const isNodeSystem = (system: SystemName): system is NodeSystemName => (NODE_SYSTEMS as readonly string[]).includes(system);
 
 export interface StartOptions {
   cleanup: Cleanup;
@@ -44,6 +55,7 @@ export function flavourOf(system: SystemName): Flavour {
     case 'memory':
     case 'lmdb':
     case 'redis':
+    case HUB_GROUP:
       return 'caps';
     case 'mosquitto':
       return 'mqtt';
@@ -61,7 +73,7 @@ export function unavailable(system: SystemName): string | undefined {
     if (peerAvailable(system)) return undefined;
     return `${system}: ${PEER_BINARIES[system]} is not installed, so ${system} is not measured (apt-get install ${system === 'mosquitto' ? 'mosquitto' : 'nats-server'})`;
   }
-  if (system === 'redis' && !redisServerInstalled()) return 'redis: redis-server is not installed, so redis is not measured (apt-get install redis-server)';
+  if ((system === 'redis' || system === HUB_GROUP) && !redisServerInstalled()) return `${system}: redis-server is not installed, so ${system} is not measured (apt-get install redis-server)`;
   return undefined;
 }
 
@@ -73,8 +85,8 @@ export interface Probed {
 /** A running server of `system`; `stop` also removes its directory (lmdb, redis, peers). */
 export interface RunningSystem {
   system: SystemName;
-  server: ServerProcess | NativeServer;
-  /** The `redis` system's redis-server: the hub's store, a second process doing the system's work. */
+  server: ServerProcess | NativeServer | HubGroup;
+  /** The `redis` and `redis3` systems' redis-server: the hubs' store, a process doing the system's work too. */
   storeServer?: Probed;
   stop(): Promise<void>;
 }
@@ -87,6 +99,7 @@ export interface RunningNodeSystem extends RunningSystem {
 
 /** Starts a fresh server of `system` on a free 127.0.0.1 port. */
 export function startSystem(system: SystemName, options: StartOptions): Promise<RunningSystem> {
+  if (system === HUB_GROUP) return startHubGroup(options);
   return isPeer(system) ? startPeerSystem(system, options) : startNodeSystem(system, options);
 }
 
@@ -116,9 +129,31 @@ export async function startNodeSystem(system: NodeSystemName, options: StartOpti
 
 /** The hub on a private redis-server, started first and stopped after it. */
 async function startRedisHub(port: number, options: StartOptions): Promise<RunningNodeSystem> {
+  return onPrivateRedis(async (url) => ({ system: 'redis', server: await startHub('redis', port, url, options) }));
+}
+
+/** `redis3`: three shared hubs on one private redis-server, started one after another. */
+async function startHubGroup(options: StartOptions): Promise<RunningSystem> {
+  return onPrivateRedis(async (url) => {
+    const hubs: ServerProcess[] = [];
+    try {
+      for (let i = 0; i < GROUP_HUBS; i++) hubs.push(await startHub(HUB_GROUP, await freePort(), url, options, { CAPS_SHARED: 'true', CAPS_HUB_ID: `bench-${i}` }));
+    } catch (err) {
+      await Promise.all(hubs.map((hub) => hub.stop()));
+      throw err;
+    }
+    return { system: HUB_GROUP, server: new HubGroup(hubs) };
+  });
+}
+
+/**
+ * Starts a private redis-server, then `start`'s system on it; the system's `stop` stops the
+ * system, then the redis-server, which is also the system's `storeServer`.
+ */
+async function onPrivateRedis<S extends { server: { stop(): Promise<void> } }>(start: (url: string) => Promise<S>): Promise<S & { storeServer: Probed; stop(): Promise<void> }> {
   const redis = await PrivateRedis.start();
   try {
-    const server = await startHub('redis', port, redis.url, options);
+    const started = await start(redis.url);
     const storeServer: Probed = {
       probe: async () => {
         if (redis.pid === undefined) throw new Error(`redis-server exited:\n${redis.lastLines()}`);
@@ -127,12 +162,12 @@ async function startRedisHub(port: number, options: StartOptions): Promise<Runni
     };
     const stop = async () => {
       try {
-        await server.stop();
+        await started.server.stop();
       } finally {
         await redis.close();
       }
     };
-    return { system: 'redis', server, storeServer, stop };
+    return { ...started, storeServer, stop };
   } catch (err) {
     await redis.close();
     throw err;
@@ -140,13 +175,14 @@ async function startRedisHub(port: number, options: StartOptions): Promise<Runni
 }
 
 /** A CAPS hub on `store`, as `npm run hub` runs it (with its V8 flags; the plain relay runs with Node's defaults). */
-function startHub(system: NodeSystemName, port: number, store: string, options: StartOptions): Promise<ServerProcess> {
+function startHub(system: NodeSystemName | typeof HUB_GROUP, port: number, store: string, options: StartOptions, extra: Record<string, string> = {}): Promise<ServerProcess> {
   const env = {
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'pretty',
     CAPS_STORE: store,
+    ...extra,
     ...options.hubEnv,
   };
   return ServerProcess.start({ name: system, script: 'src/hub/main.ts', env, port, nodeFlags: HUB_NODE_FLAGS }, options.cleanup);

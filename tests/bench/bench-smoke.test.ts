@@ -1,7 +1,7 @@
 /**
  * Smoke test of `npm run bench`: a `--quick --json` run, as a child process, must print one JSON
  * object in which every figure and every ratio is there and is a positive, finite number, the
- * `redis` system's and the peer brokers' included when their binaries are on the machine (and
+ * `redis` and `redis3` systems' and the peer brokers' included when their binaries are on the machine (and
  * said to be missing when not); and, run with a PATH that holds no redis-server, the bench must say
  * that redis is not measured and measure the rest. It says nothing about how good the figures are
  * (the machine may be busy); docs/benchmarks.md does.
@@ -72,12 +72,23 @@ const RATIOS = [
 /** The hubs measured: `redis` when redis-server is installed, for its private Redis. */
 const REDIS = redisServerInstalled();
 const HUBS = ['memory', 'lmdb', ...(REDIS ? ['redis'] : [])];
-const REDIS_RATIOS = ['redisAckThroughput', 'redisCpuPerMessage', 'redisP99AtHighLoad', 'redisBacklogDrain'];
-/** The redis-server's own CPU, beside the hub's. */
-const STORE_SERVER = ['ackStoreServerCpu', 'ackStoreServerCpuPerMessageUs'];
+const REDIS_RATIOS = [
+  'redisAckThroughput',
+  'redisCpuPerMessage',
+  'redisP99AtHighLoad',
+  'redisBacklogDrain',
+  'redis3AckThroughput',
+  'redis3VsRedis',
+  'redis3CpuPerMessage',
+  'redis3P99AtHighLoad',
+];
+/** The redis-server's own CPU, beside the hub's, and the projections made from it. */
+const STORE_SERVER = ['ackStoreServerCpu', 'ackStoreServerCpuPerMessageUs', 'projectedRedisCeiling', 'projectedHubCoresPerRedisCore'];
+/** Three shared hubs on one Redis, measured by rate and CPU (not by memory, which is per process). */
+const GROUP = REDIS ? ['redis3'] : [];
 /** The peers whose binaries are here, and what each adds to the ratios and targets. */
 const PRESENT = PEERS.filter(peerAvailable);
-const MISSING = [...(REDIS ? [] : ['redis']), ...PEERS.filter((peer) => !peerAvailable(peer))];
+const MISSING = [...(REDIS ? [] : ['redis', 'redis3']), ...PEERS.filter((peer) => !peerAvailable(peer))];
 const PEER_RATIOS = { mosquitto: ['mosquittoAckThroughput', 'mosquittoCpuPerMessage', 'memoryVsMosquitto'], jetstream: ['jetstreamAckThroughput', 'jetstreamCpuPerMessage', 'lmdbVsJetstream'] };
 const PEER_TARGETS = { mosquitto: 'memoryVsMosquitto', jetstream: 'lmdbVsJetstream' };
 
@@ -107,16 +118,17 @@ describe('npm run bench -- --quick --json', () => {
       for (const load of result.plan.latency.loads) expected.push(...LATENCY.map((f) => `${system}.latency.${load}.${f}`));
       for (const level of result.plan.connections.levels) expected.push(`${system}.connections.${level}.heapBytes`, `${system}.connections.${level}.serverRssBytes`);
     }
-    for (const peer of PRESENT) {
-      expected.push(...COMMON.filter((f) => f !== 'connectionRssBytes').map((f) => `${peer}.${f}`));
-      for (const load of result.plan.latency.loads) expected.push(...LATENCY.map((f) => `${peer}.latency.${load}.${f}`));
+    for (const system of [...GROUP, ...PRESENT]) {
+      expected.push(...COMMON.filter((f) => f !== 'connectionRssBytes').map((f) => `${system}.${f}`));
+      if (system === 'redis3') expected.push(...STORE_SERVER.map((f) => `redis3.${f}`));
+      for (const load of result.plan.latency.loads) expected.push(...LATENCY.map((f) => `${system}.latency.${load}.${f}`));
     }
     const missing = expected.filter((path) => typeof at(result.figures, path) !== 'number');
     expect(missing).toEqual([]);
   });
 
   it('measures every system whose binary is installed, and names the others', () => {
-    expect(Object.keys(result.figures).sort()).toEqual(['plain', ...HUBS, ...PRESENT].sort());
+    expect(Object.keys(result.figures).sort()).toEqual(['plain', ...HUBS, ...GROUP, ...PRESENT].sort());
     expect(result.notMeasured).toEqual(MISSING);
   });
 
