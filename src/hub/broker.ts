@@ -40,7 +40,7 @@ import type { ConsumerAck } from '../protocol/acks';
 import type { QueueStats } from '../protocol/dashboard';
 import { DRIVER_QUEUE, type EntryKey, type Envelope } from '../protocol/envelope';
 import type { Release, SharedQueues, TakenEntry } from '../queue/shared-queues';
-import type { DeadLetter, QueueStore, StoredMessage } from '../queue/store';
+import type { DeadLetter, QueueDepth, QueueStore, StoredMessage } from '../queue/store';
 import type { Consumer } from './consumer';
 import { Standings } from './consumer-standing';
 import type { DeliveryState, Entry } from './delivery-state';
@@ -145,6 +145,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private readonly unreleased = new Map<string, { key: { queueId: string; messageId: string }; how: Release }>();
   private stopHearing: (() => void) | undefined;
   private poller: NodeJS.Timeout | undefined;
+  /** Shared hubs: every queue's depth across all hubs, as the store said at the last look. */
+  private wholeDepths = new Map<string, QueueDepth>();
 
   private constructor(
     private readonly store: QueueStore,
@@ -456,10 +458,20 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return true;
   }
 
-  /** Figures for every queue the broker has seen, sorted by name. */
+  /**
+   * Figures for every queue the broker has seen, sorted by name. On shared hubs, `depth` and
+   * `dead` are the whole CAPS's, as the store said at the last look (every
+   * {@link SHARED_POLL_MS}), for every queue in it; `inFlight` and `consumers` are this hub's.
+   */
   snapshot(): QueueStats[] {
-    return [...this.queues.values()]
-      .map((q) => ({ queueId: q.queueId, depth: q.entries.size, inFlight: q.inFlight, dead: q.dead, consumers: q.holdings.size }))
+    const ids = new Set([...this.queues.keys(), ...(this.shared ? this.wholeDepths.keys() : [])]);
+    return [...ids]
+      .map((queueId) => {
+        const q = this.queues.get(queueId);
+        const whole = this.wholeDepths.get(queueId);
+        const depth = whole?.queued ?? q?.entries.size ?? 0;
+        return { queueId, depth, inFlight: q?.inFlight ?? 0, dead: whole?.dead ?? q?.dead ?? 0, consumers: q?.holdings.size ?? 0 };
+      })
       .sort((a, b) => a.queueId.localeCompare(b.queueId));
   }
 
@@ -681,9 +693,18 @@ export class Broker extends EventEmitter<BrokerEvents> {
       const queue = this.queues.get(queueId);
       if (queue) this.pull(queue);
     });
+    const look = () => {
+      this.store.depths().then(
+        (depths) => (this.wholeDepths = depths),
+        // The store away: the last figures stand, and /healthz says why.
+        () => undefined,
+      );
+    };
+    look();
     this.poller = setInterval(() => {
       this.retryReleases();
       for (const queue of this.queues.values()) this.pull(queue);
+      look();
     }, SHARED_POLL_MS).unref();
   }
 

@@ -48,9 +48,9 @@ export function createMetrics(broker: Broker, nsp: CapsNamespace, storeHealth: S
         for (const queue of broker.snapshot()) this.set({ queue: queue.queueId }, pick(queue));
       },
     });
-  perQueue('caps_queue_depth', 'Messages in the queue: waiting, in flight or claimed', (q) => q.depth);
-  perQueue('caps_queue_in_flight', 'Messages sent and not yet acknowledged', (q) => q.inFlight);
-  perQueue('caps_queue_dead', 'Messages in the dead-letter queue', (q) => q.dead);
+  perQueue('caps_queue_depth', 'Messages in the queue: waiting, in flight or claimed (shared hubs: across every hub, so take max, not sum)', (q) => q.depth);
+  perQueue('caps_queue_in_flight', 'Messages this hub sent and has not had acknowledged yet', (q) => q.inFlight);
+  perQueue('caps_queue_dead', 'Messages in the dead-letter queue (shared hubs: across every hub, so take max, not sum)', (q) => q.dead);
   new Gauge({
     name: 'caps_connected_clients',
     help: 'Connected /caps clients, by role (classroom clients say none)',

@@ -71,12 +71,13 @@ export interface RoomView {
 /** One queue's figures, as the broker counts them (its `snapshot`). */
 export interface QueueStats {
   queueId: string;
-  /** Messages in the queue: waiting, in flight or claimed. */
+  /** Messages in the queue: waiting, in flight or claimed. On shared hubs, across every hub. */
   depth: number;
-  /** Of those, in flight or claimed. */
+  /** Of those, in flight or claimed on this hub. */
   inFlight: number;
-  /** Messages in its dead-letter queue. */
+  /** Messages in its dead-letter queue. On shared hubs, across every hub. */
   dead: number;
+  /** Its consumers connected to this hub. */
   consumers: number;
 }
 

@@ -2,13 +2,23 @@
  * Shared hubs (`npm run hub -- --shared`): three hub processes serve the queues of one private
  * Redis side by side. Orders cross hubs; de-duplication and length limits hold across them; a
  * claimed package stays its driver's whichever hub the driver is on, and goes to another driver
- * only once its lease has run out; a SIGKILLed hub's packages come back through the others.
+ * only once its lease has run out; a SIGKILLed hub's packages come back through the others; every
+ * hub shows the whole CAPS's queue depths.
  *
  * The hubs beat on a 3-second lease (`CAPS_REDIS_LEASE_MS`), so that a dead hub's packages come
  * back within seconds; nothing here waits for a length of time: every step waits for a log line,
  * an event, or a state of Redis.
  */
+import { io, type Socket } from 'socket.io-client';
 import type { Driver } from '../../src/driver/driver';
+import {
+  DASHBOARD_NAMESPACE,
+  type DashboardSnapshot,
+  type DashboardToPageEvents,
+  type DashboardUpdate,
+  type PageToDashboardEvents,
+  type QueueStats,
+} from '../../src/protocol/dashboard';
 import type { Envelope } from '../../src/protocol/envelope';
 import { HUB_KEYS, pickup, RedisHubs, SHORT_LEASE } from '../helpers/redis-hubs';
 import { setup, type TestContext } from '../helpers/setup';
@@ -180,6 +190,27 @@ it('a SIGKILLed hub’s packages come back through the others: every order deliv
   expect(seenBy1.length).toBeGreaterThan(0);
   expect(await redis.run('ZCARD', HUB_KEYS.live('driver'))).toBe(0);
   expect(await redis.run('HLEN', HUB_KEYS.owner('driver'))).toBe(0);
+});
+
+it('every hub’s dashboard and /metrics show the whole CAPS’s queue depths, whichever hub the orders came through', async () => {
+  const [a, , c] = await threeHubs();
+  const poster = hubs.connect(a!.url, { role: 'vendor', store: 'acme-widgets', clientId: 'poster' });
+  for (const id of ['d-1', 'd-2', 'd-3']) expect(await poster.timeout(10_000).emitWithAck('pickup', pickup(id))).toMatchObject({ ok: true });
+
+  // C has no client at all: it holds none of these, and shows them all the same.
+  const page: Socket<DashboardToPageEvents, PageToDashboardEvents> = io(`${c!.url}${DASHBOARD_NAMESPACE}`, { forceNew: true, transports: ['websocket'] });
+  try {
+    let queues: QueueStats[] = [];
+    page.on('snapshot', (snapshot: DashboardSnapshot) => (queues = snapshot.queues));
+    page.on('update', (update: DashboardUpdate) => (queues = update.queues ?? queues));
+    const driverQueue = () => queues.find((q) => q.queueId === 'driver');
+    await until(page, ['snapshot', 'update'], () => driverQueue()?.depth === 3, 'C’s page to show 3 pickups queued');
+    expect(driverQueue()).toEqual({ queueId: 'driver', depth: 3, inFlight: 0, dead: 0, consumers: 0 });
+  } finally {
+    page.disconnect();
+  }
+  const metrics = await (await fetch(`${c!.url}/metrics`)).text();
+  expect(metrics).toMatch(/^caps_queue_depth\{queue="driver",hub="[^"]+"\} 3$/m);
 });
 
 it('refuses --shared without Redis, and with --standby', async () => {
