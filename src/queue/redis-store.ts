@@ -169,11 +169,12 @@ export class RedisStore implements QueueStore {
   async enqueue(message: NewMessage, options: { completes?: EntryKey } = {}): Promise<EnqueueOutcome> {
     const k = this.keys;
     const q = message.queueId;
-    const keys = [k.seq, k.liveCounts, k.live(q), k.dead(q), k.body(q), k.acked(q), k.owner(q)];
+    const keys = [k.seq, k.liveCounts, k.live(q), k.dead(q), k.body(q), k.acked(q), k.owner(q), k.ready(q)];
     const args = [String(this.now()), String(this.windowMs), q, message.messageId, JSON.stringify(message), this.sharedPrefix, ...this.limits];
     const done = options.completes;
     if (done) {
-      keys.push(k.live(done.queueId), k.body(done.queueId), k.owner(done.queueId), k.acked(done.queueId));
+      const c = done.queueId;
+      keys.push(k.live(c), k.body(c), k.owner(c), k.acked(c), k.ready(c), k.parked(c));
       args.push(done.queueId, done.messageId);
     }
     const reply = (await this.write('enqueue', keys, args)) as number | [seq: string, body: string | null, owner: string | null];
@@ -194,7 +195,7 @@ export class RedisStore implements QueueStore {
   async ack(key: EntryKey): Promise<boolean> {
     const k = this.keys;
     const q = key.queueId;
-    const keys = [k.liveCounts, k.live(q), k.body(q), k.owner(q), k.acked(q)];
+    const keys = [k.liveCounts, k.live(q), k.body(q), k.owner(q), k.acked(q), k.ready(q), k.parked(q)];
     return (await this.write('ack', keys, [String(this.now()), String(this.windowMs), q, key.messageId, this.sharedPrefix])) === 1;
   }
 
@@ -203,14 +204,14 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = key.queueId;
     const who = owner === undefined ? [] : [owner];
-    if (this.sharedPrefix === '') return (await this.write('setOwner', [k.live(q), k.owner(q)], [key.messageId, ...who])) === 1;
+    if (this.sharedPrefix === '') return (await this.write('setOwner', [k.live(q), k.owner(q), k.ready(q), k.parked(q)], [key.messageId, ...who])) === 1;
     return (await this.write('claim', [k.live(q), k.owner(q), k.held(q), k.claimUntil(q)], [key.messageId, this.claimLeaseMs, ...who])) === 1;
   }
 
   async deadLetter(key: EntryKey, reason: string): Promise<boolean> {
     const k = this.keys;
     const q = key.queueId;
-    const keys = [k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.death(q)];
+    const keys = [k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.death(q), k.ready(q), k.parked(q)];
     return (await this.write('deadLetter', keys, [q, key.messageId, JSON.stringify({ reason, deadAt: this.now() }), this.sharedPrefix])) === 1;
   }
 
@@ -225,7 +226,7 @@ export class RedisStore implements QueueStore {
   async requeue(key: EntryKey): Promise<StoredMessage | undefined> {
     const k = this.keys;
     const q = key.queueId;
-    const keys = [k.seq, k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.owner(q), k.death(q), k.body(q)];
+    const keys = [k.seq, k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.owner(q), k.death(q), k.body(q), k.ready(q)];
     const reply = (await this.write('requeue', keys, [q, key.messageId, this.sharedPrefix])) as [number, string] | null;
     return reply ? { ...(JSON.parse(reply[1]) as NewMessage), seq: reply[0] } : undefined;
   }
@@ -276,7 +277,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     return {
       take: async (queueId, max, owners): Promise<TakenEntry[]> => {
-        const keys = [k.live(queueId), k.held(queueId), k.owner(queueId), k.body(queueId), k.failures(queueId), k.holding(hubs.token)];
+        const keys = [k.live(queueId), k.ready(queueId), k.parked(queueId), k.held(queueId), k.body(queueId), k.failures(queueId), k.holding(hubs.token)];
         const reply = (await this.write('take', keys, [queueId, String(max), ...owners])) as (string | null)[];
         const taken: TakenEntry[] = [];
         for (let i = 0; i < reply.length; i += 5) {
@@ -287,7 +288,7 @@ export class RedisStore implements QueueStore {
       },
       release: async (key: EntryKey, how: Release): Promise<boolean> => {
         const q = key.queueId;
-        const keys = [k.held(q), k.owner(q), k.failures(q), k.claimUntil(q), k.holding(hubs.token)];
+        const keys = [k.held(q), k.owner(q), k.failures(q), k.claimUntil(q), k.holding(hubs.token), k.live(q), k.ready(q), k.parked(q)];
         const claim = how.claimLeftMs === undefined ? '' : String(Math.max(0, Math.round(how.claimLeftMs)));
         return (await this.write('release', keys, [q, key.messageId, String(how.failures), claim, k.available])) === 1;
       },

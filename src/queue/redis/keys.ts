@@ -16,6 +16,9 @@
  * | `owner:<q>`          | hash   | message id → the owner (the claiming driver), when it has one    |
  * | `death:<q>`          | hash   | message id → `{ reason, deadAt }` as JSON, for dead letters      |
  * | `acked:<q>`          | zset   | message id, scored by when it was acknowledged: the de-duplication window |
+ * | `ready:<q>`          | zset   | message id, scored by seq: live entries that nobody claimed and no shared hub holds |
+ * | `parked:<q>`         | hash   | message id → owner: live entries claimed and held by no shared hub |
+ * | `indexed`            | string | set once the two above cover every live entry (lua/index.lua)   |
  * | `hubs`               | hash   | a hub process → what it is, as JSON: every hub on the prefix, standbys too (hub-roster.ts) |
  * | `hub-beats`          | zset   | a hub process, scored by its last heartbeat (Redis's clock, ms)  |
  *
@@ -31,6 +34,10 @@
  * | `available` (channel) | pub/sub | a queue id, published when that queue has an entry to take      |
  * | `in-transit` (channel) | pub/sub | `[room, envelope]` as JSON: a store room's in-transit, for every hub |
  *
+ * Every live entry is in exactly one of `held:<q>`, `ready:<q>` and `parked:<q>` (lua/waiting.lua):
+ * a shared hub takes from the last two without passing over what other hubs hold. A hub that
+ * writes alone holds nothing, and keeps them up to date all the same.
+ *
  * A seq is kept as the score, and an owner apart from the body, so that the scripts never decode
  * JSON and a claim writes a few bytes. The counts make `depths` and `queues` one read.
  */
@@ -43,6 +50,7 @@ export class RedisKeys {
   readonly hubs: string;
   readonly hubBeats: string;
   readonly holders: string;
+  readonly indexed: string;
   /** The pub/sub channel on which shared hubs hear that a queue has an entry to take. */
   readonly available: string;
   /** The pub/sub channel on which shared hubs pass each other a store room's `in-transit`. */
@@ -57,6 +65,7 @@ export class RedisKeys {
     this.hubs = `${prefix}hubs`;
     this.hubBeats = `${prefix}hub-beats`;
     this.holders = `${prefix}holders`;
+    this.indexed = `${prefix}indexed`;
     this.available = `${prefix}available`;
     this.inTransit = `${prefix}in-transit`;
   }
@@ -99,5 +108,13 @@ export class RedisKeys {
 
   acked(queueId: string): string {
     return `${this.prefix}acked:${queueId}`;
+  }
+
+  ready(queueId: string): string {
+    return `${this.prefix}ready:${queueId}`;
+  }
+
+  parked(queueId: string): string {
+    return `${this.prefix}parked:${queueId}`;
   }
 }

@@ -6,7 +6,7 @@
  * Every change that must be atomic is one script, and Redis runs a script as one step. A script
  * that changes the store begins with the fence (lua/fence.lua): its first two keys are the writer
  * lease and its epoch, its first three arguments the hub's token, epoch and lease length
- * ({@link Fence}). Helpers (fence, counts, unhold, acknowledge, clock) are prepended to the scripts that use them.
+ * ({@link Fence}). Helpers (fence, counts, unhold, waiting, acknowledge, clock) are prepended to the scripts that use them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,10 +16,10 @@ const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`)
 
 /** Each script, as the helpers it uses followed by its own file. */
 const SCRIPTS = {
-  enqueue: ['fence', 'counts', 'unhold', 'acknowledge', 'enqueue'],
-  ack: ['fence', 'counts', 'unhold', 'acknowledge', 'ack'],
-  setOwner: ['fence', 'set-owner'],
-  deadLetter: ['fence', 'counts', 'unhold', 'dead-letter'],
+  enqueue: ['fence', 'counts', 'unhold', 'waiting', 'acknowledge', 'enqueue'],
+  ack: ['fence', 'counts', 'unhold', 'waiting', 'acknowledge', 'ack'],
+  setOwner: ['fence', 'waiting', 'set-owner'],
+  deadLetter: ['fence', 'counts', 'unhold', 'waiting', 'dead-letter'],
   requeue: ['fence', 'counts', 'requeue'],
   readQueue: ['read-queue'],
   takeLease: ['take-lease'],
@@ -27,9 +27,10 @@ const SCRIPTS = {
   releaseLease: ['release-lease'],
   hubRoster: ['clock', 'hub-roster'],
   take: ['fence', 'take'],
-  release: ['clock', 'fence', 'release'],
+  release: ['clock', 'fence', 'waiting', 'release'],
   claim: ['clock', 'fence', 'claim'],
-  beat: ['clock', 'beat'],
+  beat: ['clock', 'waiting', 'beat'],
+  index: ['waiting', 'index'],
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -13,6 +13,8 @@
  *   cleared.
  * - **Hearing.** A second connection subscribes to the prefix's `available` channel, and to its
  *   `in-transit` channel, on which hubs pass each other what they relay to a store's room.
+ * - **Indexing.** The first shared hub on a prefix files the entries that an earlier CAPS wrote
+ *   without saying where each waits (lua/index.lua), once.
  * - **Leaving.** On close, this hub gives back all it holds at once, so that other hubs send it on
  *   without waiting for its beat to expire.
  */
@@ -64,6 +66,8 @@ export class SharedHubs {
     try {
       await subscriber.connect();
       await subscriber.subscribe(keys.available, keys.inTransit);
+      const filed = (await scripts.run('index', [keys.liveCounts, keys.indexed], [keys.prefix])) as number;
+      if (filed > 0) options.logger.info(`filed ${filed} entries written by an earlier CAPS as ready or parked, for shared hubs to take`);
       const hubs = new SharedHubs(scripts, keys, subscriber, options.leaseMs, options.logger);
       await hubs.beat();
       return hubs;

@@ -2,11 +2,12 @@
 -- de-duplication window in acked:<q>, scored by when; ids older than the window are dropped as
 -- acknowledgements come, and the set itself expires once a window passes without one, so that a
 -- queue nobody uses leaves nothing behind. With no window, nothing is remembered. With a prefix
--- (shared hubs), what held the entry goes too (unhold).
+-- (shared hubs), what held the entry goes too (unhold); it no longer waits either (unwait).
 -- 1 if there was such an entry, else 0.
-local function acknowledge(counts, live, body, owner, acked, queue, id, now, window, prefix)
+local function acknowledge(counts, live, body, owner, acked, ready, parked, queue, id, now, window, prefix)
   if redis.call('ZREM', live, id) == 0 then return 0 end
   unhold(prefix, queue, id)
+  unwait(ready, parked, id)
   redis.call('HDEL', body, id)
   redis.call('HDEL', owner, id)
   count(counts, queue, -1)

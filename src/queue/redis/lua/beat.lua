@@ -1,7 +1,8 @@
 -- beat (shared hubs): a hub's heartbeat, and the upkeep every hub does at each beat, in one step.
 -- - Stamps the hub's beat (Redis's clock), or with `leaving`, gives back all it holds and leaves.
 -- - Gives back every entry held by a hub that has not beaten for `expiry` ms (killed, cut off
---   from Redis): a claimed one keeps its owner until its claim's deadline.
+--   from Redis): a claimed one keeps its owner until its claim's deadline. Each waits again,
+--   ready or parked (waiting.lua).
 -- - Clears the claims whose deadline passed while no hub held them (their driver never came
 --   back), so that the package goes to whoever is free.
 -- Hubs are told of every queue that has entries to take again.
@@ -21,10 +22,10 @@ local function giveBack(hub)
     local held = prefix .. 'held:' .. queue
     if redis.call('HGET', held, id) == hub then
       redis.call('HDEL', held, id)
+      local owner = redis.call('HGET', prefix .. 'owner:' .. queue, id)
       -- A claim held by a hub that had no deadline written (it died while claiming) gets one lease.
-      if redis.call('HEXISTS', prefix .. 'owner:' .. queue, id) == 1 then
-        redis.call('ZADD', prefix .. 'claim-until:' .. queue, 'NX', now + expiry, id)
-      end
+      if owner then redis.call('ZADD', prefix .. 'claim-until:' .. queue, 'NX', now + expiry, id) end
+      wait(prefix .. 'ready:' .. queue, prefix .. 'parked:' .. queue, id, redis.call('ZSCORE', prefix .. 'live:' .. queue, id), owner)
       told[queue] = true
       released = released + 1
     end
@@ -42,6 +43,9 @@ for _, queue in ipairs(redis.call('HKEYS', KEYS[2])) do
     if redis.call('HEXISTS', prefix .. 'held:' .. queue, id) == 0 then
       redis.call('HDEL', prefix .. 'owner:' .. queue, id)
       redis.call('ZREM', until_, id)
+      -- Parked for its driver until now: ready for anyone.
+      redis.call('HDEL', prefix .. 'parked:' .. queue, id)
+      redis.call('ZADD', prefix .. 'ready:' .. queue, redis.call('ZSCORE', prefix .. 'live:' .. queue, id), id)
       told[queue] = true
       cleared = cleared + 1
     end

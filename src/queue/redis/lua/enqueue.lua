@@ -2,7 +2,8 @@
 -- acknowledged within the window); with a second entry's keys, acknowledges that entry first, in
 -- the same step (a driver's delivered completes its pickup and queues the notice).
 -- KEYS: 1-2 fence, 3 seq, 4 counts:live, 5 live:<q>, 6 dead:<q>, 7 body:<q>, 8 acked:<q>, 9 owner:<q>,
---       and to complete an entry of queue <c>: 10 live:<c>, 11 body:<c>, 12 owner:<c>, 13 acked:<c>
+--       10 ready:<q>, and to complete an entry of queue <c>: 11 live:<c>, 12 body:<c>, 13 owner:<c>,
+--       14 acked:<c>, 15 ready:<c>, 16 parked:<c>
 -- ARGV: 1-3 fence, 4 now, 5 window (ms), 6 <q>, 7 message id, 8 the message as JSON,
 --       9 the prefix for shared hubs ('' if not), who are told that <q> has an entry to take,
 --       10 the longest a queue may be and 11 the most entries all queues may hold (0: no limit;
@@ -14,7 +15,7 @@
 -- A refused message changes nothing: the entry it would complete stays.
 fence()
 local now, window, id, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[7], ARGV[9]
-local completing = #KEYS > 9
+local completing = #KEYS > 10
 local live = redis.call('ZSCORE', KEYS[5], id)
 local duplicate = live or redis.call('ZSCORE', KEYS[6], id)
 if not duplicate and window > 0 then
@@ -24,18 +25,20 @@ end
 if not duplicate then
   local longest, most = tonumber(ARGV[10]), tonumber(ARGV[11])
   if longest > 0 and tonumber(redis.call('HGET', KEYS[4], ARGV[6]) or 0) >= longest then return -1 end
-  if most > 0 and not (completing and redis.call('ZSCORE', KEYS[10], ARGV[13])) then
+  if most > 0 and not (completing and redis.call('ZSCORE', KEYS[11], ARGV[13])) then
     local total = 0
     for _, n in ipairs(redis.call('HVALS', KEYS[4])) do total = total + tonumber(n) end
     if total >= most then return -2 end
   end
 end
-if completing then acknowledge(KEYS[4], KEYS[10], KEYS[11], KEYS[12], KEYS[13], ARGV[12], ARGV[13], now, window, prefix) end
+if completing then acknowledge(KEYS[4], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], ARGV[12], ARGV[13], now, window, prefix) end
 if live then return { live, redis.call('HGET', KEYS[7], id), redis.call('HGET', KEYS[9], id) } end
 if duplicate then return 0 end
 local seq = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[5], seq, id)
 redis.call('HSET', KEYS[7], id, ARGV[8])
+-- It waits, ready for any hub (waiting.lua).
+redis.call('ZADD', KEYS[10], seq, id)
 count(KEYS[4], ARGV[6], 1)
 if prefix ~= '' then redis.call('PUBLISH', prefix .. 'available', ARGV[6]) end
 return seq
