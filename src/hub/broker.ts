@@ -113,6 +113,8 @@ class QueueState {
   /** Shared hubs: a `take` from the store is under way; `pullAgain` asks for another once it is done. */
   pulling = false;
   pullAgain = false;
+  /** Shared hubs: who waits for the takes under way to be done (`Broker.taken`). */
+  readonly pullWaiters: (() => void)[] = [];
   dead = 0;
   inFlight = 0;
   dispatching = false;
@@ -345,6 +347,22 @@ export class Broker extends EventEmitter<BrokerEvents> {
       this.send(queue, entry, consumer);
     }
     return held();
+  }
+
+  /**
+   * `sendWaiting` for the lab's `getAll`, on any kind of hub. A shared hub holds only part of what
+   * waits: it first takes from the store what `consumer` has room for, and answers once that take
+   * is done, so that the count is of what the whole CAPS had waiting for it.
+   */
+  async catchUp(consumer: Consumer): Promise<number | undefined> {
+    if (!this.shared) return this.sendWaiting(consumer);
+    if (!this.attach(consumer)) return undefined;
+    const queue = this.queues.get(consumer.queueId)!;
+    this.pull(queue);
+    await this.taken(queue);
+    // Gone meanwhile: nothing to count, and nothing to attach again.
+    if (!queue.holdings.has(consumer)) return 0;
+    return this.sendWaiting(consumer);
   }
 
   /**
@@ -742,8 +760,16 @@ export class Broker extends EventEmitter<BrokerEvents> {
       .then((more) => {
         queue.pulling = false;
         if (more || queue.pullAgain) this.pull(queue);
-        else this.forgetIfIdle(queue);
+        if (queue.pulling) return;
+        for (const resolve of queue.pullWaiters.splice(0)) resolve();
+        this.forgetIfIdle(queue);
       });
+  }
+
+  /** Shared hubs: resolves once no take from the store is under way for `queue` (at once if none is). */
+  private taken(queue: QueueState): Promise<void> {
+    if (!queue.pulling) return Promise.resolve();
+    return new Promise((resolve) => queue.pullWaiters.push(resolve));
   }
 
   /**

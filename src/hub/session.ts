@@ -300,7 +300,7 @@ export class Session implements DeliveryActions {
     return { ok: true };
   }
 
-  private getAll(payload: unknown): AckOf<'getAll'> {
+  private async getAll(payload: unknown): Promise<AckOf<'getAll'>> {
     const queueId = parse(getAllSchema, payload);
     if (!queueId.ok) return failure('invalid_payload', 'getAll expects { queueId }: "driver" or a store name', queueId.issues);
     const refused = authorise(this.identity, { type: 'consume', queueId: queueId.value });
@@ -308,7 +308,7 @@ export class Session implements DeliveryActions {
     const limit = this.consumeQueue(queueId.value);
     if (limit) return limit;
     const consumer = this.consumerOf(queueId.value)!;
-    const count = this.ctx.broker.sendWaiting(consumer);
+    const count = await this.ctx.broker.catchUp(consumer);
     return count === undefined ? failure('limit_reached', 'the hub holds as many queues as it may (MAX_QUEUES)') : { ok: true, count };
   }
 

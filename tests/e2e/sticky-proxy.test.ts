@@ -8,6 +8,9 @@
  *   the standby takes over, haproxy marks it up, a classroom vendor reconnects through haproxy by
  *   itself, and a classroom driver that was away meanwhile catches up with `getAll` on the pickups
  *   posted while it was.
+ * - Shared hubs: two hub processes with `--shared`, both serving behind haproxy. A classroom
+ *   driver's `getAll` counts and sends what waited, whichever hub it was posted through; after
+ *   the hub it was on is SIGKILLed, it comes back through haproxy to the other and catches up there.
  * - Stickiness: with both hubs serving, a client that stays on long-polling (each of its events a
  *   request of its own) keeps reaching the hub that holds its session.
  *
@@ -179,6 +182,9 @@ class LabDriver extends ClassroomClient {
 }
 
 const portOf = (url: string) => Number(new URL(url).port);
+const LISTENING = /CAPS hub listening on/;
+/** What a hub logs at `info` when a client with no token (a classroom one) connects. */
+const CLASSROOM_CONNECTED = /"role":"classroom".*client connected|client connected.*classroom/;
 
 (HAPROXY ? describe : describe.skip)('classroom clients behind haproxy (deploy/haproxy.cfg)', () => {
   it('work through it on long-polling and WebSocket; after the active hub is SIGKILLed they reach the standby through it, and a driver that was away catches up with getAll', async () => {
@@ -245,6 +251,47 @@ const portOf = (url: string) => Number(new URL(url).port);
     expect(await redis.run('ZCARD', HUB_KEYS.live('driver'))).toBe(0);
     expect(await redis.run('ZCARD', HUB_KEYS.live(STORE))).toBe(0);
     expect(await redis.run('HLEN', HUB_KEYS.owner('driver'))).toBe(0);
+  });
+
+  it('on shared hubs, a classroom driver catches up with getAll through it on what was posted on either hub, and again after the hub it was on is SIGKILLed', async () => {
+    const redis = await hubs.redis();
+    const [a, b] = await Promise.all(['hub A', 'hub B'].map((name) => hubs.hub(name, { ...SHORT_LEASE, LOG_LEVEL: 'info' }, ['--shared'])));
+    await Promise.all([a!.proc.line(LISTENING), b!.proc.line(LISTENING)]);
+    // Both listen before haproxy starts, so it takes them as up from the start, and says nothing.
+    const proxy = await startHaproxy(procs, [portOf(a!.url), portOf(b!.url)]);
+
+    // Two orders, one through each hub, before any driver is there: both wait in Redis.
+    const posters = [a!, b!].map((hub, i) => hubs.connect(hub.url, { role: 'vendor', store: STORE, clientId: `poster-${i}` }));
+    expect(await posters[0]!.timeout(WAIT_MS).emitWithAck('pickup', pickup('o-1'))).toMatchObject({ ok: true, duplicate: false });
+    expect(await posters[1]!.timeout(WAIT_MS).emitWithAck('pickup', pickup('o-2'))).toMatchObject({ ok: true, duplicate: false });
+
+    // The driver reaches one hub through haproxy (by its address), and its getAll counts both.
+    const driver = new LabDriver(proxy.url);
+    await driver.until(() => driver.caughtUp.length === 1, "the driver's first getAll answered");
+    expect(driver.caughtUp).toEqual([2]);
+    await driver.until(() => driver.delivered.length === 2, "the driver's reports of o-1 and o-2 answered");
+    const [mine, other] = a!.proc.matching(CLASSROOM_CONNECTED).length > 0 ? [a!, b!] : [b!, a!];
+    expect(other.proc.matching(CLASSROOM_CONNECTED)).toEqual([]);
+
+    // Its hub dies with its laptop closed; an order comes in meanwhile, through the other hub.
+    driver.stayAwayOnDrop();
+    const dropped = waitFor(driver.socket, 'disconnect');
+    mine.proc.signal('SIGKILL');
+    await mine.proc.exited();
+    await dropped;
+    await proxy.marked(mine === a ? 'hub-1' : 'hub-2', 'DOWN');
+    const poster = posters[mine === a ? 1 : 0]!;
+    expect(await poster.timeout(WAIT_MS).emitWithAck('pickup', pickup('o-3'))).toMatchObject({ ok: true, duplicate: false });
+
+    // Back, through haproxy to the hub left, it catches up on that one.
+    driver.comeBack();
+    await driver.until(() => driver.caughtUp.length === 2, "the driver's getAll after it came back answered");
+    expect(driver.caughtUp).toEqual([2, 1]);
+    await driver.until(() => driver.delivered.length === 3, "the driver's report of o-3 answered");
+    expect(other.proc.matching(CLASSROOM_CONNECTED)).toHaveLength(1);
+    expect(driver.pickups).toEqual(['o-1', 'o-2', 'o-3']);
+    expect(driver.failures).toEqual([]);
+    expect(await redis.run('ZCARD', HUB_KEYS.live('driver'))).toBe(0);
   });
 
   it('keeps a long-polling client on the hub that holds its session while both hubs serve', async () => {
