@@ -171,8 +171,11 @@ export function systemFigures(parts: {
     if (store !== undefined) {
       figures.ackStoreServerCpu = store;
       figures.ackStoreServerCpuPerMessageUs = (store / parts.acked.messagesPerSecond) * 1e6;
-      figures.projectedRedisCeiling = 1e6 / figures.ackStoreServerCpuPerMessageUs;
-      figures.projectedHubCoresPerRedisCore = figures.ackServerCpuPerMessageUs / figures.ackStoreServerCpuPerMessageUs;
+      // A redis-server that read as idle (a clock too coarse for a short round) projects nothing.
+      if (store > 0) {
+        figures.projectedRedisCeiling = 1e6 / figures.ackStoreServerCpuPerMessageUs;
+        figures.projectedHubCoresPerRedisCore = figures.ackServerCpuPerMessageUs / figures.ackStoreServerCpuPerMessageUs;
+      }
     }
   }
   if (parts.noAck) figures.noAckThroughput = parts.noAck.messagesPerSecond;

@@ -486,9 +486,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return [...ids]
       .map((queueId) => {
         const q = this.queues.get(queueId);
+        const inFlight = q?.inFlight ?? 0;
+        const consumers = q?.holdings.size ?? 0;
+        if (!this.shared) return { queueId, depth: q!.entries.size, inFlight, dead: q!.dead, consumers };
+        // A queue the store did not list holds nothing in it, live or dead, whatever this hub last saw.
         const whole = this.wholeDepths.get(queueId);
-        const depth = whole?.queued ?? q?.entries.size ?? 0;
-        return { queueId, depth, inFlight: q?.inFlight ?? 0, dead: whole?.dead ?? q?.dead ?? 0, consumers: q?.holdings.size ?? 0 };
+        return { queueId, depth: whole?.queued ?? 0, inFlight, dead: whole?.dead ?? 0, consumers };
       })
       .sort((a, b) => a.queueId.localeCompare(b.queueId));
   }
@@ -713,7 +716,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
     });
     const look = () => {
       this.store.depths().then(
-        (depths) => (this.wholeDepths = depths),
+        (depths) => {
+          this.wholeDepths = depths;
+          // Dead letters requeued through another hub are no longer this queue's to count.
+          for (const queue of [...this.queues.values()]) {
+            queue.dead = depths.get(queue.queueId)?.dead ?? 0;
+            this.forgetIfIdle(queue);
+          }
+        },
         // The store away: the last figures stand, and /healthz says why.
         () => undefined,
       );

@@ -108,8 +108,8 @@ export class RedisStore implements QueueStore {
 
   /** Set when hubs share the store: see {@link SharedQueues}. */
   readonly shared?: SharedQueues;
-  /** What shared hubs' scripts are given to keep their own keys: the prefix, or `''` for a hub that writes alone. */
-  private readonly sharedPrefix: string;
+  /** Whether hubs share the store: its scripts then tell them of entries to take. */
+  private readonly isShared: boolean;
   private readonly limits: [maxQueueLength: string, maxTotalMessages: string];
   /** How long a shared hub's claim runs (`LEASE_MS`), for lua/claim.lua. */
   private readonly claimLeaseMs: string;
@@ -124,7 +124,7 @@ export class RedisStore implements QueueStore {
   ) {
     this.where = where;
     const shared = options.shared;
-    this.sharedPrefix = shared ? keys.prefix : '';
+    this.isShared = shared !== undefined;
     this.limits = shared ? [String(shared.maxQueueLength), String(shared.maxTotalMessages)] : ['0', '0'];
     this.claimLeaseMs = String(shared?.claimLeaseMs ?? 0);
     if (shared && lease instanceof SharedHubs) this.shared = this.sharedQueues(lease);
@@ -170,7 +170,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = message.queueId;
     const keys = [k.seq, k.liveCounts, k.live(q), k.dead(q), k.body(q), k.acked(q), k.owner(q), k.ready(q)];
-    const args = [String(this.now()), String(this.windowMs), q, message.messageId, JSON.stringify(message), this.sharedPrefix, ...this.limits];
+    const args = [String(this.now()), String(this.windowMs), q, message.messageId, JSON.stringify(message), k.prefix, this.isShared ? '1' : '0', ...this.limits];
     const done = options.completes;
     if (done) {
       const c = done.queueId;
@@ -196,7 +196,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = key.queueId;
     const keys = [k.liveCounts, k.live(q), k.body(q), k.owner(q), k.acked(q), k.ready(q), k.parked(q)];
-    return (await this.write('ack', keys, [String(this.now()), String(this.windowMs), q, key.messageId, this.sharedPrefix])) === 1;
+    return (await this.write('ack', keys, [String(this.now()), String(this.windowMs), q, key.messageId, k.prefix])) === 1;
   }
 
   /** For shared hubs, `false` also when this hub does not hold the entry (lua/claim.lua). */
@@ -204,7 +204,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = key.queueId;
     const who = owner === undefined ? [] : [owner];
-    if (this.sharedPrefix === '') return (await this.write('setOwner', [k.live(q), k.owner(q), k.ready(q), k.parked(q)], [key.messageId, ...who])) === 1;
+    if (!this.isShared) return (await this.write('setOwner', [k.live(q), k.owner(q), k.ready(q), k.parked(q)], [key.messageId, ...who])) === 1;
     return (await this.write('claim', [k.live(q), k.owner(q), k.held(q), k.claimUntil(q)], [key.messageId, this.claimLeaseMs, ...who])) === 1;
   }
 
@@ -212,7 +212,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = key.queueId;
     const keys = [k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.death(q), k.ready(q), k.parked(q)];
-    return (await this.write('deadLetter', keys, [q, key.messageId, JSON.stringify({ reason, deadAt: this.now() }), this.sharedPrefix])) === 1;
+    return (await this.write('deadLetter', keys, [q, key.messageId, JSON.stringify({ reason, deadAt: this.now() }), k.prefix])) === 1;
   }
 
   async deadLetters(queueId?: string): Promise<DeadLetter[]> {
@@ -227,7 +227,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = key.queueId;
     const keys = [k.seq, k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.owner(q), k.death(q), k.body(q), k.ready(q)];
-    const reply = (await this.write('requeue', keys, [q, key.messageId, this.sharedPrefix])) as [number, string] | null;
+    const reply = (await this.write('requeue', keys, [q, key.messageId, this.isShared ? k.prefix : ''])) as [number, string] | null;
     return reply ? { ...(JSON.parse(reply[1]) as NewMessage), seq: reply[0] } : undefined;
   }
 

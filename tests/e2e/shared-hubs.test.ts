@@ -213,6 +213,16 @@ it('every hub’s dashboard and /metrics show the whole CAPS’s queue depths, w
   expect(metrics).toMatch(/^caps_queue_depth\{queue="driver",hub="[^"]+"\} 3$/m);
 });
 
+it('refuses a hub that writes alone, or a standby, on the prefix of running shared hubs', async () => {
+  const shared = await hubs.hub('shared', SHORT_LEASE, ['--shared']);
+  await shared.proc.line(LISTENING);
+  for (const [name, args] of [['alone', []], ['standby', ['--standby']]] as const) {
+    const refused = await hubs.hub(name, SHORT_LEASE, [...args]);
+    expect(await refused.proc.exited()).toMatchObject({ code: 1 });
+    expect(refused.proc.matching(/shared hubs \(--shared\) serve redis:\/\/.* among them: a hub that writes alone would keep their queues in its own memory; start this hub with --shared too/)).toHaveLength(1);
+  }
+});
+
 it('refuses --shared without Redis, and with --standby', async () => {
   const memory = await hubs.hub('memory hub', { CAPS_STORE: 'memory' }, ['--shared']);
   expect(await memory.proc.exited()).toMatchObject({ code: 1 });

@@ -58,8 +58,8 @@ function standby(logger = silentLogger): { opening: Promise<RedisStore>; abort: 
 }
 
 /**
- * Counts the looks at the lease (the take-lease script: the lease and its epoch, a token and a
- * length) that Redis runs from now on, by any client.
+ * Counts the looks at the lease (the take-lease script: the lease, its epoch and the shared hubs'
+ * beats, a token and a length) that Redis runs from now on, by any client.
  */
 async function watchLooks(): Promise<{ until(count: number): Promise<void> }> {
   const monitor = await RedisMonitor.open(redis.port);
@@ -67,7 +67,7 @@ async function watchLooks(): Promise<{ until(count: number): Promise<void> }> {
   const looks = new EventEmitter();
   let seen = 0;
   monitor.on('command', (args) => {
-    if (/^eval(sha)?$/i.test(args[0] ?? '') && args.length === 7 && args[3] === keys.writer) looks.emit('look', ++seen);
+    if (/^eval(sha)?$/i.test(args[0] ?? '') && args.length === 8 && args[3] === keys.writer) looks.emit('look', ++seen);
   });
   return { until: (count) => until(looks, ['look'], () => seen >= count, `${count} looks at the lease`) };
 }

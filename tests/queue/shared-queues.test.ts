@@ -104,13 +104,26 @@ it('keeps the length limits across hubs, refusing rather than dropping; a notice
   expect((await a.list('driver')).map((m) => m.messageId)).toEqual(['m2', 'm3']);
 });
 
+/** A store of a hub that writes alone, on this test's prefix. */
+async function alone(): Promise<RedisStore> {
+  const store = await RedisStore.open(redis.spec, { dedupWindowMs: 60_000, prefix, logger: silentLogger, leaseMs: 1_000 });
+  stores.push(store);
+  return store;
+}
+
 it('writes nothing while a hub that writes alone holds the prefix', async () => {
+  const writer = await alone();
   const shared = await hub();
-  const alone = await RedisStore.open(redis.spec, { dedupWindowMs: 60_000, prefix, logger: silentLogger });
-  stores.push(alone);
   await expect(shared.enqueue(message('m1'))).rejects.toThrow(/a hub that writes alone \(hub pid \d+ on .*\) holds the writer lease of this prefix: shared hubs write nothing while it runs/);
-  await alone.close();
+  await writer.close();
   expect(await shared.enqueue(message('m1'))).toMatchObject({ status: 'stored' });
+});
+
+it('refuses a hub that writes alone while a shared hub beats on the prefix, and lets it start once that hub has left', async () => {
+  const shared = await hub();
+  await expect(alone()).rejects.toThrow(/shared hubs \(--shared\) serve .* prefix "shared-\d+:", hub pid \d+ on .* among them: .* start this hub with --shared too/);
+  await shared.close();
+  expect((await alone()).kind).toBe('redis');
 });
 
 describe('a broker on a shared store', () => {

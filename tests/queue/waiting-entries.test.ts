@@ -208,3 +208,35 @@ it('files the entries of an earlier CAPS, which kept neither ready nor parked, w
   await checkWaiting('driver');
   expect(await redis.run('ZCARD', keys.ready('driver'))).toBe(0);
 });
+
+it('clears what a dead shared hub held when a hub that writes alone acknowledges or dead-letters it, so that shared hubs after it neither hand it out nor fail on it', async () => {
+  const first = await open();
+  for (const n of [1, 2, 3]) await first.enqueue(message(`m${n}`));
+  await close(first);
+  // A shared hub that took m1 and m2, claimed m2 for d1, and died long ago (what take.lua and
+  // claim.lua do, by hand): its beat is too old to keep the hub that writes alone out.
+  const keys = new RedisKeys(prefix);
+  for (const id of ['m1', 'm2']) {
+    await redis.run('ZREM', keys.ready('driver'), id);
+    await redis.run('HSET', keys.held('driver'), id, 'ghost');
+    await redis.run('SADD', keys.holding('ghost'), JSON.stringify(['driver', id]));
+  }
+  await redis.run('HSET', keys.owner('driver'), 'm2', 'd1');
+  await redis.run('ZADD', keys.claimUntil('driver'), 1, 'm2');
+  await redis.run('ZADD', keys.holders, 1, 'ghost');
+
+  const alone = await open(true);
+  expect(await alone.ack({ queueId: 'driver', messageId: 'm1' })).toBe(true);
+  expect(await alone.deadLetter({ queueId: 'driver', messageId: 'm2' }, 'test')).toBe(true);
+  await checkWaiting('driver');
+  expect(await redis.run('HLEN', keys.held('driver'))).toBe(0);
+  expect(await redis.run('SCARD', keys.holding('ghost'))).toBe(0);
+  expect(await redis.run('ZCARD', keys.claimUntil('driver'))).toBe(0);
+  await close(alone);
+
+  // A shared hub joins (its first beat gives back what the ghost held: nothing is left), and
+  // takes only m3: neither the acknowledged m1 nor the dead letter m2, claimed or not.
+  const shared = await open();
+  expect((await shared.shared!.take('driver', 10, ['d1'])).map((t) => t.message.messageId)).toEqual(['m3']);
+  await checkWaiting('driver');
+});

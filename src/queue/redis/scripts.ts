@@ -22,7 +22,7 @@ const SCRIPTS = {
   deadLetter: ['fence', 'counts', 'unhold', 'waiting', 'dead-letter'],
   requeue: ['fence', 'counts', 'requeue'],
   readQueue: ['read-queue'],
-  takeLease: ['take-lease'],
+  takeLease: ['clock', 'take-lease'],
   renewLease: ['fence', 'renew-lease'],
   releaseLease: ['release-lease'],
   hubRoster: ['clock', 'hub-roster'],

@@ -14,6 +14,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RedisConnection } from './connection';
+import { WriterLeaseHeldError } from './errors';
 import type { RedisKeys } from './keys';
 import type { Scripts } from './scripts';
 import { describeHolder, WriterLease, type LeaseOptions } from './writer-lease';
@@ -47,6 +48,8 @@ export async function standBy(connection: RedisConnection, scripts: Scripts, key
           options.logger.info(`standing by for ${describeHolder(attempt.holder)}: it holds the writer lease of ${options.where} (${left}); this hub takes over once the lease is free, looking every ${pollMs} ms, and does not listen until then`);
         }
       } catch (err) {
+        // Shared hubs on the prefix: no wait ends that.
+        if (err instanceof WriterLeaseHeldError) throw err;
         // While Redis is unreachable the connection has said so, once; an error Redis answered is said here, once.
         if (!failing && connection.up) {
           options.logger.warn(`standing by: Redis at ${connection.where} failed a look at the writer lease (${(err as Error).message}); looking again every ${pollMs} ms`);

@@ -88,10 +88,19 @@ export class WriterLease {
     return `pid ${process.pid} on ${hostname()} (started ${new Date().toISOString()}) #${randomUUID()}`;
   }
 
-  /** One attempt at the lease under `token`: the lease, if nobody held it, or who holds it. */
+  /**
+   * One attempt at the lease under `token`: the lease, if nobody held it, or who holds it. Rejects
+   * with {@link WriterLeaseHeldError} while shared hubs run on the prefix: a hub that writes alone
+   * does not mix with them.
+   */
   static async attempt(scripts: Scripts, keys: RedisKeys, token: string, options: LeaseOptions): Promise<WriterLease | LeaseHolder> {
-    const [taken, holder, leftMs] = (await scripts.run('takeLease', [keys.writer, keys.epoch], [token, String(options.leaseMs)])) as [number, string | number, number];
+    const [taken, holder, leftMs] = (await scripts.run('takeLease', [keys.writer, keys.epoch, keys.holders], [token, String(options.leaseMs)])) as [number, string | number, number];
     if (taken === 1) return new WriterLease(scripts, keys, token, String(holder), options);
+    if (taken === -1) {
+      throw new WriterLeaseHeldError(
+        `shared hubs (--shared) serve ${options.where}, ${describeHolder(String(holder))} among them: a hub that writes alone would keep their queues in its own memory; start this hub with --shared too (docs/scaling.md)`,
+      );
+    }
     return { holder: String(holder), leftMs };
   }
 

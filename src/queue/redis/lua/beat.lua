@@ -44,8 +44,9 @@ for _, queue in ipairs(redis.call('HKEYS', KEYS[2])) do
       redis.call('HDEL', prefix .. 'owner:' .. queue, id)
       redis.call('ZREM', until_, id)
       -- Parked for its driver until now: ready for anyone.
-      redis.call('HDEL', prefix .. 'parked:' .. queue, id)
-      redis.call('ZADD', prefix .. 'ready:' .. queue, redis.call('ZSCORE', prefix .. 'live:' .. queue, id), id)
+      local ready, parked = prefix .. 'ready:' .. queue, prefix .. 'parked:' .. queue
+      redis.call('HDEL', parked, id)
+      wait(ready, parked, id, redis.call('ZSCORE', prefix .. 'live:' .. queue, id), nil)
       told[queue] = true
       cleared = cleared + 1
     end

@@ -1,8 +1,7 @@
 -- deadLetter: moves a live entry to its queue's dead letters, keeping its seq, body and owner.
 -- KEYS: 1-2 fence, 3 counts:live, 4 counts:dead, 5 live:<q>, 6 dead:<q>, 7 death:<q>, 8 ready:<q>,
 --       9 parked:<q>
--- ARGV: 1-3 fence, 4 <q>, 5 message id, 6 { reason, deadAt } as JSON, 7 the prefix for shared
---       hubs ('' if not)
+-- ARGV: 1-3 fence, 4 <q>, 5 message id, 6 { reason, deadAt } as JSON, 7 the prefix
 -- Returns 1, or 0 if there is no such live entry.
 fence()
 local id = ARGV[5]

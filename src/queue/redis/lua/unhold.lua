@@ -1,10 +1,9 @@
 -- Shared hubs (CAPS_SHARED): an entry leaving its queue (acknowledged, completed, dead-lettered)
 -- leaves with it whatever said which hub held it (held:<q>, holding:<hub>), its count of failed
 -- deliveries (failures:<q>) and its claim's deadline (claim-until:<q>). Keys are made from the
--- prefix, as the holding hub is known only here; with no prefix (one hub writes alone) there are
--- none, and nothing is done.
+-- prefix, as the holding hub is known only here. A hub that writes alone holds nothing, but runs
+-- this too: shared hubs that it fenced out, or that died, may have held the entry.
 local function unhold(prefix, queue, id)
-  if prefix == '' then return end
   local held = prefix .. 'held:' .. queue
   local holder = redis.call('HGET', held, id)
   if holder then

@@ -4,6 +4,8 @@
 -- one of held:<q>, ready:<q> and parked:<q>. A hub that writes alone holds nothing, and keeps the
 -- two up to date all the same, so that shared hubs can follow it on the same prefix.
 local function wait(ready, parked, id, seq, owner)
+  -- Not live (left behind by a CAPS from before unhold ran for every hub): it waits nowhere.
+  if not seq then return end
   if owner then
     redis.call('HSET', parked, id, owner)
   else
