@@ -90,10 +90,19 @@ export function storeOptions(config: HubConfig): StoreOptions {
   return { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability };
 }
 
-/** What a hub's Redis store takes besides the store options, from its configuration. */
+/** The shortest beat a shared hub keeps, whatever `ACK_TIMEOUT_MS` says: it beats every third of it. */
+const MIN_SHARED_BEAT_MS = 1_000;
+
+/**
+ * What a hub's Redis store takes besides the store options, from its configuration. A shared hub's
+ * beat lasts `CAPS_REDIS_LEASE_MS`, or `ACK_TIMEOUT_MS` when that is shorter (a second at least):
+ * what a dead hub had in flight then goes out again no later than an unanswered message would.
+ */
 export function redisSettings(config: HubConfig, logger: Logger): RedisSettings {
-  const { maxQueueLength, maxTotalMessages, leaseMs: claimLeaseMs } = config.delivery;
-  return { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger, ...(config.shared && { shared: { maxQueueLength, maxTotalMessages, claimLeaseMs } }) };
+  const { maxQueueLength, maxTotalMessages, leaseMs: claimLeaseMs, ackTimeoutMs } = config.delivery;
+  if (!config.shared) return { prefix: config.redisPrefix, leaseMs: config.redisLeaseMs, logger };
+  const leaseMs = Math.min(config.redisLeaseMs, Math.max(MIN_SHARED_BEAT_MS, ackTimeoutMs));
+  return { prefix: config.redisPrefix, leaseMs, logger, shared: { maxQueueLength, maxTotalMessages, claimLeaseMs } };
 }
 
 export interface StartHubOptions {

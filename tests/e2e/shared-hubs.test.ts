@@ -192,6 +192,27 @@ it('a SIGKILLed hub’s packages come back through the others: every order deliv
   expect(await redis.run('HLEN', HUB_KEYS.owner('driver'))).toBe(0);
 });
 
+it('a SIGKILLed hub’s unanswered pickups go out through another hub once ACK_TIMEOUT_MS has passed, however long CAPS_REDIS_LEASE_MS is', async () => {
+  // A 10-minute lease: what B had in flight can only come back this soon by the ack timeout.
+  const [a, b, c] = await threeHubs({ CAPS_REDIS_LEASE_MS: '600000', ACK_TIMEOUT_MS: '2000' });
+  const vendor = t.vendor(a!.url, 'acme-widgets');
+  const thanked: string[] = [];
+  vendor.on('thanked', (envelope) => thanked.push(envelope.messageId));
+  // driver-1 on B is sent both pickups and answers neither; B dies holding them.
+  const silent = hubs.connect(b!.url, { role: 'driver', clientId: 'driver-1' });
+  const sent = collect<Envelope>(silent, 'pickup', 2);
+  const ids = [(await vendor.post()).messageId, (await vendor.post()).messageId];
+  expect((await sent).map((envelope) => envelope.messageId).sort()).toEqual([...ids].sort());
+  b!.proc.signal('SIGKILL');
+  await b!.proc.exited();
+
+  const driver2 = t.driver(c!.url, 'driver-2');
+  const delivered: string[] = [];
+  driver2.on('delivered', (envelope) => delivered.push(envelope.messageId));
+  await until(vendor, ['thanked'], () => thanked.length >= 2, 'both orders thanked for');
+  expect([...delivered].sort()).toEqual([...ids].sort());
+});
+
 it('every hub’s dashboard and /metrics show the whole CAPS’s queue depths, whichever hub the orders came through', async () => {
   const [a, , c] = await threeHubs();
   const poster = hubs.connect(a!.url, { role: 'vendor', store: 'acme-widgets', clientId: 'poster' });
