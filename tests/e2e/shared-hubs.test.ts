@@ -2,8 +2,9 @@
  * Shared hubs (`npm run hub -- --shared`): three hub processes serve the queues of one private
  * Redis side by side. Orders cross hubs; de-duplication and length limits hold across them; a
  * claimed package stays its driver's whichever hub the driver is on, and goes to another driver
- * only once its lease has run out; a SIGKILLed hub's packages come back through the others; every
- * hub shows the whole CAPS's queue depths.
+ * only once its lease has run out; a SIGKILLed hub's packages come back through the others, within
+ * the ack timeout; a SIGKILLed and restarted Redis loses nothing acknowledged; every hub shows the
+ * whole CAPS's queue depths; a hub that writes alone is refused beside shared hubs.
  *
  * The hubs beat on a 3-second lease (`CAPS_REDIS_LEASE_MS`), so that a dead hub's packages come
  * back within seconds; nothing here waits for a length of time: every step waits for a log line,
@@ -211,6 +212,33 @@ it('a SIGKILLed hub’s unanswered pickups go out through another hub once ACK_T
   driver2.on('delivered', (envelope) => delivered.push(envelope.messageId));
   await until(vendor, ['thanked'], () => thanked.length >= 2, 'both orders thanked for');
   expect([...delivered].sort()).toEqual([...ids].sort());
+});
+
+it('a SIGKILL and restart of Redis loses no acknowledged order: every hub answers unavailable meanwhile, says so at /healthz, and recovers by itself', async () => {
+  const [a, b, c] = await threeHubs({ LOG_LEVEL: 'info' });
+  const redis = await hubs.redis();
+  const vendor = t.vendor(a!.url, 'acme-widgets');
+  const thanked: string[] = [];
+  vendor.on('thanked', (envelope) => thanked.push(envelope.messageId));
+  // Twenty orders acknowledged by hub A, with no driver anywhere: they are only in Redis.
+  const ids = (await Promise.all(Array.from({ length: 20 }, () => vendor.post()))).map((envelope) => envelope.messageId);
+  expect(await redis.run('ZCARD', HUB_KEYS.live('driver'))).toBe(20);
+
+  await redis.kill();
+  await Promise.all([a!, b!, c!].map((hub) => hub.proc.line(/lost the connection to Redis at /)));
+  for (const hub of [a!, b!, c!]) expect((await fetch(`${hub.url}/healthz`)).status).toBe(503);
+  const refused = hubs.connect(c!.url, { role: 'vendor', store: 'acme-widgets', clientId: 'while-away' });
+  expect(await refused.timeout(10_000).emitWithAck('pickup', pickup('while-away'))).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+
+  await redis.restart();
+  await Promise.all([a!, b!, c!].map((hub) => hub.proc.line(/Redis at .* is back; the queue store takes calls again/)));
+  // A driver on B, which took nothing before: all twenty come from Redis's append-only file.
+  const driver = t.driver(b!.url, 'driver-1');
+  const delivered: string[] = [];
+  driver.on('delivered', (envelope) => delivered.push(envelope.messageId));
+  await until(vendor, ['thanked'], () => thanked.length >= ids.length, `${ids.length} orders thanked for`);
+  expect(tally(delivered)).toEqual(new Map(ids.map((id) => [id, 1])));
+  expect([...thanked].sort()).toEqual([...ids].sort());
 });
 
 it('every hub’s dashboard and /metrics show the whole CAPS’s queue depths, whichever hub the orders came through', async () => {
