@@ -113,8 +113,9 @@ class QueueState {
   /** Shared hubs: a `take` from the store is under way; `pullAgain` asks for another once it is done. */
   pulling = false;
   pullAgain = false;
-  /** Shared hubs: who waits for the takes under way to be done (`Broker.taken`). */
-  readonly pullWaiters: (() => void)[] = [];
+  /** Shared hubs: takes started for this queue, and who waits for the one numbered `until` (`Broker.taken`). */
+  takesStarted = 0;
+  readonly pullWaiters: { until: number; resolve: () => void }[] = [];
   dead = 0;
   inFlight = 0;
   dispatching = false;
@@ -356,9 +357,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
    */
   async catchUp(consumer: Consumer): Promise<number | undefined> {
     if (!this.shared) return this.sendWaiting(consumer);
+    const attached = this.queues.get(consumer.queueId)?.holdings.has(consumer) === true;
     if (!this.attach(consumer)) return undefined;
     const queue = this.queues.get(consumer.queueId)!;
-    this.pull(queue);
+    // Attaching takes for a newcomer; one attached already may have room since.
+    if (attached) this.pull(queue);
     await this.taken(queue);
     // Gone meanwhile: nothing to count, and nothing to attach again.
     if (!queue.holdings.has(consumer)) return 0;
@@ -754,32 +757,40 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (room <= 0 && owners.length === 0) return;
     queue.pulling = true;
     queue.pullAgain = false;
+    const number = ++queue.takesStarted;
     shared
       .take(queue.queueId, Math.max(0, room), owners)
-      .then(
-        (taken) => {
-          this.takeUp(queue, taken);
-          // As many as asked for: more may be waiting.
-          return room > 0 && taken.length >= room;
-        },
-        (err: unknown) => {
-          this.logger.debug({ err, queue: queue.queueId }, 'could not take from the shared store');
-          return false;
-        },
-      )
+      .then((taken) => {
+        this.takeUp(queue, taken);
+        // As many as asked for: more may be waiting.
+        return room > 0 && taken.length >= room;
+      })
+      .catch((err: unknown) => {
+        this.logger.debug({ err, queue: queue.queueId }, 'could not take from the shared store');
+        return false;
+      })
       .then((more) => {
         queue.pulling = false;
         if (more || queue.pullAgain) this.pull(queue);
-        if (queue.pulling) return;
-        for (const resolve of queue.pullWaiters.splice(0)) resolve();
-        this.forgetIfIdle(queue);
+        // Who waited for this take or an earlier one is answered; everyone, once no take follows.
+        for (const waiter of [...queue.pullWaiters]) {
+          if (queue.pulling && waiter.until > number) continue;
+          queue.pullWaiters.splice(queue.pullWaiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+        if (!queue.pulling) this.forgetIfIdle(queue);
       });
   }
 
-  /** Shared hubs: resolves once no take from the store is under way for `queue` (at once if none is). */
+  /**
+   * Shared hubs: resolves once the take under way for `queue` is done, or the one asked for after
+   * it (`pullAgain`), which sees what was asked since; at once if none is. Not "once no take is
+   * under way": while other hubs publish, one take follows another.
+   */
   private taken(queue: QueueState): Promise<void> {
     if (!queue.pulling) return Promise.resolve();
-    return new Promise((resolve) => queue.pullWaiters.push(resolve));
+    const until = queue.takesStarted + (queue.pullAgain ? 1 : 0);
+    return new Promise((resolve) => queue.pullWaiters.push({ until, resolve }));
   }
 
   /**

@@ -90,12 +90,15 @@ export function storeOptions(config: HubConfig): StoreOptions {
   return { dedupWindowMs: config.delivery.dedupWindowMs, durability: config.durability };
 }
 
-/** The shortest beat a shared hub keeps, whatever `ACK_TIMEOUT_MS` says: it beats every third of it. */
-const MIN_SHARED_BEAT_MS = 1_000;
+/**
+ * The shortest beat a shared hub keeps, whatever `ACK_TIMEOUT_MS` says (it beats every third of
+ * it): a hub whose event loop or Redis stalls for less is not taken for dead by the others.
+ */
+const MIN_SHARED_BEAT_MS = 3_000;
 
 /**
  * What a hub's Redis store takes besides the store options, from its configuration. A shared hub's
- * beat lasts `CAPS_REDIS_LEASE_MS`, or `ACK_TIMEOUT_MS` when that is shorter (a second at least):
+ * beat lasts `CAPS_REDIS_LEASE_MS`, or `ACK_TIMEOUT_MS` when that is shorter (3 s at least):
  * what a dead hub had in flight then goes out again no later than an unanswered message would.
  */
 export function redisSettings(config: HubConfig, logger: Logger): RedisSettings {

@@ -151,7 +151,7 @@ export class RedisStore implements QueueStore {
       const keys = new RedisKeys(options.prefix);
       const leaseOptions = { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, logger: options.logger, where, standby: options.standby !== undefined };
       const lease = options.shared
-        ? await SharedHubs.join(connection.client, scripts, keys, leaseOptions)
+        ? await SharedHubs.join(connection.client, scripts, keys, { ...leaseOptions, claimLeaseMs: options.shared.claimLeaseMs })
         : options.standby
           ? await standBy(connection, scripts, keys, { ...leaseOptions, ...options.standby })
           : await WriterLease.take(scripts, keys, leaseOptions);

@@ -195,7 +195,7 @@ it('a SIGKILLed hub’s packages come back through the others: every order deliv
 
 it('a SIGKILLed hub’s unanswered pickups go out through another hub once ACK_TIMEOUT_MS has passed, however long CAPS_REDIS_LEASE_MS is', async () => {
   // A 10-minute lease: what B had in flight can only come back this soon by the ack timeout.
-  const [a, b, c] = await threeHubs({ CAPS_REDIS_LEASE_MS: '600000', ACK_TIMEOUT_MS: '2000' });
+  const [a, b, c] = await threeHubs({ CAPS_REDIS_LEASE_MS: '600000', ACK_TIMEOUT_MS: '3000' });
   const vendor = t.vendor(a!.url, 'acme-widgets');
   const thanked: string[] = [];
   vendor.on('thanked', (envelope) => thanked.push(envelope.messageId));

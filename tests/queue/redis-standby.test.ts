@@ -98,6 +98,25 @@ it('waits while a running hub holds the lease, names it once, and takes the leas
   expect(log.lines.filter((line) => line.level >= WARN)).toEqual([]);
 });
 
+it('goes on standing by while a shared hub, started by mistake, is fenced beside the active hub; it is refused only when the lease comes free with that hub still beating', async () => {
+  const first = await active();
+  const looks = await watchLooks();
+  const second = standby();
+  let refused: Error | undefined;
+  second.opening.catch((err: Error) => (refused = err));
+  await looks.until(2);
+  const shared = await RedisStore.open(redis.spec, { dedupWindowMs: 60_000, prefix: PREFIX, logger: silentLogger, shared: { maxQueueLength: 10, maxTotalMessages: 10, claimLeaseMs: 1_000 } });
+  cleanups.push(() => shared.close());
+  await expect(shared.enqueue(message('driver', 'm1'))).rejects.toThrow(StoreFencedError);
+  await looks.until(8);
+  expect({ opened: second.opened(), refused }).toEqual({ opened: false, refused: undefined });
+
+  // The active hub stops with the shared hub still beating: the standby may not write alone now.
+  await first.close();
+  await expect(second.opening).rejects.toThrow(/shared hubs \(--shared\) serve .* start this hub with --shared too/);
+  expect(await redis.run('GET', keys.writer)).toBeNull();
+});
+
 it('takes over a lease that a killed hub left, once it runs out', async () => {
   // A hub killed a moment ago: nobody renews its lease.
   await redis.run('SET', keys.writer, ANOTHER_HUB, 'PX', 60_000);

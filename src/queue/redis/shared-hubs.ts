@@ -7,10 +7,11 @@
  *   hub holds the writer lease, and fail with FENCED while one does: a hub that writes alone keeps
  *   everything in its memory, and must not have others write under it. Such a failure is answered
  *   `unavailable` and lasts as long as that hub runs.
- * - **Beating.** Every third of `CAPS_REDIS_LEASE_MS`, one script (lua/beat.lua) stamps this hub's
- *   beat and does every hub's upkeep: what a hub that stopped beating for a lease held goes back to
- *   its queue (a claim keeps its owner), and claims that ran out while nobody held them are
- *   cleared.
+ * - **Beating.** Every third of its beat's length (`leaseMs`: `CAPS_REDIS_LEASE_MS`, or
+ *   `ACK_TIMEOUT_MS` if shorter, hub.ts `redisSettings`), one script (lua/beat.lua) stamps this
+ *   hub's beat and does every hub's upkeep: what a hub that stopped beating for that long held goes
+ *   back to its queue (a claim keeps its owner), and claims that ran out while nobody held them
+ *   are cleared.
  * - **Hearing.** A second connection subscribes to the prefix's `available` channel, and to its
  *   `in-transit` channel, on which hubs pass each other what they relay to a store's room.
  * - **Indexing.** The first shared hub on a prefix files the entries that an earlier CAPS wrote
@@ -41,6 +42,7 @@ export class SharedHubs {
     private readonly keys: RedisKeys,
     private readonly subscriber: Redis,
     private readonly leaseMs: number,
+    private readonly claimLeaseMs: number,
     private readonly logger: Logger,
   ) {
     this.fence = { keys: [keys.writer, keys.epoch], args: [this.token, 'shared', String(leaseMs)] };
@@ -59,7 +61,7 @@ export class SharedHubs {
    * Joins the shared hubs of `keys.prefix` with a first beat, and subscribes on a duplicate of
    * `client`. Rejects if Redis fails either.
    */
-  static async join(client: Redis, scripts: Scripts, keys: RedisKeys, options: { leaseMs: number; logger: Logger }): Promise<SharedHubs> {
+  static async join(client: Redis, scripts: Scripts, keys: RedisKeys, options: { leaseMs: number; claimLeaseMs: number; logger: Logger }): Promise<SharedHubs> {
     const subscriber = client.duplicate({ connectionName: 'caps-hub-subscriber', enableOfflineQueue: true });
     // Its losses are the store connection's to report.
     subscriber.on('error', () => undefined);
@@ -68,7 +70,7 @@ export class SharedHubs {
       await subscriber.subscribe(keys.available, keys.inTransit);
       const filed = (await scripts.run('index', [keys.liveCounts, keys.indexed], [keys.prefix])) as number;
       if (filed > 0) options.logger.info(`filed ${filed} entries written by an earlier CAPS as ready or parked, for shared hubs to take`);
-      const hubs = new SharedHubs(scripts, keys, subscriber, options.leaseMs, options.logger);
+      const hubs = new SharedHubs(scripts, keys, subscriber, options.leaseMs, options.claimLeaseMs, options.logger);
       await hubs.beat();
       return hubs;
     } catch (err) {
@@ -131,7 +133,7 @@ export class SharedHubs {
   }
 
   private async call(leaving: boolean): Promise<[number, number]> {
-    const args = [this.keys.prefix, this.token, String(this.leaseMs), leaving ? '1' : '0'];
+    const args = [this.keys.prefix, this.token, String(this.leaseMs), leaving ? '1' : '0', String(this.claimLeaseMs)];
     return (await this.scripts.run('beat', [this.keys.holders, this.keys.liveCounts], args)) as [number, number];
   }
 }

@@ -1,8 +1,8 @@
 -- Acknowledging a live entry: it leaves its queue for good, and its id is remembered for the
 -- de-duplication window in acked:<q>, scored by when; ids older than the window are dropped as
 -- acknowledgements come, and the set itself expires once a window passes without one, so that a
--- queue nobody uses leaves nothing behind. With no window, nothing is remembered. With a prefix
--- (shared hubs), what held the entry goes too (unhold); it no longer waits either (unwait).
+-- queue nobody uses leaves nothing behind. With no window, nothing is remembered. What said which
+-- shared hub held the entry goes too (unhold), and it no longer waits (unwait).
 -- 1 if there was such an entry, else 0.
 local function acknowledge(counts, live, body, owner, acked, ready, parked, queue, id, now, window, prefix)
   if redis.call('ZREM', live, id) == 0 then return 0 end

@@ -7,7 +7,7 @@
 --   back), so that the package goes to whoever is free.
 -- Hubs are told of every queue that has entries to take again.
 -- KEYS: 1 holders, 2 counts:live
--- ARGV: 1 the prefix, 2 the hub's token, 3 expiry (ms), 4 '1' to leave
+-- ARGV: 1 the prefix, 2 the hub's token, 3 expiry (ms), 4 '1' to leave, 5 a claim's length (ms)
 -- Returns how many entries were given back and how many claims cleared.
 -- Keys of the queues are made here from the prefix: one Redis, not a cluster, holds them all.
 local prefix, me, expiry = ARGV[1], ARGV[2], tonumber(ARGV[3])
@@ -24,7 +24,7 @@ local function giveBack(hub)
       redis.call('HDEL', held, id)
       local owner = redis.call('HGET', prefix .. 'owner:' .. queue, id)
       -- A claim held by a hub that had no deadline written (it died while claiming) gets one lease.
-      if owner then redis.call('ZADD', prefix .. 'claim-until:' .. queue, 'NX', now + expiry, id) end
+      if owner then redis.call('ZADD', prefix .. 'claim-until:' .. queue, 'NX', now + tonumber(ARGV[5]), id) end
       wait(prefix .. 'ready:' .. queue, prefix .. 'parked:' .. queue, id, redis.call('ZSCORE', prefix .. 'live:' .. queue, id), owner)
       told[queue] = true
       released = released + 1

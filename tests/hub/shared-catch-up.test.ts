@@ -1,0 +1,86 @@
+/**
+ * `getAll` on a shared hub (Broker.catchUp): it answers once the take that includes its asker's
+ * room is done, even while other hubs keep publishing and one take follows another. The store is a
+ * stand-in whose takes the test answers one by one, so that each step is an event, not a delay.
+ */
+import { DEFAULT_HUB_CONFIG } from '../../src/config';
+import { Broker } from '../../src/hub/broker';
+import type { Consumer } from '../../src/hub/consumer';
+import { DRIVER_QUEUE } from '../../src/protocol/envelope';
+import type { SharedQueues, TakenEntry } from '../../src/queue/shared-queues';
+import type { QueueStore } from '../../src/queue/store';
+import { silentLogger } from '../helpers/setup';
+
+/** A shared store whose takes wait for the test to answer them; `tell` is Redis's `available`. */
+class HeldTakes {
+  readonly answers: ((taken: TakenEntry[]) => void)[] = [];
+  private hear: ((queueId: string) => void) | undefined;
+  private onTake: (() => void) | undefined;
+
+  readonly store = {
+    depths: async () => new Map(),
+    shared: {
+      take: () => new Promise<TakenEntry[]>((resolve) => (this.answers.push(resolve), this.onTake?.())),
+      release: async () => true,
+      claimedBy: async () => undefined,
+      onAvailable: (listener: (queueId: string) => void) => ((this.hear = listener), () => (this.hear = undefined)),
+      broadcast: async () => undefined,
+      onBroadcast: () => () => undefined,
+    } satisfies SharedQueues,
+  } as unknown as QueueStore;
+
+  tell(queueId: string): void {
+    this.hear?.(queueId);
+  }
+
+  /** Resolves once `count` takes have been asked for in all. */
+  asked(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.onTake = () => this.answers.length >= count && resolve();
+      this.onTake();
+    });
+  }
+}
+
+const driver: Consumer = { id: 'driver-1', queueId: DRIVER_QUEUE, prefetch: 5, deliver: () => undefined };
+
+it('answers getAll once its take is done, while other hubs keep publishing and takes follow each other', async () => {
+  const takes = new HeldTakes();
+  const broker = await Broker.open(takes.store, DEFAULT_HUB_CONFIG.delivery, { logger: silentLogger });
+  try {
+    const answer = broker.catchUp(driver);
+    await takes.asked(1);
+    // Another hub stores a pickup while the take is under way: a second take is due after it.
+    takes.tell(DRIVER_QUEUE);
+    takes.answers[0]!([]);
+    await takes.asked(2);
+    // The second take is still under way (and others would follow it); getAll is answered all the same.
+    const outcome = await Promise.race([answer.then((count) => ({ answered: count })), new Promise((resolve) => setImmediate(() => resolve('still waiting')))]);
+    expect(outcome).toEqual({ answered: 0 });
+    takes.answers[1]!([]);
+  } finally {
+    broker.close();
+  }
+});
+
+it('answers a second getAll after a take that starts after it, not one already under way', async () => {
+  const takes = new HeldTakes();
+  const broker = await Broker.open(takes.store, DEFAULT_HUB_CONFIG.delivery, { logger: silentLogger });
+  try {
+    const first = broker.catchUp(driver);
+    await takes.asked(1);
+    takes.answers[0]!([]);
+    expect(await first).toBe(0);
+    // Attached already: its getAll asks for a take of its own, and waits for that one.
+    const second = broker.catchUp(driver);
+    await takes.asked(2);
+    let answered = false;
+    void second.then(() => (answered = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    takes.answers[1]!([]);
+    expect(await second).toBe(0);
+  } finally {
+    broker.close();
+  }
+});
