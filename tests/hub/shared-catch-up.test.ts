@@ -44,10 +44,19 @@ class HeldTakes {
 
 const driver: Consumer = { id: 'driver-1', queueId: DRIVER_QUEUE, prefetch: 5, deliver: () => undefined };
 
-it('answers getAll once its take is done, while other hubs keep publishing and takes follow each other', async () => {
+/** Runs `use` with a broker on a new `HeldTakes`, and closes the broker after. */
+async function withBroker(use: (broker: Broker, takes: HeldTakes) => Promise<void>): Promise<void> {
   const takes = new HeldTakes();
   const broker = await Broker.open(takes.store, DEFAULT_HUB_CONFIG.delivery, { logger: silentLogger });
   try {
+    await use(broker, takes);
+  } finally {
+    broker.close();
+  }
+}
+
+it('answers getAll once its take is done, while other hubs keep publishing and takes follow each other', () =>
+  withBroker(async (broker, takes) => {
     const answer = broker.catchUp(driver);
     await takes.asked(1);
     // Another hub stores a pickup while the take is under way: a second take is due after it.
@@ -58,15 +67,10 @@ it('answers getAll once its take is done, while other hubs keep publishing and t
     const outcome = await Promise.race([answer.then((count) => ({ answered: count })), new Promise((resolve) => setImmediate(() => resolve('still waiting')))]);
     expect(outcome).toEqual({ answered: 0 });
     takes.answers[1]!([]);
-  } finally {
-    broker.close();
-  }
-});
+  }));
 
-it('answers a second getAll after a take that starts after it, not one already under way', async () => {
-  const takes = new HeldTakes();
-  const broker = await Broker.open(takes.store, DEFAULT_HUB_CONFIG.delivery, { logger: silentLogger });
-  try {
+it('answers a second getAll after a take that starts after it, not one already under way', () =>
+  withBroker(async (broker, takes) => {
     const first = broker.catchUp(driver);
     await takes.asked(1);
     takes.answers[0]!([]);
@@ -80,7 +84,4 @@ it('answers a second getAll after a take that starts after it, not one already u
     expect(answered).toBe(false);
     takes.answers[1]!([]);
     expect(await second).toBe(0);
-  } finally {
-    broker.close();
-  }
-});
+  }));
