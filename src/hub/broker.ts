@@ -78,7 +78,7 @@ export interface BrokerEvents {
  * How often a shared hub looks for entries to take in the queues it has consumers with room for,
  * besides when the store tells it: the store's word is a hint, which a dropped connection loses.
  */
-const SHARED_POLL_MS = 1_000;
+export const SHARED_POLL_MS = 1_000;
 
 /** A removal made in memory, and the store write that makes it there; `failed` once that write failed. */
 interface StoreRemoval {
@@ -150,6 +150,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private poller: NodeJS.Timeout | undefined;
   /** Shared hubs: every queue's depth across all hubs, as the store said at the last look. */
   private wholeDepths = new Map<string, QueueDepth>();
+  /** Shared hubs: the store came back, and may hold entries taken for this hub that it never heard of (`reconcile`). */
+  private reconcileDue = false;
 
   private constructor(
     private readonly store: QueueStore,
@@ -679,7 +681,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
    * delivered again by the next hub to open it). One line says how that went.
    */
   private onStoreBack(): void {
-    if (this.shared) this.retryReleases();
+    if (this.shared) {
+      this.retryReleases();
+      this.reconcileDue = true;
+      this.reconcile();
+    }
     const writes: Promise<void>[] = [];
     for (const queue of this.queues.values()) {
       for (const [messageId, removal] of queue.removing) if (removal.failed) writes.push(this.confirmRemoval(queue, messageId, removal));
@@ -734,9 +740,36 @@ export class Broker extends EventEmitter<BrokerEvents> {
     look();
     this.poller = setInterval(() => {
       this.retryReleases();
+      this.reconcile();
       for (const queue of this.queues.values()) this.pull(queue);
       look();
     }, SHARED_POLL_MS).unref();
+  }
+
+  /**
+   * Shared hubs, once the store is back after an outage: gives back what the store has this hub
+   * holding that it never heard of (a take that ran, whose answer was lost with the connection).
+   * Only with no take under way, whose entries the store would count as unknown; until then, and
+   * after a failure, the poller tries again.
+   */
+  private reconcile(): void {
+    const shared = this.shared;
+    if (!shared || !this.reconcileDue || this.closed) return;
+    const queues = [...this.queues.values()];
+    if (queues.some((queue) => queue.pulling)) return;
+    this.reconcileDue = false;
+    const held = queues.flatMap((queue) => [...queue.entries.keys()].map((messageId) => ({ queueId: queue.queueId, messageId })));
+    // A release still to be written is held too, until it is.
+    for (const { key } of this.unreleased.values()) held.push(key);
+    shared.reconcile(held).then(
+      (given) => {
+        if (given > 0) this.logger.warn(`gave back ${given} entries that the store had this hub holding, taken for it by a take whose answer was lost`);
+      },
+      (err: unknown) => {
+        this.logger.debug({ err }, 'could not reconcile with the shared store; trying again');
+        this.reconcileDue = true;
+      },
+    );
   }
 
   /**

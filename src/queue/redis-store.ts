@@ -292,6 +292,10 @@ export class RedisStore implements QueueStore {
         const claim = how.claimLeftMs === undefined ? '' : String(Math.max(0, Math.round(how.claimLeftMs)));
         return (await this.write('release', keys, [q, key.messageId, String(how.failures), claim, k.available])) === 1;
       },
+      reconcile: async (held: EntryKey[]): Promise<number> => {
+        const members = held.map((key) => JSON.stringify([key.queueId, key.messageId]));
+        return (await this.write('reconcile', [k.holding(hubs.token)], [k.prefix, this.claimLeaseMs, ...members])) as number;
+      },
       claimedBy: async (key: EntryKey): Promise<string | undefined> => {
         const [seq, owner] = await this.read(() => this.both((m) => m.zscore(k.live(key.queueId), key.messageId).hget(k.owner(key.queueId), key.messageId)));
         return seq === null ? undefined : ((owner as string | null) ?? undefined);

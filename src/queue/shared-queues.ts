@@ -47,6 +47,13 @@ export interface SharedQueues {
   /** Gives back an entry this hub holds; `false` if it does not hold it (any more). */
   release(key: EntryKey, how: Release): Promise<boolean>;
 
+  /**
+   * Gives back every entry the store has this hub holding except `held`: those a take handed it
+   * whose answer never arrived (the connection dropped after the take ran). Call it with no take
+   * under way, so that `held` is all the hub has taken. Resolves with how many it gave back.
+   */
+  reconcile(held: EntryKey[]): Promise<number>;
+
   /** Who claimed a live entry, whichever hub holds it; `undefined` if nobody did, or there is no such live entry. */
   claimedBy(key: EntryKey): Promise<string | undefined>;
 

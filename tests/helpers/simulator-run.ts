@@ -60,9 +60,15 @@ export class SimulatorRuns {
   }
 }
 
-/** The invariants, with the run's output attached so that a failure shows why. */
+/**
+ * The invariants, with the run's output attached so that a failure shows why: a matched field is
+ * not shown in jest's diff, so the output is added to the failure's message.
+ */
 export function expectInvariants(report: Record<string, any>, context: string, orders: number): void {
-  expect({ report, context }).toMatchObject({
-    report: { ok: true, orders, delivered: orders, notified: orders, lost: 0, duplicateEffects: 0, unknownEffects: 0, deadLetters: 0, violations: [] },
-  });
+  try {
+    expect(report).toMatchObject({ ok: true, orders, delivered: orders, notified: orders, lost: 0, duplicateEffects: 0, unknownEffects: 0, deadLetters: 0, violations: [] });
+  } catch (err) {
+    (err as Error).message += `\n\nThe run's output: ${context}`;
+    throw err;
+  }
 }

@@ -84,6 +84,23 @@ it('gives back the entries of a hub that stopped beating, and tells the hubs', a
   expect(await redis.run('EXISTS', keys.holding('ghost'))).toBe(0);
 });
 
+it('gives back, on reconciling, what the store has a hub holding that the hub does not know of, claims keeping their owner', async () => {
+  const [a, b] = [await hub(), await hub()];
+  for (const id of ['m1', 'm2', 'm3']) await a.enqueue(message(id));
+  // a takes all three, claims m3, and then (say) loses the answer to a take of m1 and m2: it knows only m3.
+  await a.shared!.take('driver', 3, []);
+  expect(await a.setOwner({ queueId: 'driver', messageId: 'm3' }, 'driver-1')).toBe(true);
+  const told = new Promise<string>((resolve) => b.shared!.onAvailable(resolve));
+  expect(await a.shared!.reconcile([{ queueId: 'driver', messageId: 'm3' }])).toBe(2);
+  expect(await told).toBe('driver');
+  expect(ids(await b.shared!.take('driver', 5, ['driver-1']))).toEqual(['m1', 'm2']);
+  // Knowing nothing, it gives back m3 too, still driver-1's.
+  expect(await a.shared!.reconcile([])).toBe(1);
+  expect(await b.shared!.take('driver', 5, [])).toEqual([]);
+  expect(await b.shared!.take('driver', 0, ['driver-1'])).toMatchObject([{ message: { messageId: 'm3', owner: 'driver-1' } }]);
+  expect(await a.shared!.reconcile([])).toBe(0);
+});
+
 it('gives back all a hub holds when it closes', async () => {
   const [a, b] = [await hub(), await hub()];
   await a.enqueue(message('m1'));

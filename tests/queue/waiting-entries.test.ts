@@ -95,6 +95,8 @@ const sharedStep = fc.oneof(
   fc.record({ kind: fc.constant('deadLetter' as const), hub: who, id, queue }),
   fc.record({ kind: fc.constant('requeue' as const), hub: who, id, queue }),
   fc.record({ kind: fc.constant('restart' as const), hub: who }),
+  // A take whose answer was lost: the hub forgets its last `lose` entries, and reconciles.
+  fc.record({ kind: fc.constant('reconcile' as const), hub: who, lose: fc.integer({ min: 0, max: 3 }) }),
 );
 type SharedStep = typeof sharedStep extends fc.Arbitrary<infer T> ? T : never;
 
@@ -139,6 +141,10 @@ async function run(hubs: TestHub[], step: SharedStep): Promise<void> {
       return;
     case 'requeue':
       await store.requeue({ queueId: step.queue, messageId: step.id });
+      return;
+    case 'reconcile':
+      hub.took.splice(Math.max(0, hub.took.length - step.lose));
+      await store.shared!.reconcile(hub.took);
       return;
     case 'restart':
       // It gives back all it held as it leaves (lua/beat.lua), and a new hub takes its place.

@@ -6,7 +6,7 @@
  * Every change that must be atomic is one script, and Redis runs a script as one step. A script
  * that changes the store begins with the fence (lua/fence.lua): its first two keys are the writer
  * lease and its epoch, its first three arguments the hub's token, epoch and lease length
- * ({@link Fence}). Helpers (fence, counts, unhold, waiting, acknowledge, clock) are prepended to the scripts that use them.
+ * ({@link Fence}). Helpers (fence, counts, unhold, waiting, give-back, acknowledge, clock) are prepended to the scripts that use them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +29,8 @@ const SCRIPTS = {
   take: ['fence', 'take'],
   release: ['clock', 'fence', 'waiting', 'release'],
   claim: ['clock', 'fence', 'claim'],
-  beat: ['clock', 'waiting', 'beat'],
+  beat: ['clock', 'waiting', 'give-back', 'beat'],
+  reconcile: ['clock', 'fence', 'waiting', 'give-back', 'reconcile'],
   index: ['waiting', 'index'],
 } as const;
 

@@ -18,15 +18,8 @@ local function giveBack(hub)
   local holding = prefix .. 'holding:' .. hub
   for _, member in ipairs(redis.call('SMEMBERS', holding)) do
     local key = cjson.decode(member)
-    local queue, id = key[1], key[2]
-    local held = prefix .. 'held:' .. queue
-    if redis.call('HGET', held, id) == hub then
-      redis.call('HDEL', held, id)
-      local owner = redis.call('HGET', prefix .. 'owner:' .. queue, id)
-      -- A claim held by a hub that had no deadline written (it died while claiming) gets one lease.
-      if owner then redis.call('ZADD', prefix .. 'claim-until:' .. queue, 'NX', now + tonumber(ARGV[5]), id) end
-      wait(prefix .. 'ready:' .. queue, prefix .. 'parked:' .. queue, id, redis.call('ZSCORE', prefix .. 'live:' .. queue, id), owner)
-      told[queue] = true
+    if giveBackEntry(prefix, hub, key[1], key[2], now, tonumber(ARGV[5])) then
+      told[key[1]] = true
       released = released + 1
     end
   end
