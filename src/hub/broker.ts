@@ -758,7 +758,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const queues = [...this.queues.values()];
     if (queues.some((queue) => queue.pulling)) return;
     this.reconcileDue = false;
-    const held = queues.flatMap((queue) => [...queue.entries.keys()].map((messageId) => ({ queueId: queue.queueId, messageId })));
+    // What it sends, and what it has removed whose removal the store has not confirmed yet (an
+    // acknowledgement to write again): both are held in the store until written.
+    const held = queues.flatMap((queue) => [...queue.entries.keys(), ...queue.removing.keys()].map((messageId) => ({ queueId: queue.queueId, messageId })));
     // A release still to be written is held too, until it is.
     for (const { key } of this.unreleased.values()) held.push(key);
     shared.reconcile(held).then(
