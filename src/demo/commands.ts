@@ -5,6 +5,7 @@
  * given every hub's address, so that it moves to whichever hub serves; with `--shared`, every hub
  * serves, and each client starts on the next hub in turn.
  */
+import { spreadOver } from '../client/spread-hubs';
 import { HUB_NODE_FLAGS } from '../hub/node-flags';
 
 export const DEMO_STORES = ['acme-widgets', '1-800-flowers'] as const;
@@ -54,7 +55,7 @@ export function demoHubCommands(s: DemoSettings): DemoCommand[] {
  */
 export function demoClientCommands(s: DemoSettings): DemoCommand[] {
   const urls = demoHubUrls(s);
-  const hubsFor = (i: number) => (s.shared ? [...urls.slice(i % urls.length), ...urls.slice(0, i % urls.length)] : urls).join(',');
+  const hubsFor = (i: number) => (s.shared ? spreadOver(urls, i) : urls).join(',');
   return [
     ...DEMO_STORES.map((store, i) => ({
       name: store,

@@ -121,7 +121,8 @@ async function serveHub(config: HubConfig, logger: Logger, options: StartHubOpti
     throw err;
   });
   const { hubs } = options;
-  const stopHub = !hubs ? undefined : config.standby ? () => stopForTakeover(hubs()) : config.shared ? () => stopShared(hubs()) : undefined;
+  const stopAsListed = config.standby ? stopForTakeover : config.shared ? stopShared : undefined;
+  const stopHub = hubs && stopAsListed ? () => stopAsListed(hubs()) : undefined;
   const dashboard = attachDashboard(dashboardPort(hub), { token: config.dashboardToken, watch: config.dashboardWatch, logger, ...(stopHub && { stopHub }) });
   logger.info(`CAPS hub listening on ${hub.url}${CAPS_NAMESPACE} (hub id: ${hub.id}, store: ${redactStoreName(config.store)}, ready in ${Date.now() - started} ms)`);
   const withToken = config.dashboardToken ? ', or anyone with DASHBOARD_TOKEN' : ' only';

@@ -108,8 +108,6 @@ export class RedisStore implements QueueStore {
 
   /** Set when hubs share the store: see {@link SharedQueues}. */
   readonly shared?: SharedQueues;
-  /** Whether hubs share the store: its scripts then tell them of entries to take. */
-  private readonly isShared: boolean;
   private readonly limits: [maxQueueLength: string, maxTotalMessages: string];
   /** How long a shared hub's claim runs (`LEASE_MS`), for lua/claim.lua. */
   private readonly claimLeaseMs: string;
@@ -124,7 +122,6 @@ export class RedisStore implements QueueStore {
   ) {
     this.where = where;
     const shared = options.shared;
-    this.isShared = shared !== undefined;
     this.limits = shared ? [String(shared.maxQueueLength), String(shared.maxTotalMessages)] : ['0', '0'];
     this.claimLeaseMs = String(shared?.claimLeaseMs ?? 0);
     if (shared && lease instanceof SharedHubs) this.shared = this.sharedQueues(lease);
@@ -170,7 +167,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = message.queueId;
     const keys = [k.seq, k.liveCounts, k.live(q), k.dead(q), k.body(q), k.acked(q), k.owner(q), k.ready(q)];
-    const args = [String(this.now()), String(this.windowMs), q, message.messageId, JSON.stringify(message), k.prefix, this.isShared ? '1' : '0', ...this.limits];
+    const args = [String(this.now()), String(this.windowMs), q, message.messageId, JSON.stringify(message), k.prefix, this.tell, ...this.limits];
     const done = options.completes;
     if (done) {
       const c = done.queueId;
@@ -204,7 +201,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = key.queueId;
     const who = owner === undefined ? [] : [owner];
-    if (!this.isShared) return (await this.write('setOwner', [k.live(q), k.owner(q), k.ready(q), k.parked(q)], [key.messageId, ...who])) === 1;
+    if (!this.shared) return (await this.write('setOwner', [k.live(q), k.owner(q), k.ready(q), k.parked(q)], [key.messageId, ...who])) === 1;
     return (await this.write('claim', [k.live(q), k.owner(q), k.held(q), k.claimUntil(q)], [key.messageId, this.claimLeaseMs, ...who])) === 1;
   }
 
@@ -227,7 +224,7 @@ export class RedisStore implements QueueStore {
     const k = this.keys;
     const q = key.queueId;
     const keys = [k.seq, k.liveCounts, k.deadCounts, k.live(q), k.dead(q), k.owner(q), k.death(q), k.body(q), k.ready(q)];
-    const reply = (await this.write('requeue', keys, [q, key.messageId, this.isShared ? k.prefix : ''])) as [number, string] | null;
+    const reply = (await this.write('requeue', keys, [q, key.messageId, this.tell])) as [number, string] | null;
     return reply ? { ...(JSON.parse(reply[1]) as NewMessage), seq: reply[0] } : undefined;
   }
 
@@ -270,6 +267,11 @@ export class RedisStore implements QueueStore {
       await this.connection.close();
     })();
     return this.closing;
+  }
+
+  /** The channel on which the scripts tell shared hubs of entries to take; `''` for a hub that writes alone. */
+  private get tell(): string {
+    return this.shared ? this.keys.available : '';
   }
 
   /** `shared`, for hubs that share this store: takes and releases by script, and hears `available`. */

@@ -10,6 +10,7 @@
  * once, as a crashed machine would, without starting one Node process per client.
  */
 import { join } from 'node:path';
+import { spreadOver } from '../client/spread-hubs';
 
 /** A vendor: posts `count` orders for `store`, seeded by `seed`, and thanks for each delivery. */
 export interface VendorSpec {
@@ -92,7 +93,7 @@ export function roster(options: RosterOptions, runDir: string, hubUrls: string[]
     ...groups(drivers, MAX_WORKERS_PER_ROLE).map((clients, i) => ({ id: `drivers-${i + 1}`, clients, ...common })),
   ];
   // Shared hubs all serve: each worker starts on the next hub, so that orders cross hubs.
-  return spread ? workers.map((worker, i) => ({ ...worker, hubUrls: [...hubUrls.slice(i % hubUrls.length), ...hubUrls.slice(0, i % hubUrls.length)] })) : workers;
+  return spread ? workers.map((worker, i) => ({ ...worker, hubUrls: spreadOver(hubUrls, i) })) : workers;
 }
 
 /** Every client of a roster, in order. */

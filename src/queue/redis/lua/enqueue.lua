@@ -5,7 +5,8 @@
 --       10 ready:<q>, and to complete an entry of queue <c>: 11 live:<c>, 12 body:<c>, 13 owner:<c>,
 --       14 acked:<c>, 15 ready:<c>, 16 parked:<c>
 -- ARGV: 1-3 fence, 4 now, 5 window (ms), 6 <q>, 7 message id, 8 the message as JSON,
---       9 the prefix, 10 '1' for shared hubs, who are then told that <q> has an entry to take,
+--       9 the prefix, 10 the channel on which shared hubs are told that <q> has an entry to take
+--       ('' for a hub that writes alone),
 --       11 the longest a queue may be and 12 the most entries all queues may hold (0: no limit;
 --       shared hubs keep their limits here, as no hub sees every queue), and to complete:
 --       13 <c>, 14 the completed message id
@@ -40,5 +41,5 @@ redis.call('HSET', KEYS[7], id, ARGV[8])
 -- It waits, ready for any hub (waiting.lua).
 redis.call('ZADD', KEYS[10], seq, id)
 count(KEYS[4], ARGV[6], 1)
-if ARGV[10] == '1' then redis.call('PUBLISH', prefix .. 'available', ARGV[6]) end
+if ARGV[10] ~= '' then redis.call('PUBLISH', ARGV[10], ARGV[6]) end
 return seq
