@@ -3,6 +3,7 @@ import { DRIVER_QUEUE, type Envelope } from '../protocol/envelope';
 import type { CapsSocket } from '../protocol/sockets';
 import { RecentIds } from '../recent-ids';
 import { classroomPayload, emitToClassroom, ourEnvelope } from './classroom-delivery';
+import { emitDirect } from './direct-emit';
 import type { Consumer } from './consumer';
 
 /**
@@ -48,8 +49,9 @@ export class SocketConsumer implements Consumer {
       return emitToClassroom(this.socket, event, classroomPayload(envelope, new Date()));
     }
     // Our drivers answer a pickup with a `claim`; our vendors answer each notice's ack.
-    if (event === 'pickup') return void this.socket.emit('pickup', ourEnvelope(envelope));
-    this.socket.emit('delivered', ourEnvelope(envelope), (answer: unknown) => {
+    // Straight to the socket: Socket.IO's recovery detour would only allocate (direct-emit.ts).
+    if (event === 'pickup') return emitDirect(this.socket, 'pickup', ourEnvelope(envelope));
+    emitDirect(this.socket, 'delivered', ourEnvelope(envelope), (answer: unknown) => {
       const ack = readConsumerAck(answer);
       if (!ack) this.owner.warn({ answer }, 'malformed delivery ack; redelivering');
       onAck(ack ?? { ok: false, retry: true });
