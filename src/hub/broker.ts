@@ -808,10 +808,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
         queue.pulling = false;
         if (more || queue.pullAgain) this.pull(queue);
         // Who waited for this take or an earlier one is answered; everyone, once no take follows.
-        for (const waiter of [...queue.pullWaiters]) {
-          if (queue.pulling && waiter.until > number) continue;
-          queue.pullWaiters.splice(queue.pullWaiters.indexOf(waiter), 1);
-          waiter.resolve();
+        for (const waiter of queue.pullWaiters.splice(0)) {
+          if (queue.pulling && waiter.until > number) queue.pullWaiters.push(waiter);
+          else waiter.resolve();
         }
         if (!queue.pulling) this.forgetIfIdle(queue);
       });
